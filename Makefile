@@ -1,0 +1,66 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what they need
+# first (scripts/bootstrap.sh, where every tool version is pinned) and skip what is present.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+PROFILE    := $(if $(RELEASE),release,debug)
+LEPTOS_FLAGS := $(if $(RELEASE),--release,)
+BIN        := $(TARGET_DIR)/$(PROFILE)/hub
+SITE_ROOT  := $(CURDIR)/target/site
+WASM_RUSTFLAGS := --cfg getrandom_backend="wasm_js"
+
+.PHONY: help tools test-tools build run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench clean-data
+
+help:
+	@echo "make run    build, migrate, seed the demo hub on first start, serve on http://localhost:3000"
+	@echo "make test   formatting, clippy (server + wasm), unit, SQLite + PostgreSQL integration, browser tests"
+	@echo "make build  the Leptos build only (RELEASE=1 for an optimised build)"
+
+tools:
+	@scripts/bootstrap.sh build
+
+test-tools:
+	@scripts/bootstrap.sh test
+
+build: tools
+	cargo leptos build $(LEPTOS_FLAGS)
+
+run: build
+	@mkdir -p data
+	$(BIN) seed
+	$(BIN) serve
+
+seed:
+	$(BIN) seed
+
+fmt:
+	cargo fmt --all
+
+fmt-check:
+	cargo fmt --all -- --check
+
+lint: tools
+	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	RUSTFLAGS='$(WASM_RUSTFLAGS)' cargo clippy -p frontend --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+unit:
+	cargo test --workspace --exclude frontend --exclude hub-tests
+
+it-sqlite:
+	TEST_DB=sqlite cargo test -p hub-tests --test it
+
+it-postgres:
+	TEST_DB=postgres cargo test -p hub-tests --test it
+
+it: it-sqlite it-postgres
+
+browser: test-tools build
+	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) cargo test -p hub-tests --test browser -- --test-threads=2
+
+test: test-tools fmt-check lint build unit it browser
+	@echo "make test: all green"
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,78 @@
+//! The error every server function returns. Only what a user can act on crosses the wire:
+//! internal causes are logged on the server with the request id, which is all the user sees.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error("you are not allowed to do that")]
+    Forbidden,
+    #[error("something went wrong on our side (reference {request_id})")]
+    Internal { request_id: String },
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl ApiError {
+    /// The field a validation error is about, for showing it next to the input.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Validation { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use http::StatusCode;
+
+    use super::ApiError;
+
+    impl ApiError {
+        pub fn status(&self) -> StatusCode {
+            match self {
+                Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::Conflict(_) => StatusCode::CONFLICT,
+                Self::NotFound => StatusCode::NOT_FOUND,
+                Self::Forbidden => StatusCode::FORBIDDEN,
+                Self::Internal { .. } | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+    }
+
+    impl From<tenants::Error> for ApiError {
+        fn from(err: tenants::Error) -> Self {
+            match err {
+                tenants::Error::NotFound(_) => Self::NotFound,
+                tenants::Error::Conflict(message) => Self::Conflict(message),
+                tenants::Error::Validation { field, message } => Self::Validation {
+                    field: field.to_owned(),
+                    message,
+                },
+                tenants::Error::Forbidden => Self::Forbidden,
+                tenants::Error::Db(cause) => {
+                    let request_id = crate::context::request_id();
+                    tracing::error!(%request_id, error = %cause, "database error");
+                    Self::Internal { request_id }
+                }
+            }
+        }
+    }
+}

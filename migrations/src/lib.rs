@@ -1,0 +1,19 @@
+//! The hub's schema. Every tenant-owned table carries `tenant_id` as the first column of its
+//! primary key and of every unique key, so the schema could be distributed by tenant unchanged.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_tenants;
+mod m0002_partner_leads;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_tenants::Migration),
+            Box::new(m0002_partner_leads::Migration),
+        ]
+    }
+}

@@ -1,0 +1,121 @@
+//! The `hub` command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError};
+use crate::startup;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hub",
+    version,
+    about = "The demand-chain hub: one master catalog, many partner stores.",
+    long_about = "The demand-chain hub: a manufacturer's master catalog feeding reseller \
+                  storefronts on their own subdomains, with distributors that quote and fulfil.\n\n\
+                  Configuration comes from Leptos.toml; every key can be overridden by an \
+                  environment variable HUB_<SECTION>_<KEY>, e.g. HUB_SERVER_LISTEN=0.0.0.0:8080."
+)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(long, short, global = true, default_value = "Leptos.toml", value_name = "FILE")]
+    pub config: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the hub and every store (migrates first unless database.migrate_on_serve = false).
+    Serve {
+        /// Do not apply pending migrations, whatever the configuration says.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        /// Only list the pending migrations.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Create the demo hub (idempotent: an existing hub is left as it is).
+    Seed,
+    /// Print the version and exit.
+    Version,
+}
+
+/// Runs one command. Errors come back as one line for `main` to print.
+pub async fn run(cli: Cli) -> Result<(), ConfigError> {
+    if let Command::Version = cli.command {
+        println!("hub {}", env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
+    let cfg = Config::load(&cli.config)?;
+    init_tracing(&cfg);
+    match cli.command {
+        Command::Serve { no_migrate } => {
+            let migrate = cfg.migrate_on_serve && !no_migrate;
+            let hub = startup::prepare(cfg, migrate).await?;
+            let addr = hub
+                .local_addr()
+                .map_err(|e| ConfigError::new("server.listen", e.to_string()))?;
+            tracing::info!(%addr, "listening");
+            println!("The hub is up at {}", hub.config.public_url());
+            println!("Stores answer at {}", hub.config.store_url("<store>"));
+            hub.serve(startup::shutdown_signal())
+                .await
+                .map_err(|e| ConfigError::new("server.listen", e.to_string()))
+        }
+        Command::Migrate { status } => {
+            startup::check_data_dir(&cfg)?;
+            let db = startup::open_database(&cfg).await?;
+            let pending = db
+                .pending_migrations()
+                .await
+                .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
+            if status {
+                if pending.is_empty() {
+                    println!("The database is up to date.");
+                }
+                for name in &pending {
+                    println!("pending: {name}");
+                }
+                return Ok(());
+            }
+            startup::migrate(&db).await?;
+            println!("Applied {} migration(s); the database is up to date.", pending.len());
+            Ok(())
+        }
+        Command::Seed => {
+            startup::check_data_dir(&cfg)?;
+            let db = startup::open_database(&cfg).await?;
+            startup::migrate(&db).await?;
+            let existing = tenants::registry::hub(&db)
+                .await
+                .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
+            let hub = tenants::registry::ensure_hub(&db, &cfg.hub_name, &cfg.hub_tagline)
+                .await
+                .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
+            if existing.is_some() {
+                println!("The demo hub \"{}\" already exists; nothing to do.", hub.name());
+            } else {
+                println!("Created the demo hub \"{}\".", hub.name());
+            }
+            println!();
+            println!("  Hub store and partner programme: {}", cfg.public_url());
+            Ok(())
+        }
+        Command::Version => Ok(()),
+    }
+}
+
+fn init_tracing(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cfg.log_filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}

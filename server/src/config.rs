@@ -1,0 +1,496 @@
+//! The hub's configuration: `Leptos.toml` at the root, every key overridable by a `HUB_*`
+//! environment variable (`HUB_<SECTION>_<KEY>`, e.g. `HUB_SERVER_LISTEN`). Defaults give a
+//! working local hub on http://localhost:3000 with SQLite at `./data/hub.db`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The sections of the file; an environment variable's first word picks one.
+const SECTIONS: [&str; 8] = [
+    "site", "server", "hub", "database", "data", "secrets", "limits", "log",
+];
+
+/// A configuration problem, shown as one line: the key, then what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("{key}: {problem}")]
+pub struct ConfigError {
+    pub key: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawSite {
+    output_name: String,
+    root: String,
+    pkg_dir: String,
+    env: String,
+    reload_port: u32,
+}
+
+impl Default for RawSite {
+    fn default() -> Self {
+        Self {
+            output_name: "hub".into(),
+            root: "target/site".into(),
+            pkg_dir: "pkg".into(),
+            env: "dev".into(),
+            reload_port: 3001,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawServer {
+    listen: String,
+    domain: String,
+    public_scheme: String,
+    shutdown_grace_secs: u64,
+}
+
+impl Default for RawServer {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:3000".into(),
+            domain: "localhost".into(),
+            public_scheme: "http".into(),
+            shutdown_grace_secs: 10,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawHub {
+    name: String,
+    tagline: String,
+}
+
+impl Default for RawHub {
+    fn default() -> Self {
+        Self {
+            name: "Demand-Chain Hub".into(),
+            tagline: "One master catalog, every partner store.".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawDatabase {
+    url: String,
+    migrate_on_serve: bool,
+    max_connections: u32,
+    acquire_timeout_secs: u64,
+}
+
+impl Default for RawDatabase {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            migrate_on_serve: true,
+            max_connections: 10,
+            acquire_timeout_secs: 5,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawData {
+    dir: String,
+}
+
+impl Default for RawData {
+    fn default() -> Self {
+        Self {
+            dir: "./data".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawSecrets {
+    source: String,
+    file: String,
+}
+
+impl Default for RawSecrets {
+    fn default() -> Self {
+        Self {
+            source: "data-dir".into(),
+            file: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLimits {
+    body_bytes: u64,
+    request_timeout_secs: u64,
+}
+
+impl Default for RawLimits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLog {
+    filter: String,
+}
+
+impl Default for RawLog {
+    fn default() -> Self {
+        Self {
+            filter: "info,sqlx=warn,sea_orm=warn".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct Raw {
+    site: RawSite,
+    server: RawServer,
+    hub: RawHub,
+    database: RawDatabase,
+    data: RawData,
+    secrets: RawSecrets,
+    limits: RawLimits,
+    log: RawLog,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunEnv {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretsSource {
+    /// Development: a key is created on first start and kept under the data directory.
+    DataDir,
+    /// A file the operator provides (e.g. mounted from a secrets manager).
+    File(PathBuf),
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub site_output_name: String,
+    pub site_root: PathBuf,
+    pub site_pkg_dir: String,
+    pub env: RunEnv,
+    pub reload_port: u32,
+    pub listen: SocketAddr,
+    /// The hub's domain, lower case, without port: stores live at `{slug}.{domain}`.
+    pub domain: String,
+    pub public_scheme: String,
+    pub shutdown_grace: Duration,
+    pub hub_name: String,
+    pub hub_tagline: String,
+    pub database_url: String,
+    pub migrate_on_serve: bool,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    pub data_dir: PathBuf,
+    pub secrets: SecretsSource,
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+    pub log_filter: String,
+}
+
+impl Config {
+    /// Reads `path` (missing is fine: defaults apply) and the `HUB_*` environment.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Raw::default()))
+                .merge(Toml::file(path))
+                .merge(env_provider()),
+        )
+    }
+
+    /// The defaults and the `HUB_*` environment only, for tests and embedded use.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_figment(Figment::from(Serialized::defaults(Raw::default())).merge(env_provider()))
+    }
+
+    /// The defaults with `overrides` (`(key, value)` pairs such as `("server.listen", "...")`).
+    pub fn with_overrides<'a>(
+        overrides: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Raw::default()));
+        for (key, value) in overrides {
+            // Parsed like an environment variable's value: "4096" is a number, "true" a bool.
+            let value: figment::value::Value = value
+                .parse()
+                .unwrap_or_else(|_| figment::value::Value::from(value.to_owned()));
+            fig = fig.merge(Serialized::default(key, value));
+        }
+        Self::from_figment(fig)
+    }
+
+    fn from_figment(fig: Figment) -> Result<Self, ConfigError> {
+        let raw: Raw = fig.extract().map_err(|e| figment_error(&e))?;
+        Self::validate(raw)
+    }
+
+    fn validate(raw: Raw) -> Result<Self, ConfigError> {
+        let env = match raw.site.env.to_ascii_lowercase().as_str() {
+            "dev" | "development" => RunEnv::Development,
+            "prod" | "production" => RunEnv::Production,
+            other => {
+                return Err(ConfigError::new(
+                    "site.env",
+                    format!("'{other}' is not one of dev, prod"),
+                ));
+            }
+        };
+        let listen: SocketAddr = raw.server.listen.parse().map_err(|_| {
+            ConfigError::new(
+                "server.listen",
+                format!(
+                    "'{}' is not an address with a port, such as 127.0.0.1:3000",
+                    raw.server.listen
+                ),
+            )
+        })?;
+        let domain = parse_domain(&raw.server.domain)?;
+        if !matches!(raw.server.public_scheme.as_str(), "http" | "https") {
+            return Err(ConfigError::new(
+                "server.public_scheme",
+                format!("'{}' is not http or https", raw.server.public_scheme),
+            ));
+        }
+        let data_dir = PathBuf::from(&raw.data.dir);
+        if raw.data.dir.trim().is_empty() {
+            return Err(ConfigError::new("data.dir", "must not be empty"));
+        }
+        let database_url = if raw.database.url.trim().is_empty() {
+            format!("sqlite://{}?mode=rwc", data_dir.join("hub.db").display())
+        } else {
+            check_database_url(raw.database.url.trim())?
+        };
+        if raw.database.max_connections == 0 {
+            return Err(ConfigError::new("database.max_connections", "must be at least 1"));
+        }
+        let secrets = match raw.secrets.source.as_str() {
+            "data-dir" if env == RunEnv::Production => {
+                return Err(ConfigError::new(
+                    "secrets.source",
+                    "a production hub needs its keys from a file: set secrets.source = \"file\" and secrets.file",
+                ));
+            }
+            "data-dir" => SecretsSource::DataDir,
+            "file" if raw.secrets.file.trim().is_empty() => {
+                return Err(ConfigError::new(
+                    "secrets.file",
+                    "must name the key file when secrets.source is \"file\"",
+                ));
+            }
+            "file" => SecretsSource::File(PathBuf::from(raw.secrets.file.trim())),
+            other => {
+                return Err(ConfigError::new(
+                    "secrets.source",
+                    format!("'{other}' is not one of data-dir, file"),
+                ));
+            }
+        };
+        let body_limit = usize::try_from(raw.limits.body_bytes)
+            .ok()
+            .filter(|b| (1024..=1024 * 1024 * 1024).contains(b))
+            .ok_or_else(|| ConfigError::new("limits.body_bytes", "must be between 1 KiB and 1 GiB"))?;
+        if raw.limits.request_timeout_secs == 0 {
+            return Err(ConfigError::new("limits.request_timeout_secs", "must be at least 1"));
+        }
+        tracing_subscriber::EnvFilter::try_new(&raw.log.filter)
+            .map_err(|e| ConfigError::new("log.filter", e.to_string()))?;
+        Ok(Self {
+            site_output_name: raw.site.output_name,
+            site_root: PathBuf::from(raw.site.root),
+            site_pkg_dir: raw.site.pkg_dir,
+            env,
+            reload_port: raw.site.reload_port,
+            listen,
+            domain,
+            public_scheme: raw.server.public_scheme,
+            shutdown_grace: Duration::from_secs(raw.server.shutdown_grace_secs),
+            hub_name: raw.hub.name,
+            hub_tagline: raw.hub.tagline,
+            database_url,
+            migrate_on_serve: raw.database.migrate_on_serve,
+            max_connections: raw.database.max_connections,
+            acquire_timeout: Duration::from_secs(raw.database.acquire_timeout_secs.max(1)),
+            data_dir,
+            secrets,
+            body_limit,
+            request_timeout: Duration::from_secs(raw.limits.request_timeout_secs),
+            log_filter: raw.log.filter,
+        })
+    }
+
+    /// The URL people open to reach the hub's own store.
+    pub fn public_url(&self) -> String {
+        self.url_for_host(&self.domain)
+    }
+
+    /// The URL of the store at `{slug}.{domain}`.
+    pub fn store_url(&self, slug: &str) -> String {
+        self.url_for_host(&format!("{slug}.{}", self.domain))
+    }
+
+    fn url_for_host(&self, host: &str) -> String {
+        let port = self.listen.port();
+        let default_port = if self.public_scheme == "https" { 443 } else { 80 };
+        if port == default_port {
+            format!("{}://{host}", self.public_scheme)
+        } else {
+            format!("{}://{host}:{port}", self.public_scheme)
+        }
+    }
+}
+
+/// `HUB_SERVER_LISTEN` becomes `server.listen`: the first word names the section.
+fn env_provider() -> Env {
+    Env::prefixed("HUB_").map(|key| {
+        let key = key.as_str();
+        match key.split_once('_') {
+            Some((section, rest)) if SECTIONS.contains(&section) => format!("{section}.{rest}").into(),
+            _ => key.to_owned().into(),
+        }
+    })
+}
+
+fn figment_error(e: &figment::Error) -> ConfigError {
+    use figment::error::Kind;
+    let mut key = e.path.join(".");
+    let problem = match &e.kind {
+        Kind::UnknownField(field, _) => {
+            key = if key.is_empty() { field.clone() } else { format!("{key}.{field}") };
+            "unknown key".to_owned()
+        }
+        Kind::InvalidType(actual, expected) => format!("expected {expected}, found {actual}"),
+        Kind::InvalidValue(actual, expected) => format!("expected {expected}, found {actual}"),
+        other => other.to_string(),
+    };
+    let source = e
+        .metadata
+        .as_ref()
+        .map(|m| match &m.source {
+            Some(src) => format!(" (in {src})"),
+            None => format!(" (from {})", m.name),
+        })
+        .unwrap_or_default();
+    if key.is_empty() {
+        key = "config".to_owned();
+    }
+    ConfigError::new(key, format!("{problem}{source}"))
+}
+
+fn parse_domain(raw: &str) -> Result<String, ConfigError> {
+    let domain = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let valid = !domain.is_empty()
+        && domain.len() <= 253
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if valid {
+        Ok(domain)
+    } else {
+        Err(ConfigError::new(
+            "server.domain",
+            format!("'{raw}' is not a domain name such as hub.example.com (no scheme, no port)"),
+        ))
+    }
+}
+
+fn check_database_url(raw: &str) -> Result<String, ConfigError> {
+    let url = url::Url::parse(raw)
+        .map_err(|e| ConfigError::new("database.url", format!("not a valid URL ({e})")))?;
+    match url.scheme() {
+        "sqlite" | "postgres" | "postgresql" => Ok(raw.to_owned()),
+        other => Err(ConfigError::new(
+            "database.url",
+            format!("unsupported scheme '{other}' (use sqlite:// or postgres://)"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_give_a_local_hub() {
+        let cfg = Config::with_overrides([]).unwrap();
+        assert_eq!(cfg.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(cfg.public_url(), "http://localhost:3000");
+        assert_eq!(cfg.store_url("acme"), "http://acme.localhost:3000");
+        assert!(cfg.database_url.starts_with("sqlite://"));
+        assert!(cfg.database_url.contains("hub.db"));
+        assert_eq!(cfg.secrets, SecretsSource::DataDir);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_key() {
+        let cases = [
+            ("server.listen", "nope", "server.listen"),
+            ("server.domain", "http://x.com", "server.domain"),
+            ("database.url", "::not a url", "database.url"),
+            ("database.url", "mysql://x/y", "database.url"),
+            ("site.env", "staging", "site.env"),
+            ("secrets.source", "vault", "secrets.source"),
+            ("log.filter", "[[", "log.filter"),
+        ];
+        for (key, value, expected) in cases {
+            let err = Config::with_overrides([(key, value)]).unwrap_err();
+            assert_eq!(err.key, expected, "{key}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = Config::with_overrides([("server.lisen", "x")]).unwrap_err();
+        assert_eq!(err.key, "server.lisen");
+        assert!(err.problem.contains("unknown key"), "{err}");
+    }
+
+    #[test]
+    fn production_needs_a_key_file() {
+        let err = Config::with_overrides([("site.env", "prod")]).unwrap_err();
+        assert_eq!(err.key, "secrets.source");
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        let err = Config::with_overrides([("limits.body_bytes", "lots")]).unwrap_err();
+        assert_eq!(err.key, "limits.body_bytes", "{err}");
+    }
+}

@@ -1,0 +1,87 @@
+//! The HTTP surface: middleware, the Leptos app, health checks and static files.
+
+mod assets;
+mod csrf;
+mod health;
+mod tenant;
+
+use std::sync::Arc;
+
+use app::context::AppState;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::get;
+use http::{HeaderName, Request, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+pub use tenant::HostResolver;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Everything a handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+    pub config: Arc<Config>,
+    pub resolver: HostResolver,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// The whole router: tenant-free endpoints (health, build assets) outside, the tenant's app
+/// (pages, server functions, public files) inside the host → tenant and CSRF layers.
+pub fn router(state: ServerState) -> Router {
+    let app_state = state.app.clone();
+    let context = move || provide_context(app_state.clone());
+    let leptos = state.leptos.clone();
+    let routes = generate_route_list(app::App);
+
+    let tenant_app = Router::new()
+        .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
+        .fallback(assets::public_file_or_not_found)
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::middleware::from_fn_with_state(state.clone(), tenant::resolve))
+                .layer(axum::middleware::from_fn(csrf::check)),
+        )
+        .with_state(state.clone());
+
+    let body_limit = state.config.body_limit;
+    let timeout = state.config.request_timeout;
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest_service("/pkg", assets::build_assets(&state))
+        .with_state(state)
+        .fallback_service(tenant_app)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CompressionLayer::new())
+                .layer(RequestBodyLimitLayer::new(body_limit))
+                .layer(DefaultBodyLimit::max(body_limit))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
+        )
+}

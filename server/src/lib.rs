@@ -1,0 +1,10 @@
+//! The hub's server: configuration, start-up, the HTTP surface and the command line.
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod secrets;
+pub mod startup;
+
+pub use config::Config;
+pub use startup::{Prepared, StartupError, prepare};

@@ -1,0 +1,180 @@
+//! Start-up: check the data directory, load secrets, open and migrate the database, bind the
+//! port, serve until SIGTERM or Ctrl-C. Every failure is one line naming the key at fault.
+
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::context::AppState;
+use leptos::prelude::LeptosOptions;
+use leptos_config::Env;
+use tenants::{Database, DbOptions, registry};
+use tokio::net::TcpListener;
+
+use crate::config::{Config, ConfigError, RunEnv};
+use crate::http::{self, HostResolver, ServerState};
+use crate::secrets::Secrets;
+
+/// A start-up failure: one line, `key: problem`.
+pub type StartupError = ConfigError;
+
+/// Makes sure the data directory exists and the process can write to it.
+pub fn check_data_dir(cfg: &Config) -> Result<(), StartupError> {
+    let dir = &cfg.data_dir;
+    let fail = |e: std::io::Error| {
+        ConfigError::new("data.dir", format!("{} is not writable: {e}", dir.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"ok").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)?;
+    Ok(())
+}
+
+/// Opens the database the configuration names.
+pub async fn open_database(cfg: &Config) -> Result<Database, StartupError> {
+    let opts = DbOptions {
+        max_connections: cfg.max_connections,
+        acquire_timeout: cfg.acquire_timeout,
+    };
+    Database::open(&cfg.database_url, &opts)
+        .await
+        .map_err(|e| ConfigError::new("database.url", e.to_string()))
+}
+
+pub async fn migrate(db: &Database) -> Result<(), StartupError> {
+    db.migrate()
+        .await
+        .map_err(|e| ConfigError::new("database.url", format!("migration failed: {e}")))
+}
+
+/// Binds the listening socket, so a port in use is reported before anything else starts.
+pub async fn bind(cfg: &Config) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(cfg.listen).await.map_err(|e| {
+        let problem = match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!("{} is already in use", cfg.listen),
+            std::io::ErrorKind::PermissionDenied => {
+                format!("not allowed to listen on {}", cfg.listen)
+            }
+            _ => format!("cannot listen on {}: {e}", cfg.listen),
+        };
+        ConfigError::new("server.listen", problem)
+    })
+}
+
+/// Everything `serve` needs, prepared and checked.
+pub struct Prepared {
+    pub config: Arc<Config>,
+    pub db: Database,
+    pub secrets: Secrets,
+    pub listener: TcpListener,
+}
+
+/// Runs every start-up check in order and returns a hub ready to serve.
+pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, StartupError> {
+    check_data_dir(&cfg)?;
+    let secrets = Secrets::load(&cfg)?;
+    let listener = bind(&cfg).await?;
+    let db = open_database(&cfg).await?;
+    if migrate_now {
+        migrate(&db).await?;
+    } else {
+        let pending = db
+            .pending_migrations()
+            .await
+            .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
+        if !pending.is_empty() {
+            return Err(ConfigError::new(
+                "database.migrate_on_serve",
+                format!(
+                    "{} migration(s) pending ({}); run `hub migrate` or enable it",
+                    pending.len(),
+                    pending.join(", ")
+                ),
+            ));
+        }
+    }
+    registry::ensure_hub(&db, &cfg.hub_name, &cfg.hub_tagline)
+        .await
+        .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
+    Ok(Prepared {
+        config: Arc::new(cfg),
+        db,
+        secrets,
+        listener,
+    })
+}
+
+fn leptos_options(cfg: &Config, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(cfg.site_output_name.clone())
+        .site_root(cfg.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir(cfg.site_pkg_dir.clone())
+        .env(match cfg.env {
+            RunEnv::Development => Env::DEV,
+            RunEnv::Production => Env::PROD,
+        })
+        .site_addr(addr)
+        .reload_port(cfg.reload_port)
+        .build()
+}
+
+impl Prepared {
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let addr = self.listener.local_addr()?;
+        let state = ServerState {
+            app: AppState { db: self.db.clone() },
+            leptos: leptos_options(&self.config, addr),
+            resolver: HostResolver::new(self.db.clone(), self.config.domain.clone()),
+            config: self.config.clone(),
+        };
+        let router = http::router(state);
+        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            shutdown.await;
+            let _ = stopping_tx.send(true);
+        };
+        let grace = self.config.shutdown_grace;
+        // Requests still running this long after the signal are cut off.
+        let deadline = async move {
+            let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = axum::serve(self.listener, router).with_graceful_shutdown(signal).into_future() => served?,
+            () = deadline => tracing::warn!(?grace, "grace period over; closing the remaining connections"),
+        }
+        self.db.close().await.ok();
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

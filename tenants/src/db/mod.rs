@@ -1,0 +1,178 @@
+//! Opening the database (SQLite or PostgreSQL, chosen by URL), checking it is set up the way
+//! the hub relies on, and running migrations.
+
+mod scoped;
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+pub use scoped::{TenantDb, TenantScoped, TenantTx};
+
+/// SQLite waits this long for a lock before failing a write.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why the database could not be opened. Each message is one line, fit to show an operator.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("unsupported database URL scheme '{0}' (use sqlite:// or postgres://)")]
+    Scheme(String),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("SQLite setting {pragma} is {actual}, expected {expected}")]
+    Pragma {
+        pragma: &'static str,
+        actual: String,
+        expected: String,
+    },
+}
+
+/// The hub's database. The raw connection stays inside this crate: domain code outside it can
+/// only reach tenant-owned tables through a [`TenantDb`].
+#[derive(Clone, Debug)]
+pub struct Database {
+    conn: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Database {
+    /// Opens the database named by `url` and, for SQLite, checks the connection settings the
+    /// hub depends on (WAL, foreign keys, busy timeout, synchronous=FULL).
+    pub async fn open(url: &str, opts: &DbOptions) -> Result<Self, OpenError> {
+        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        let backend = match scheme.as_str() {
+            "sqlite" => Backend::Sqlite,
+            "postgres" | "postgresql" => Backend::Postgres,
+            other => return Err(OpenError::Scheme(other.to_owned())),
+        };
+        let mut co = ConnectOptions::new(url.to_owned());
+        co.max_connections(opts.max_connections)
+            .min_connections(if backend == Backend::Sqlite { 1 } else { 0 })
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_timeout(opts.acquire_timeout)
+            .sqlx_logging(false);
+        if backend == Backend::Sqlite {
+            co.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .synchronous(SqliteSynchronous::Full)
+            });
+        }
+        let conn = sea_orm::Database::connect(co)
+            .await
+            .map_err(|e| OpenError::Connect(one_line(&e.to_string())))?;
+        let db = Self { conn, backend };
+        if backend == Backend::Sqlite {
+            db.check_sqlite_settings().await?;
+        } else {
+            db.ping()
+                .await
+                .map_err(|e| OpenError::Connect(one_line(&e.to_string())))?;
+        }
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Reads the SQLite settings back: a pool that silently ignored one would lose data or
+    /// fail under load much later.
+    pub async fn check_sqlite_settings(&self) -> Result<(), OpenError> {
+        let checks: [(&'static str, &str, &dyn Fn(&str) -> bool); 4] = [
+            ("journal_mode", "wal", &|v| v.eq_ignore_ascii_case("wal")),
+            ("foreign_keys", "1", &|v| v == "1"),
+            ("busy_timeout", ">= 5000", &|v| {
+                v.parse::<u64>().is_ok_and(|ms| ms >= 5000)
+            }),
+            // 2 is FULL
+            ("synchronous", "2 (FULL)", &|v| v == "2"),
+        ];
+        for (pragma, expected, ok) in checks {
+            let actual = self
+                .pragma(pragma)
+                .await
+                .map_err(|e| OpenError::Connect(one_line(&e.to_string())))?;
+            if !ok(&actual) {
+                return Err(OpenError::Pragma {
+                    pragma,
+                    actual,
+                    expected: expected.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of one SQLite pragma, as text.
+    pub async fn pragma(&self, name: &str) -> Result<String, sea_orm::DbErr> {
+        let row = self
+            .conn
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                format!("PRAGMA {name}"),
+            ))
+            .await?
+            .ok_or_else(|| sea_orm::DbErr::Custom(format!("PRAGMA {name} returned no row")))?;
+        if let Ok(v) = row.try_get_by_index::<String>(0) {
+            return Ok(v);
+        }
+        row.try_get_by_index::<i64>(0).map(|v| v.to_string())
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), sea_orm::DbErr> {
+        Migrator::up(&self.conn, None).await
+    }
+
+    /// The names of the migrations not yet applied.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, sea_orm::DbErr> {
+        Ok(Migrator::get_pending_migrations(&self.conn)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect())
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
+        self.conn.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), sea_orm::DbErr> {
+        self.conn.close().await
+    }
+
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

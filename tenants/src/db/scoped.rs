@@ -1,0 +1,109 @@
+//! The tenant-scoped handle. It is the only way domain code reaches tenant-owned tables.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DeleteMany,
+    EntityTrait, QueryFilter, Select, Statement, TransactionTrait, UpdateMany,
+};
+
+use super::{Backend, Database};
+use crate::ids::TenantId;
+use crate::registry::Tenant;
+
+/// An entity whose rows belong to one tenant.
+pub trait TenantScoped: EntityTrait {
+    /// The column holding the owning tenant's id.
+    fn tenant_column() -> Self::Column;
+}
+
+/// A database handle bound to one resolved tenant. It can only be built from a [`Tenant`]
+/// returned by the registry, so holding one proves the tenant exists and was resolved.
+#[derive(Clone, Debug)]
+pub struct TenantDb {
+    db: Database,
+    tenant: Tenant,
+}
+
+impl TenantDb {
+    pub fn new(db: &Database, tenant: &Tenant) -> Self {
+        Self {
+            db: db.clone(),
+            tenant: tenant.clone(),
+        }
+    }
+
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant.id()
+    }
+
+    /// Starts a transaction bound to the tenant. On PostgreSQL it sets `app.tenant_id` for
+    /// this transaction only (a bound parameter, never interpolated), which the row-level
+    /// security policies read.
+    pub async fn begin(&self) -> Result<TenantTx, sea_orm::DbErr> {
+        let tx = self.db.conn().begin().await?;
+        if self.db.backend() == Backend::Postgres {
+            tx.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config('app.tenant_id', $1, true)",
+                [self.tenant_id().as_uuid().to_string().into()],
+            ))
+            .await?;
+        }
+        Ok(TenantTx {
+            tx,
+            tenant_id: self.tenant_id(),
+        })
+    }
+}
+
+/// A transaction of one tenant. Every query built from it filters by the tenant, and every
+/// insert through it sets the tenant.
+pub struct TenantTx {
+    tx: DatabaseTransaction,
+    tenant_id: TenantId,
+}
+
+impl TenantTx {
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant_id
+    }
+
+    /// `SELECT ... WHERE tenant_id = ?` for entity `E`.
+    pub fn find<E: TenantScoped>(&self) -> Select<E> {
+        E::find().filter(E::tenant_column().eq(self.tenant_id.as_uuid()))
+    }
+
+    /// `UPDATE ... WHERE tenant_id = ?` for entity `E`.
+    pub fn update_many<E: TenantScoped>(&self) -> UpdateMany<E> {
+        E::update_many().filter(E::tenant_column().eq(self.tenant_id.as_uuid()))
+    }
+
+    /// `DELETE ... WHERE tenant_id = ?` for entity `E`.
+    pub fn delete_many<E: TenantScoped>(&self) -> DeleteMany<E> {
+        E::delete_many().filter(E::tenant_column().eq(self.tenant_id.as_uuid()))
+    }
+
+    /// Inserts `model` with its tenant column set to this transaction's tenant, whatever the
+    /// caller put there.
+    pub async fn insert<A, E>(&self, mut model: A) -> Result<<E as EntityTrait>::Model, sea_orm::DbErr>
+    where
+        E: TenantScoped,
+        A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+        <E as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    {
+        model.set(E::tenant_column(), self.tenant_id.as_uuid().into());
+        model.insert(&self.tx).await
+    }
+
+    /// The connection to run the queries built above on.
+    pub fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+        self.tx.commit().await
+    }
+}

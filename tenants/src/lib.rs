@@ -1,0 +1,17 @@
+//! The hub's domain and data layer.
+//!
+//! Domain code reaches tenant-owned tables only through [`TenantDb`], which can only be built
+//! from a [`Tenant`] that the registry resolved. Every query it runs filters by `tenant_id`,
+//! every insert sets it, and on PostgreSQL it also sets `app.tenant_id` for the transaction so
+//! row-level security stands behind the code as a second wall.
+
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod leads;
+pub mod registry;
+
+pub use db::{Backend, Database, DbOptions, TenantDb, TenantTx};
+pub use error::{Error, Result};
+pub use ids::TenantId;
+pub use registry::{Tenant, TenantKind, TenantStatus};

@@ -1,0 +1,196 @@
+//! The tenant registry: the hub itself, resellers and distributors. The `tenants` table is the
+//! one table that is not tenant-owned; only this module reads it.
+
+mod entity;
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+
+use crate::db::Database;
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+
+pub use entity::Entity as TenantEntity;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantKind {
+    Hub,
+    Reseller,
+    Distributor,
+}
+
+impl TenantKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hub => "hub",
+            Self::Reseller => "reseller",
+            Self::Distributor => "distributor",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "hub" => Some(Self::Hub),
+            "reseller" => Some(Self::Reseller),
+            "distributor" => Some(Self::Distributor),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantStatus {
+    Pending,
+    Approved,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "approved" => Some(Self::Approved),
+            "suspended" => Some(Self::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// The slug the hub tenant is stored under. It is a reserved word, so no reseller can take it.
+pub const HUB_SLUG: &str = "hub";
+
+/// A tenant the registry resolved. Its fields are private and it has no public constructor:
+/// holding one proves the tenant exists, which is what [`crate::TenantDb`] is built from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    id: TenantId,
+    kind: TenantKind,
+    slug: String,
+    name: String,
+    tagline: Option<String>,
+    status: TenantStatus,
+    version: i64,
+}
+
+impl Tenant {
+    pub fn id(&self) -> TenantId {
+        self.id
+    }
+    pub fn kind(&self) -> TenantKind {
+        self.kind
+    }
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn tagline(&self) -> Option<&str> {
+        self.tagline.as_deref()
+    }
+    pub fn status(&self) -> TenantStatus {
+        self.status
+    }
+    /// Bumped on every change to the tenant, so caches can tell a stale copy.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn from_model(m: entity::Model) -> Result<Self> {
+        let bad = |what: &str| {
+            Error::Db(sea_orm::DbErr::Custom(format!(
+                "tenant {} has an unknown {what}",
+                m.id
+            )))
+        };
+        Ok(Self {
+            id: m.id.into(),
+            kind: TenantKind::parse(&m.kind).ok_or_else(|| bad("kind"))?,
+            status: TenantStatus::parse(&m.status).ok_or_else(|| bad("status"))?,
+            slug: m.slug,
+            name: m.name,
+            tagline: m.tagline,
+            version: m.version,
+        })
+    }
+}
+
+/// The hub tenant, created on first use with `name` and `tagline`; an existing hub is
+/// returned unchanged.
+pub async fn ensure_hub(db: &Database, name: &str, tagline: &str) -> Result<Tenant> {
+    if let Some(hub) = hub(db).await? {
+        return Ok(hub);
+    }
+    let now = Utc::now();
+    let model = entity::ActiveModel {
+        id: Set(TenantId::generate().as_uuid()),
+        kind: Set(TenantKind::Hub.as_str().to_owned()),
+        slug: Set(HUB_SLUG.to_owned()),
+        name: Set(name.to_owned()),
+        tagline: Set(Some(tagline.to_owned())),
+        status: Set(TenantStatus::Approved.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    match model.insert(db.conn()).await {
+        Ok(m) => Tenant::from_model(m),
+        // Two processes starting at once: the other one won, use its row.
+        Err(e) => match hub(db).await? {
+            Some(hub) => Ok(hub),
+            None => Err(Error::Db(e)),
+        },
+    }
+}
+
+/// The hub tenant, if the deployment has one yet.
+pub async fn hub(db: &Database) -> Result<Option<Tenant>> {
+    find_by_slug(db, HUB_SLUG).await
+}
+
+/// The tenant whose slug is `slug` (compared in lower case).
+pub async fn find_by_slug(db: &Database, slug: &str) -> Result<Option<Tenant>> {
+    entity::Entity::find()
+        .filter(entity::Column::Slug.eq(slug.to_ascii_lowercase()))
+        .one(db.conn())
+        .await?
+        .map(Tenant::from_model)
+        .transpose()
+}
+
+/// Renames the hub and sets its tagline, bumping its version.
+pub async fn rename(db: &Database, tenant: &Tenant, name: &str, tagline: &str) -> Result<Tenant> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(Error::validation("name", "must be 1 to 120 characters"));
+    }
+    let model = entity::ActiveModel {
+        id: sea_orm::Unchanged(tenant.id.as_uuid()),
+        name: Set(name.to_owned()),
+        tagline: Set(Some(tagline.trim().to_owned()).filter(|t| !t.is_empty())),
+        version: Set(tenant.version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    Tenant::from_model(model.update(db.conn()).await?)
+}
+
+/// How many tenants of `kind` have `status`: the hub's own view over its partners.
+pub async fn count(db: &Database, kind: TenantKind, status: TenantStatus) -> Result<u64> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Kind.eq(kind.as_str()))
+        .filter(entity::Column::Status.eq(status.as_str()))
+        .count(db.conn())
+        .await?)
+}

@@ -1,0 +1,183 @@
+//! Browser tests: the `hub` binary that the Leptos build produced, on a free port with a
+//! fresh database, driven by headless Chromium through chromedriver.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::TestDb;
+
+/// The workspace root (this crate lives in `tests/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// Where screenshots go: `target/screenshots/` under the workspace.
+pub fn screenshot_path(name: &str) -> PathBuf {
+    let dir = workspace_root().join("target").join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir.join(format!("{name}.png"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn env_path(var: &str, default: PathBuf) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or(default)
+}
+
+/// A child process killed when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The built hub binary, serving on its own port.
+pub struct BrowserHub {
+    pub port: u16,
+    _server: Guard,
+    _data: tempfile::TempDir,
+    _db: TestDb,
+}
+
+impl BrowserHub {
+    /// Starts `TEST_HUB_BIN` (default `target/debug/hub`) with the site from `TEST_SITE_ROOT`
+    /// (default `target/site`). Returns `None` if the database backend is unavailable.
+    pub async fn start() -> Option<Self> {
+        let root = workspace_root();
+        let bin = env_path("TEST_HUB_BIN", root.join("target/debug/hub"));
+        let site = env_path("TEST_SITE_ROOT", root.join("target/site"));
+        assert!(
+            bin.exists() && site.join("pkg").exists(),
+            "browser tests need the Leptos build: run `make build` (looked for {} and {}/pkg)",
+            bin.display(),
+            site.display()
+        );
+        let db = TestDb::create().await?;
+        let data = tempfile::tempdir().expect("a temp dir");
+        let port = free_port();
+        let mut cmd = Command::new(&bin);
+        for (key, _) in std::env::vars() {
+            if key.starts_with("HUB_") {
+                cmd.env_remove(key);
+            }
+        }
+        let child = cmd
+            .arg("serve")
+            .current_dir(&root)
+            .env("HUB_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+            .env("HUB_DATA_DIR", data.path())
+            .env("HUB_DATABASE_URL", db.url())
+            .env("HUB_SITE_ROOT", &site)
+            .env("HUB_LOG_FILTER", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the hub binary");
+        let hub = Self {
+            port,
+            _server: Guard(child),
+            _data: data,
+            _db: db,
+        };
+        wait_for_http(&format!("http://127.0.0.1:{port}/healthz")).await;
+        Some(hub)
+    }
+
+    pub fn url(&self, host: &str, path: &str) -> String {
+        format!("http://{host}:{}{path}", self.port)
+    }
+}
+
+async fn wait_for_http(url: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(res) = client.get(url).send().await
+            && res.status().is_success()
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{url} did not answer within 30 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Headless Chromium behind its own chromedriver.
+pub struct Browser {
+    pub client: Client,
+    _driver: Guard,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let port = free_port();
+        let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver (install chromium-driver, or run `make test`, which does)");
+        let driver = Guard(driver);
+        wait_for_http(&format!("http://127.0.0.1:{port}/status")).await;
+        let profile = tempfile::tempdir().expect("a temp dir");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("rustls client")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("connect to chromedriver");
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// Opens `url` and waits until the page has hydrated.
+    pub async fn open_hydrated(&self, url: &str) {
+        self.client.goto(url).await.expect("open the page");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("body[data-hydrated]"))
+            .await
+            .expect("the page hydrates");
+    }
+
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let path = screenshot_path(name);
+        std::fs::write(&path, png).expect("save the screenshot");
+        path
+    }
+}

@@ -1,0 +1,101 @@
+//! The test harness: a hub on a free port with a fresh database (SQLite in a temp dir, or a
+//! fresh PostgreSQL database when `TEST_DB=postgres`), and HTTP clients that reach its
+//! `*.localhost` hosts. Every integration and browser test builds on this.
+
+pub mod browser;
+mod db;
+
+use std::net::SocketAddr;
+
+use tokio::sync::oneshot;
+
+pub use db::{TestDb, backend_name};
+
+/// Store hosts the client resolves to the test server (glibc does not resolve `*.localhost`).
+pub const TEST_HOSTS: [&str; 6] = ["localhost", "acme.localhost", "bolt.localhost", "carl.localhost", "dove.localhost", "nope.localhost"];
+
+/// A running hub, in this process, stopped and cleaned up when dropped.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: tenants::Database,
+    shutdown: Option<oneshot::Sender<()>>,
+    // Dropped last: the database and the data directory outlive the server.
+    _data_dir: tempfile::TempDir,
+    _test_db: TestDb,
+}
+
+impl TestApp {
+    /// `http://{host}:{port}{path}`, e.g. `app.url("acme.localhost", "/")`.
+    pub fn url(&self, host: &str, path: &str) -> String {
+        format!("http://{host}:{}{path}", self.addr.port())
+    }
+
+    /// The `Origin` a page on `host` would send.
+    pub fn origin(&self, host: &str) -> String {
+        self.url(host, "")
+    }
+
+    /// A fresh client with its own cookie jar, resolving every test host to this server.
+    pub fn new_client(&self) -> reqwest::Client {
+        client_for(self.addr)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn client_for(addr: SocketAddr) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none());
+    for host in TEST_HOSTS {
+        builder = builder.resolve(host, addr);
+    }
+    builder.build().expect("an HTTP client")
+}
+
+/// Starts a hub with a fresh database, or returns `None` (after one line saying why) when the
+/// chosen backend is unavailable outside CI. With `CI=true` an unavailable backend panics.
+pub async fn spawn_app() -> Option<TestApp> {
+    spawn_app_with(&[]).await
+}
+
+/// Like [`spawn_app`], with configuration overrides such as `("limits.body_bytes", "4096")`.
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
+    let test_db = TestDb::create().await?;
+    let data_dir = tempfile::tempdir().expect("a temp dir");
+    let data = data_dir.path().to_string_lossy().into_owned();
+    let mut settings: Vec<(&str, &str)> = vec![
+        ("server.listen", "127.0.0.1:0"),
+        ("data.dir", &data),
+        ("database.url", test_db.url()),
+        ("log.filter", "warn"),
+    ];
+    settings.extend_from_slice(overrides);
+    let cfg = server::Config::with_overrides(settings).expect("test configuration");
+    let hub = server::prepare(cfg, true).await.expect("hub starts");
+    let addr = hub.local_addr().expect("bound address");
+    let db = hub.db.clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = hub
+            .serve(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Some(TestApp {
+        addr,
+        client: client_for(addr),
+        db,
+        shutdown: Some(tx),
+        _data_dir: data_dir,
+        _test_db: test_db,
+    })
+}

@@ -1,0 +1,5 @@
+//! In-process integration tests: one binary, one module per capability.
+
+mod health;
+mod landing;
+mod limits;
