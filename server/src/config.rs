@@ -389,7 +389,9 @@ fn figment_error(e: &figment::Error) -> ConfigError {
     let mut key = e.path.join(".");
     let problem = match &e.kind {
         Kind::UnknownField(field, _) => {
-            key = if key.is_empty() { field.clone() } else { format!("{key}.{field}") };
+            if !e.path.last().is_some_and(|last| last == field) {
+                key = if key.is_empty() { field.clone() } else { format!("{key}.{field}") };
+            }
             "unknown key".to_owned()
         }
         Kind::InvalidType(actual, expected) => format!("expected {expected}, found {actual}"),
