@@ -376,10 +376,10 @@ impl Config {
 /// `HUB_SERVER_LISTEN` becomes `server.listen`: the first word names the section.
 fn env_provider() -> Env {
     Env::prefixed("HUB_").map(|key| {
-        let key = key.as_str();
+        let key = key.as_str().to_ascii_lowercase();
         match key.split_once('_') {
             Some((section, rest)) if SECTIONS.contains(&section) => format!("{section}.{rest}").into(),
-            _ => key.to_owned().into(),
+            _ => key.into(),
         }
     })
 }
