@@ -30,7 +30,10 @@ pub struct Scope {
 }
 
 fn request_ctx() -> Option<RequestCtx> {
-    use_context::<Parts>()?.extensions.get::<RequestCtx>().cloned()
+    use_context::<Parts>()?
+        .extensions
+        .get::<RequestCtx>()
+        .cloned()
 }
 
 /// The id the server gave this request (also in the `x-request-id` response header).

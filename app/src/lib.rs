@@ -10,8 +10,8 @@ mod pages;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
-use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment};
 
 pub use error::ApiError;
 
@@ -38,20 +38,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/hub.css"/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=StaticSegment("") view=pages::home::HomePage/>
+                // Async: the whole page is rendered once its data is loaded, so the HTML is
+                // complete without JavaScript and hydration starts from settled data.
+                <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
 }
 
 /// Marks `<body data-hydrated>` once the browser has taken over the server's HTML, so tests
-/// (and curious people) can tell a hydrated page from a static one.
-fn mark_hydrated() {
+/// (and curious people) can tell a hydrated page from a static one. Rendered last in a page:
+/// hydration runs in document order, so everything before it is interactive by then.
+#[component]
+fn HydrationMark() -> impl IntoView {
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");

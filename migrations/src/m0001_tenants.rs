@@ -32,9 +32,22 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Tenants::Name).string_len(120).not_null())
                     .col(ColumnDef::new(Tenants::Tagline).string_len(200).null())
                     .col(ColumnDef::new(Tenants::Status).string_len(16).not_null())
-                    .col(ColumnDef::new(Tenants::Version).big_integer().not_null().default(1))
-                    .col(ColumnDef::new(Tenants::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Tenants::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Tenants::Version)
+                            .big_integer()
+                            .not_null()
+                            .default(1),
+                    )
+                    .col(
+                        ColumnDef::new(Tenants::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Tenants::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;

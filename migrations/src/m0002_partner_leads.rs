@@ -26,8 +26,16 @@ impl MigrationTrait for Migration {
                     .table(PartnerLeads::Table)
                     .col(ColumnDef::new(PartnerLeads::TenantId).uuid().not_null())
                     .col(ColumnDef::new(PartnerLeads::Id).uuid().not_null())
-                    .col(ColumnDef::new(PartnerLeads::Company).string_len(120).not_null())
-                    .col(ColumnDef::new(PartnerLeads::Email).string_len(254).not_null())
+                    .col(
+                        ColumnDef::new(PartnerLeads::Company)
+                            .string_len(120)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PartnerLeads::Email)
+                            .string_len(254)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(PartnerLeads::CreatedAt)
                             .timestamp_with_time_zone()

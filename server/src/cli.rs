@@ -19,7 +19,13 @@ use crate::startup;
 )]
 pub struct Cli {
     /// The configuration file.
-    #[arg(long, short, global = true, default_value = "Leptos.toml", value_name = "FILE")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        default_value = "Leptos.toml",
+        value_name = "FILE"
+    )]
     pub config: PathBuf,
 
     #[command(subcommand)]
@@ -85,7 +91,10 @@ pub async fn run(cli: Cli) -> Result<(), ConfigError> {
                 return Ok(());
             }
             startup::migrate(&db).await?;
-            println!("Applied {} migration(s); the database is up to date.", pending.len());
+            println!(
+                "Applied {} migration(s); the database is up to date.",
+                pending.len()
+            );
             Ok(())
         }
         Command::Seed => {
@@ -99,7 +108,10 @@ pub async fn run(cli: Cli) -> Result<(), ConfigError> {
                 .await
                 .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
             if existing.is_some() {
-                println!("The demo hub \"{}\" already exists; nothing to do.", hub.name());
+                println!(
+                    "The demo hub \"{}\" already exists; nothing to do.",
+                    hub.name()
+                );
             } else {
                 println!("Created the demo hub \"{}\".", hub.name());
             }

@@ -235,7 +235,9 @@ impl Config {
 
     /// The defaults and the `HUB_*` environment only, for tests and embedded use.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_figment(Figment::from(Serialized::defaults(Raw::default())).merge(env_provider()))
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Raw::default())).merge(env_provider()),
+        )
     }
 
     /// The defaults with `overrides` (`(key, value)` pairs such as `("server.listen", "...")`).
@@ -295,7 +297,10 @@ impl Config {
             check_database_url(raw.database.url.trim())?
         };
         if raw.database.max_connections == 0 {
-            return Err(ConfigError::new("database.max_connections", "must be at least 1"));
+            return Err(ConfigError::new(
+                "database.max_connections",
+                "must be at least 1",
+            ));
         }
         let secrets = match raw.secrets.source.as_str() {
             "data-dir" if env == RunEnv::Production => {
@@ -322,9 +327,14 @@ impl Config {
         let body_limit = usize::try_from(raw.limits.body_bytes)
             .ok()
             .filter(|b| (1024..=1024 * 1024 * 1024).contains(b))
-            .ok_or_else(|| ConfigError::new("limits.body_bytes", "must be between 1 KiB and 1 GiB"))?;
+            .ok_or_else(|| {
+                ConfigError::new("limits.body_bytes", "must be between 1 KiB and 1 GiB")
+            })?;
         if raw.limits.request_timeout_secs == 0 {
-            return Err(ConfigError::new("limits.request_timeout_secs", "must be at least 1"));
+            return Err(ConfigError::new(
+                "limits.request_timeout_secs",
+                "must be at least 1",
+            ));
         }
         tracing_subscriber::EnvFilter::try_new(&raw.log.filter)
             .map_err(|e| ConfigError::new("log.filter", e.to_string()))?;
@@ -364,7 +374,11 @@ impl Config {
 
     fn url_for_host(&self, host: &str) -> String {
         let port = self.listen.port();
-        let default_port = if self.public_scheme == "https" { 443 } else { 80 };
+        let default_port = if self.public_scheme == "https" {
+            443
+        } else {
+            80
+        };
         if port == default_port {
             format!("{}://{host}", self.public_scheme)
         } else {
@@ -378,7 +392,9 @@ fn env_provider() -> Env {
     Env::prefixed("HUB_").map(|key| {
         let key = key.as_str().to_ascii_lowercase();
         match key.split_once('_') {
-            Some((section, rest)) if SECTIONS.contains(&section) => format!("{section}.{rest}").into(),
+            Some((section, rest)) if SECTIONS.contains(&section) => {
+                format!("{section}.{rest}").into()
+            }
             _ => key.into(),
         }
     })
@@ -390,7 +406,11 @@ fn figment_error(e: &figment::Error) -> ConfigError {
     let problem = match &e.kind {
         Kind::UnknownField(field, _) => {
             if !e.path.last().is_some_and(|last| last == field) {
-                key = if key.is_empty() { field.clone() } else { format!("{key}.{field}") };
+                key = if key.is_empty() {
+                    field.clone()
+                } else {
+                    format!("{key}.{field}")
+                };
             }
             "unknown key".to_owned()
         }

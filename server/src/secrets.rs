@@ -46,12 +46,19 @@ fn read_key(path: &Path, key: &str) -> Result<Secrets, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::new(key, format!("cannot read {}: {e}", path.display())))?;
     let bytes = decode_hex(text.trim()).ok_or_else(|| {
-        ConfigError::new(key, format!("{} does not hold a hex-encoded key", path.display()))
+        ConfigError::new(
+            key,
+            format!("{} does not hold a hex-encoded key", path.display()),
+        )
     })?;
     if bytes.len() < MIN_KEY_BYTES {
         return Err(ConfigError::new(
             key,
-            format!("{} holds {} bytes; at least {MIN_KEY_BYTES} are needed", path.display(), bytes.len()),
+            format!(
+                "{} holds {} bytes; at least {MIN_KEY_BYTES} are needed",
+                path.display(),
+                bytes.len()
+            ),
         ));
     }
     Ok(Secrets { signing_key: bytes })

@@ -22,7 +22,10 @@ pub type StartupError = ConfigError;
 pub fn check_data_dir(cfg: &Config) -> Result<(), StartupError> {
     let dir = &cfg.data_dir;
     let fail = |e: std::io::Error| {
-        ConfigError::new("data.dir", format!("{} is not writable: {e}", dir.display()))
+        ConfigError::new(
+            "data.dir",
+            format!("{} is not writable: {e}", dir.display()),
+        )
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
     let probe = dir.join(format!(".write-probe-{}", std::process::id()));
@@ -125,10 +128,15 @@ impl Prepared {
     }
 
     /// Serves until `shutdown` resolves, then lets requests in flight finish.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let addr = self.listener.local_addr()?;
         let state = ServerState {
-            app: AppState { db: self.db.clone() },
+            app: AppState {
+                db: self.db.clone(),
+            },
             leptos: leptos_options(&self.config, addr),
             resolver: HostResolver::new(self.db.clone(), self.config.domain.clone()),
             config: self.config.clone(),

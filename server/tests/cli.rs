@@ -30,8 +30,14 @@ fn assert_one_line_error(out: &Output, key: &str) -> String {
     assert_eq!(out.status.code(), Some(2), "exit code; stderr: {stderr}");
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "one line: {stderr}");
-    assert!(lines[0].starts_with(&format!("error: {key}: ")), "names {key}: {stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!("error: {key}: ")),
+        "names {key}: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
     stderr
 }
 
@@ -64,7 +70,13 @@ fn unparsable_database_url() {
 
 #[test]
 fn unreachable_database() {
-    let out = hub(&["serve"], &[("HUB_DATABASE_URL", "postgres://postgres@127.0.0.1:1/hub"), ("HUB_DATABASE_ACQUIRE_TIMEOUT_SECS", "2")]);
+    let out = hub(
+        &["serve"],
+        &[
+            ("HUB_DATABASE_URL", "postgres://postgres@127.0.0.1:1/hub"),
+            ("HUB_DATABASE_ACQUIRE_TIMEOUT_SECS", "2"),
+        ],
+    );
     let err = assert_one_line_error(&out, "database.url");
     assert!(err.contains("cannot connect"), "{err}");
 }
@@ -107,7 +119,11 @@ fn migrate_then_status_reports_up_to_date() {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_str().unwrap();
     let out = hub(&["migrate"], &[("HUB_DATA_DIR", dir)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = hub(&["migrate", "--status"], &[("HUB_DATA_DIR", dir)]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));

@@ -10,7 +10,10 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
     #[error("{field}: {message}")]
-    Validation { field: &'static str, message: String },
+    Validation {
+        field: &'static str,
+        message: String,
+    },
     #[error("forbidden")]
     Forbidden,
     #[error("database error: {0}")]

@@ -111,7 +111,10 @@ async fn wait_for_http(url: &str) {
         {
             return;
         }
-        assert!(Instant::now() < deadline, "{url} did not answer within 30 s");
+        assert!(
+            Instant::now() < deadline,
+            "{url} did not answer within 30 s"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -127,12 +130,15 @@ impl Browser {
     pub async fn start() -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
-        let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver (install chromium-driver, or run `make test`, which does)");
+        let driver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect(
+                    "start chromedriver (install chromium-driver, or run `make test`, which does)",
+                );
         let driver = Guard(driver);
         wait_for_http(&format!("http://127.0.0.1:{port}/status")).await;
         let profile = tempfile::tempdir().expect("a temp dir");
@@ -166,12 +172,49 @@ impl Browser {
     /// Opens `url` and waits until the page has hydrated.
     pub async fn open_hydrated(&self, url: &str) {
         self.client.goto(url).await.expect("open the page");
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css("body[data-hydrated]"))
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self
+                .client
+                .execute("return document.body.dataset.hydrated || null", vec![])
+                .await
+                .expect("read the hydration mark");
+            if state.as_str() == Some("true") {
+                return;
+            }
+            if Instant::now() > deadline {
+                let shot = self.screenshot("hydration-timeout").await;
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                panic!(
+                    "{url} did not hydrate within 30 s (screenshot {})",
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Scrolls the element to the middle of the viewport (clear of the sticky header), then
+    /// clicks it as a person would.
+    pub async fn click(&self, css: &str) {
+        let el = self
+            .client
+            .find(Locator::Css(css))
             .await
-            .expect("the page hydrates");
+            .expect("element to click");
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});",
+                vec![serde_json::to_value(&el).expect("element reference")],
+            )
+            .await
+            .expect("scroll into view");
+        el.click().await.expect("click");
     }
 
     pub async fn screenshot(&self, name: &str) -> PathBuf {

@@ -46,7 +46,8 @@ impl TestDb {
     async fn create_pg() -> Option<Self> {
         let admin = pg_admin_url();
         let mut opts = ConnectOptions::new(admin.clone());
-        opts.connect_timeout(Duration::from_secs(3)).sqlx_logging(false);
+        opts.connect_timeout(Duration::from_secs(3))
+            .sqlx_logging(false);
         let conn = match Database::connect(opts).await {
             Ok(c) => c,
             Err(e) if in_ci() => panic!("CI=true but PostgreSQL at {admin} is unreachable: {e}"),
@@ -83,7 +84,10 @@ impl Drop for TestDb {
         // Drop runs inside the test's runtime; the clean-up gets a runtime of its own.
         let admin = pg_admin_url();
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             rt.block_on(async move {

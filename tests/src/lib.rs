@@ -12,7 +12,14 @@ use tokio::sync::oneshot;
 pub use db::{TestDb, backend_name};
 
 /// Store hosts the client resolves to the test server (glibc does not resolve `*.localhost`).
-pub const TEST_HOSTS: [&str; 6] = ["localhost", "acme.localhost", "bolt.localhost", "carl.localhost", "dove.localhost", "nope.localhost"];
+pub const TEST_HOSTS: [&str; 6] = [
+    "localhost",
+    "acme.localhost",
+    "bolt.localhost",
+    "carl.localhost",
+    "dove.localhost",
+    "nope.localhost",
+];
 
 /// A running hub, in this process, stopped and cleaned up when dropped.
 pub struct TestApp {

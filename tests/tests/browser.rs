@@ -7,38 +7,81 @@ use hub_tests::browser::{Browser, BrowserHub};
 
 #[tokio::test]
 async fn landing_page_hydrates_and_the_form_answers_without_a_reload() {
-    let Some(hub) = BrowserHub::start().await else { return };
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
     let browser = Browser::start().await;
     let c = &browser.client;
     browser.open_hydrated(&hub.url("localhost", "/")).await;
 
-    let count = c.find(Locator::Css("[data-testid=lead-count]")).await.unwrap();
+    let count = c
+        .find(Locator::Css("[data-testid=lead-count]"))
+        .await
+        .unwrap();
     assert_eq!(count.text().await.unwrap(), "0");
 
     // A marker in the page's JS context: a full reload would wipe it.
-    c.execute("window.__noReload = true; return true;", vec![]).await.unwrap();
+    c.execute("window.__noReload = true; return true;", vec![])
+        .await
+        .unwrap();
 
-    c.find(Locator::Id("company")).await.unwrap().send_keys("Acme Tools").await.unwrap();
-    c.find(Locator::Id("email")).await.unwrap().send_keys("buyer@acme.example").await.unwrap();
-    c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("company"))
+        .await
+        .unwrap()
+        .send_keys("Acme Tools")
+        .await
+        .unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("buyer@acme.example")
+        .await
+        .unwrap();
+    browser.click("form button[type=submit]").await;
 
     let receipt = c
         .wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::Css("[data-testid=lead-receipt]"))
-        .await
-        .expect("the server's answer appears");
+        .await;
+    let receipt = match receipt {
+        Ok(r) => r,
+        Err(e) => {
+            let shot = browser.screenshot("landing-failure").await;
+            let url = c.current_url().await.unwrap();
+            let src = c.source().await.unwrap();
+            panic!(
+                "no answer ({e}); at {url}; screenshot {}; page: {}",
+                shot.display(),
+                &src[..src.len().min(3000)]
+            );
+        }
+    };
     let text = receipt.text().await.unwrap();
     assert!(text.contains("Thank you, Acme Tools!"), "{text}");
     assert!(text.contains("company number 1"), "{text}");
 
-    let still_same_page = c.execute("return window.__noReload === true;", vec![]).await.unwrap();
-    assert_eq!(still_same_page, serde_json::Value::Bool(true), "no page reload");
+    let still_same_page = c
+        .execute("return window.__noReload === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        still_same_page,
+        serde_json::Value::Bool(true),
+        "no page reload"
+    );
 
     // The counter follows the write once the overview reloads.
     let mut updated = false;
     for _ in 0..50 {
-        if c.find(Locator::Css("[data-testid=lead-count]")).await.unwrap().text().await.unwrap() == "1" {
+        if c.find(Locator::Css("[data-testid=lead-count]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            == "1"
+        {
             updated = true;
             break;
         }
@@ -51,16 +94,34 @@ async fn landing_page_hydrates_and_the_form_answers_without_a_reload() {
 
 #[tokio::test]
 async fn validation_errors_show_next_to_the_field() {
-    let Some(hub) = BrowserHub::start().await else { return };
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
     let browser = Browser::start().await;
     let c = &browser.client;
     browser.open_hydrated(&hub.url("localhost", "/")).await;
-    c.find(Locator::Id("company")).await.unwrap().send_keys("Acme Tools").await.unwrap();
-    c.find(Locator::Id("email")).await.unwrap().send_keys("not-an-address").await.unwrap();
-    c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("company"))
+        .await
+        .unwrap()
+        .send_keys("Acme Tools")
+        .await
+        .unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("not-an-address")
+        .await
+        .unwrap();
+    browser.click("form button[type=submit]").await;
     let mut message = String::new();
     for _ in 0..100 {
-        message = c.find(Locator::Css("#email ~ .field__error")).await.unwrap().text().await.unwrap();
+        message = c
+            .find(Locator::Css("#email ~ .field__error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if !message.is_empty() {
             break;
         }

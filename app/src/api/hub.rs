@@ -29,24 +29,26 @@ pub struct LeadReceipt {
 pub async fn load_hub_overview() -> Result<HubOverview, ApiError> {
     use crate::context::{AppState, respond};
 
-    respond(async {
-        let scope = hub_scope()?;
-        let state = expect_context::<AppState>();
-        let partner_leads = tenants::leads::count(&scope.db).await?;
-        let live_resellers = tenants::registry::count(
-            &state.db,
-            tenants::TenantKind::Reseller,
-            tenants::TenantStatus::Approved,
-        )
-        .await?;
-        Ok(HubOverview {
-            name: scope.tenant.name().to_owned(),
-            tagline: scope.tenant.tagline().map(str::to_owned),
-            partner_leads,
-            live_resellers,
-        })
-    }
-    .await)
+    respond(
+        async {
+            let scope = hub_scope()?;
+            let state = expect_context::<AppState>();
+            let partner_leads = tenants::leads::count(&scope.db).await?;
+            let live_resellers = tenants::registry::count(
+                &state.db,
+                tenants::TenantKind::Reseller,
+                tenants::TenantStatus::Approved,
+            )
+            .await?;
+            Ok(HubOverview {
+                name: scope.tenant.name().to_owned(),
+                tagline: scope.tenant.tagline().map(str::to_owned),
+                partner_leads,
+                live_resellers,
+            })
+        }
+        .await,
+    )
 }
 
 /// Public: any visitor of the hub may register their company's interest. Stores and
@@ -55,16 +57,18 @@ pub async fn load_hub_overview() -> Result<HubOverview, ApiError> {
 pub async fn register_interest(company: String, email: String) -> Result<LeadReceipt, ApiError> {
     use crate::context::respond;
 
-    respond(async {
-        let scope = hub_scope()?;
-        let receipt = tenants::leads::register(&scope.db, &company, &email).await?;
-        tracing::info!(lead = %receipt.id, "partner lead registered");
-        Ok(LeadReceipt {
-            company: receipt.company,
-            total: receipt.total,
-        })
-    }
-    .await)
+    respond(
+        async {
+            let scope = hub_scope()?;
+            let receipt = tenants::leads::register(&scope.db, &company, &email).await?;
+            tracing::info!(lead = %receipt.id, "partner lead registered");
+            Ok(LeadReceipt {
+                company: receipt.company,
+                total: receipt.total,
+            })
+        }
+        .await,
+    )
 }
 
 /// The request's scope, if its tenant is the hub; 404 on any other tenant's host.

@@ -13,24 +13,18 @@ pub fn HomePage() -> impl IntoView {
     let register = ServerAction::<RegisterInterest>::new();
     // Reloaded after each registration, so the counters follow without a page reload.
     let overview = Resource::new(move || register.version().get(), |_| load_hub_overview());
-    let brand = Signal::derive(move || {
-        overview
-            .get()
-            .and_then(Result::ok)
-            .map(|o| o.name)
-            .unwrap_or_else(|| "Hub".to_owned())
-    });
+    let brand = Signal::derive(move || overview.get().and_then(Result::ok).map(|o| o.name));
 
     view! {
         <HubFrame brand>
-            <Suspense fallback=|| view! { <section class="hero"><div class="container"><p class="muted">"Loading…"</p></div></section> }>
+            <Transition fallback=|| view! { <section class="hero"><div class="container"><p class="muted">"Loading…"</p></div></section> }>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(o) => view! { <Hero overview=o/> }.into_any(),
                         Err(e) => view! { <section class="container notice"><p class="error" role="alert">{e.to_string()}</p></section> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
             <HowItWorks/>
             <PartnerForm register/>
         </HubFrame>
@@ -79,9 +73,21 @@ fn Hero(overview: HubOverview) -> impl IntoView {
 #[component]
 fn HowItWorks() -> impl IntoView {
     let steps = [
-        ("1", "Open your store", "Pick a subdomain, your colours and your logo. Your branded store is live at once."),
-        ("2", "Choose what to sell", "Select products from the master catalog and set your prices within the programme's policy."),
-        ("3", "Hand off fulfilment", "Customers can transfer their cart to the distributor that serves them, with the exact price."),
+        (
+            "1",
+            "Open your store",
+            "Pick a subdomain, your colours and your logo. Your branded store is live at once.",
+        ),
+        (
+            "2",
+            "Choose what to sell",
+            "Select products from the master catalog and set your prices within the programme's policy.",
+        ),
+        (
+            "3",
+            "Hand off fulfilment",
+            "Customers can transfer their cart to the distributor that serves them, with the exact price.",
+        ),
     ];
     view! {
         <section id="how-it-works" class="section">
@@ -147,6 +153,7 @@ fn PartnerForm(register: ServerAction<RegisterInterest>) -> impl IntoView {
                                     {move || if register.pending().get() { "Sending…" } else { "Register interest" }}
                                 </button>
                             </ActionForm>
+                            <crate::HydrationMark/>
                         }
                     >
                         {move || result.get().and_then(Result::ok).map(|r| view! {

@@ -16,5 +16,6 @@ pub fn NotFound() -> impl IntoView {
             <p class="muted">"The link may be old, or the page may have moved."</p>
             <a class="button" href="/">"Back to the start"</a>
         </main>
+        <crate::HydrationMark/>
     }
 }

@@ -37,7 +37,8 @@ pub async fn public_file_or_not_found(State(state): State<ServerState>, req: Req
         if let Ok(mut res) = served
             && res.status() != StatusCode::NOT_FOUND
         {
-            res.headers_mut().insert(header::CACHE_CONTROL, PUBLIC_CACHE);
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, PUBLIC_CACHE);
             return res.into_response();
         }
     }
@@ -47,5 +48,7 @@ pub async fn public_file_or_not_found(State(state): State<ServerState>, req: Req
         move || provide_context(app_state.clone()),
         move || app::shell(leptos.clone()),
     );
-    render(Request::from_parts(parts, body)).await.into_response()
+    render(Request::from_parts(parts, body))
+        .await
+        .into_response()
 }

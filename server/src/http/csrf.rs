@@ -21,7 +21,10 @@ pub async fn check(req: Request, next: Next) -> Response {
 }
 
 fn is_safe(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 /// `Sec-Fetch-Site: same-origin` when the browser sends it (it cannot be forged by a page);
@@ -55,10 +58,22 @@ mod tests {
 
     #[test]
     fn origin_must_equal_host() {
-        assert!(same_origin(&headers(&[("host", "acme.localhost:3000"), ("origin", "http://acme.localhost:3000")])));
-        assert!(!same_origin(&headers(&[("host", "acme.localhost:3000"), ("origin", "http://bolt.localhost:3000")])));
-        assert!(!same_origin(&headers(&[("host", "acme.localhost:3000"), ("origin", "http://acme.localhost:3000.evil.com")])));
-        assert!(!same_origin(&headers(&[("host", "acme.localhost:3000"), ("origin", "null")])));
+        assert!(same_origin(&headers(&[
+            ("host", "acme.localhost:3000"),
+            ("origin", "http://acme.localhost:3000")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "acme.localhost:3000"),
+            ("origin", "http://bolt.localhost:3000")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "acme.localhost:3000"),
+            ("origin", "http://acme.localhost:3000.evil.com")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "acme.localhost:3000"),
+            ("origin", "null")
+        ])));
         assert!(!same_origin(&headers(&[("host", "acme.localhost:3000")])));
     }
 

@@ -54,7 +54,10 @@ pub fn router(state: ServerState) -> Router {
         .fallback(assets::public_file_or_not_found)
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::from_fn_with_state(state.clone(), tenant::resolve))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    tenant::resolve,
+                ))
                 .layer(axum::middleware::from_fn(csrf::check)),
         )
         .with_state(state.clone());

@@ -41,7 +41,9 @@ impl HostResolver {
 /// Classifies a Host header value against the hub's domain: case-insensitive, port and
 /// trailing dot ignored.
 pub fn classify(host: &str, domain: &str) -> HostMatch {
-    let host = strip_port(host.trim()).trim_end_matches('.').to_ascii_lowercase();
+    let host = strip_port(host.trim())
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     if host == domain {
         return HostMatch::Hub;
     }
@@ -77,7 +79,8 @@ pub async fn resolve(State(state): State<ServerState>, mut req: Request, next: N
         .to_owned();
     match state.resolver.resolve(&host).await {
         Ok(Some(tenant)) => {
-            req.extensions_mut().insert(RequestCtx { tenant, request_id });
+            req.extensions_mut()
+                .insert(RequestCtx { tenant, request_id });
             next.run(req).await
         }
         Ok(None) => unknown_host(),
@@ -126,7 +129,10 @@ mod tests {
         assert_eq!(classify("hub.test"), HostMatch::Hub);
         assert_eq!(classify("HUB.Test:8080"), HostMatch::Hub);
         assert_eq!(classify("hub.test."), HostMatch::Hub);
-        assert_eq!(classify("Acme.hub.test:3000"), HostMatch::Slug("acme".into()));
+        assert_eq!(
+            classify("Acme.hub.test:3000"),
+            HostMatch::Slug("acme".into())
+        );
         assert_eq!(classify("a.b.hub.test"), HostMatch::Unknown);
         assert_eq!(classify("hub.hub.test"), HostMatch::Unknown);
         assert_eq!(classify("evilhub.test"), HostMatch::Unknown);

@@ -62,7 +62,11 @@ impl Database {
     /// Opens the database named by `url` and, for SQLite, checks the connection settings the
     /// hub depends on (WAL, foreign keys, busy timeout, synchronous=FULL).
     pub async fn open(url: &str, opts: &DbOptions) -> Result<Self, OpenError> {
-        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        let scheme = url
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let backend = match scheme.as_str() {
             "sqlite" => Backend::Sqlite,
             "postgres" | "postgresql" => Backend::Postgres,

@@ -88,7 +88,10 @@ impl TenantTx {
 
     /// Inserts `model` with its tenant column set to this transaction's tenant, whatever the
     /// caller put there.
-    pub async fn insert<A, E>(&self, mut model: A) -> Result<<E as EntityTrait>::Model, sea_orm::DbErr>
+    pub async fn insert<A, E>(
+        &self,
+        mut model: A,
+    ) -> Result<<E as EntityTrait>::Model, sea_orm::DbErr>
     where
         E: TenantScoped,
         A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,

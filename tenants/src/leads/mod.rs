@@ -25,10 +25,16 @@ impl CompanyName {
             return Err(Error::validation("company", "enter your company's name"));
         }
         if len > 120 {
-            return Err(Error::validation("company", "must be at most 120 characters"));
+            return Err(Error::validation(
+                "company",
+                "must be at most 120 characters",
+            ));
         }
         if name.chars().any(char::is_control) {
-            return Err(Error::validation("company", "must not contain control characters"));
+            return Err(Error::validation(
+                "company",
+                "must not contain control characters",
+            ));
         }
         Ok(Self(name))
     }

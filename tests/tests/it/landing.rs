@@ -9,11 +9,22 @@ async fn landing_page_is_server_rendered_from_the_database() {
     tenants::leads::register(&hub_db(&app).await, "Existing Co", "first@existing.example")
         .await
         .unwrap();
-    let res = app.client.get(app.url("localhost", "/")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("localhost", "/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Demand-Chain Hub"), "hub name from the tenant row");
-    assert!(html.contains(r#"data-testid="lead-count">1<"#), "lead count from the database: {html}");
+    assert!(
+        html.contains("Demand-Chain Hub"),
+        "hub name from the tenant row"
+    );
+    assert!(
+        html.contains(r#"data-testid="lead-count">1<"#),
+        "lead count from the database: {html}"
+    );
     assert!(html.contains("/pkg/hub.js"), "hydration script");
 }
 
@@ -76,7 +87,12 @@ async fn cross_site_posts_are_refused() {
     assert_eq!(tenants::leads::count(&hub_db(&app).await).await.unwrap(), 0);
 }
 
-async fn register(app: &hub_tests::TestApp, host: &str, company: &str, email: &str) -> reqwest::Response {
+async fn register(
+    app: &hub_tests::TestApp,
+    host: &str,
+    company: &str,
+    email: &str,
+) -> reqwest::Response {
     app.client
         .post(app.url(host, "/api/hub/register-interest"))
         .header("origin", app.origin(host))

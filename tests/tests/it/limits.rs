@@ -2,7 +2,9 @@ use hub_tests::spawn_app_with;
 
 #[tokio::test]
 async fn bodies_over_the_limit_get_413() {
-    let Some(app) = spawn_app_with(&[("limits.body_bytes", "4096")]).await else { return };
+    let Some(app) = spawn_app_with(&[("limits.body_bytes", "4096")]).await else {
+        return;
+    };
     let big = "x".repeat(10_000);
     let res = app
         .client
