@@ -405,7 +405,7 @@ fn figment_error(e: &figment::Error) -> ConfigError {
     let mut key = e.path.join(".");
     let problem = match &e.kind {
         Kind::UnknownField(field, _) => {
-            if !e.path.last().is_some_and(|last| last == field) {
+            if e.path.last().is_none_or(|last| last != field) {
                 key = if key.is_empty() {
                     field.clone()
                 } else {

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::{Command, Output};
 
 fn hub(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let data = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().expect("a temp dir");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hub"));
     for (key, _) in std::env::vars() {
         if key.starts_with("HUB_") {
@@ -21,7 +21,7 @@ fn hub(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().unwrap()
+    cmd.output().expect("run hub")
 }
 
 /// Asserts a failed start: exit code 2, and stderr is exactly one `error: {key}: ...` line.

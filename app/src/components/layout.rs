@@ -30,7 +30,7 @@ pub fn HubFrame(#[prop(into)] brand: Signal<Option<String>>, children: Children)
                 <Transition fallback=|| ()>
                     <span>{name}" · Partner commerce hub"</span>
                 </Transition>
-                <span class="muted">"Prices in integer minor units. Your data stays in your tenant."</span>
+                <span class="muted">"Each partner store keeps its own customers, orders and data."</span>
             </div>
         </footer>
     }

@@ -11,6 +11,9 @@ use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, St
 
 pub use scoped::{TenantDb, TenantScoped, TenantTx};
 
+/// A SQLite pragma, what it should be (for the message), and the test of its value.
+type SqliteCheck = (&'static str, &'static str, &'static dyn Fn(&str) -> bool);
+
 /// SQLite waits this long for a lock before failing a write.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -108,7 +111,7 @@ impl Database {
     /// Reads the SQLite settings back: a pool that silently ignored one would lose data or
     /// fail under load much later.
     pub async fn check_sqlite_settings(&self) -> Result<(), OpenError> {
-        let checks: [(&'static str, &str, &dyn Fn(&str) -> bool); 4] = [
+        let checks: [SqliteCheck; 4] = [
             ("journal_mode", "wal", &|v| v.eq_ignore_ascii_case("wal")),
             ("foreign_keys", "1", &|v| v == "1"),
             ("busy_timeout", ">= 5000", &|v| {

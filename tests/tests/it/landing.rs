@@ -100,10 +100,13 @@ async fn register(
         .form(&[("company", company), ("email", email)])
         .send()
         .await
-        .unwrap()
+        .expect("the hub answers")
 }
 
 async fn hub_db(app: &hub_tests::TestApp) -> tenants::TenantDb {
-    let hub = tenants::registry::hub(&app.db).await.unwrap().unwrap();
+    let hub = tenants::registry::hub(&app.db)
+        .await
+        .expect("registry readable")
+        .expect("the hub exists");
     tenants::TenantDb::new(&app.db, &hub)
 }
