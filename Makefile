@@ -7,9 +7,11 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 PROFILE    := $(if $(RELEASE),release,debug)
 LEPTOS_FLAGS := $(if $(RELEASE),--release,)
-BIN        := $(TARGET_DIR)/$(PROFILE)/hub
+# `cargo test` rebuilds target/*/hub with other features; the binary the Leptos build made is
+# kept apart, and that is what `make run` and the browser tests start.
+BUILT_BIN  := $(TARGET_DIR)/$(PROFILE)/hub
+BIN        := $(TARGET_DIR)/site-bin/$(PROFILE)/hub
 SITE_ROOT  := $(CURDIR)/target/site
-WASM_RUSTFLAGS := --cfg getrandom_backend="wasm_js"
 
 .PHONY: help tools test-tools build run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench clean-data
 
@@ -26,6 +28,8 @@ test-tools:
 
 build: tools
 	cargo leptos build $(LEPTOS_FLAGS)
+	@mkdir -p $(dir $(BIN))
+	cp $(BUILT_BIN) $(BIN)
 
 run: build
 	@mkdir -p data
@@ -43,7 +47,7 @@ fmt-check:
 
 lint: tools
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
-	RUSTFLAGS='$(WASM_RUSTFLAGS)' cargo clippy -p frontend --target wasm32-unknown-unknown --features hydrate -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 unit:
 	cargo test --workspace --exclude frontend --exclude hub-tests

@@ -122,6 +122,7 @@ async fn wait_for_http(url: &str) {
 /// Headless Chromium behind its own chromedriver.
 pub struct Browser {
     pub client: Client,
+    driver_port: u16,
     _driver: Guard,
     _profile: tempfile::TempDir,
 }
@@ -144,6 +145,10 @@ impl Browser {
         let profile = tempfile::tempdir().expect("a temp dir");
         let mut caps = serde_json::Map::new();
         caps.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({"browser": "ALL"}),
+        );
+        caps.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({
                 "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
@@ -164,6 +169,7 @@ impl Browser {
             .expect("connect to chromedriver");
         Self {
             client,
+            driver_port: port,
             _driver: driver,
             _profile: profile,
         }
@@ -184,6 +190,7 @@ impl Browser {
             }
             if Instant::now() > deadline {
                 let shot = self.screenshot("hydration-timeout").await;
+                eprintln!("browser console:\n{}", self.console_log().await);
                 let url = self
                     .client
                     .current_url()
@@ -196,6 +203,26 @@ impl Browser {
                 );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The browser's console messages so far (chromedriver's log endpoint), for diagnosing.
+    pub async fn console_log(&self) -> String {
+        let Ok(Some(session)) = self.client.session_id().await else {
+            return String::new();
+        };
+        let url = format!(
+            "http://127.0.0.1:{}/session/{session}/se/log",
+            self.driver_port
+        );
+        let res = reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"type": "browser"}))
+            .send()
+            .await;
+        match res {
+            Ok(r) => r.text().await.unwrap_or_default(),
+            Err(e) => format!("(no log: {e})"),
         }
     }
 
