@@ -69,6 +69,8 @@ pub async fn bind(cfg: &Config) -> Result<TcpListener, StartupError> {
 pub struct Prepared {
     pub config: Arc<Config>,
     pub db: Database,
+    /// Host → tenant; shared with whoever changes tenants, so it can invalidate.
+    pub resolver: HostResolver,
     pub secrets: Secrets,
     pub listener: TcpListener,
 }
@@ -101,6 +103,7 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
         .await
         .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
     Ok(Prepared {
+        resolver: HostResolver::new(db.clone(), cfg.domain.clone()),
         config: Arc::new(cfg),
         db,
         secrets,
@@ -138,7 +141,7 @@ impl Prepared {
                 db: self.db.clone(),
             },
             leptos: leptos_options(&self.config, addr),
-            resolver: HostResolver::new(self.db.clone(), self.config.domain.clone()),
+            resolver: self.resolver.clone(),
             config: self.config.clone(),
         };
         let router = http::router(state);

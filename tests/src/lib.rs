@@ -26,6 +26,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub db: tenants::Database,
+    pub resolver: server::http::HostResolver,
     shutdown: Option<oneshot::Sender<()>>,
     // Dropped last: the database and the data directory outlive the server.
     _data_dir: tempfile::TempDir,
@@ -89,6 +90,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
     let hub = server::prepare(cfg, true).await.expect("hub starts");
     let addr = hub.local_addr().expect("bound address");
     let db = hub.db.clone();
+    let resolver = hub.resolver.clone();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = hub
@@ -101,6 +103,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
         addr,
         client: client_for(addr),
         db,
+        resolver,
         shutdown: Some(tx),
         _data_dir: data_dir,
         _test_db: test_db,

@@ -1,40 +1,87 @@
 //! Host → tenant. `{domain}` is the hub's own store, `{slug}.{domain}` a tenant's; anything
 //! else is an unknown host and gets a 404 page before any app code runs.
 
+use std::time::Duration;
+
 use app::context::RequestCtx;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use http::{StatusCode, header};
-use tenants::{Database, Tenant, registry};
+use moka::future::Cache;
+use tenants::{Database, Tenant, TenantKind, TenantStatus, registry};
 
 use super::{REQUEST_ID, ServerState};
 
 /// What a Host header names.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum HostMatch {
     Hub,
     Slug(String),
     Unknown,
 }
 
+/// How long a resolved tenant is trusted without asking the database again. Changes made in
+/// this process invalidate at once; another process's changes show within this time.
+const FOUND_TTL: Duration = Duration::from_secs(30);
+/// Unknown slugs are remembered briefly, so a flood of made-up hosts cannot hammer the
+/// database, while a store created a moment ago still appears quickly.
+const MISSING_TTL: Duration = Duration::from_secs(3);
+const CAPACITY: u64 = 100_000;
+
+/// Host → tenant, with a bounded cache in front of the registry.
 #[derive(Clone, Debug)]
 pub struct HostResolver {
     db: Database,
     domain: String,
+    found: Cache<HostMatch, Tenant>,
+    missing: Cache<HostMatch, ()>,
 }
 
 impl HostResolver {
     pub fn new(db: Database, domain: String) -> Self {
-        Self { db, domain }
+        Self {
+            db,
+            domain,
+            found: Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(FOUND_TTL)
+                .build(),
+            missing: Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(MISSING_TTL)
+                .build(),
+        }
     }
 
     pub async fn resolve(&self, host: &str) -> tenants::Result<Option<Tenant>> {
-        match classify(host, &self.domain) {
-            HostMatch::Hub => registry::hub(&self.db).await,
-            HostMatch::Slug(slug) => registry::find_by_slug(&self.db, &slug).await,
-            HostMatch::Unknown => Ok(None),
+        let key = classify(host, &self.domain);
+        if key == HostMatch::Unknown || self.missing.contains_key(&key) {
+            return Ok(None);
         }
+        if let Some(tenant) = self.found.get(&key).await {
+            return Ok(Some(tenant));
+        }
+        let tenant = match &key {
+            HostMatch::Hub => registry::hub(&self.db).await?,
+            HostMatch::Slug(slug) => registry::find_by_slug(&self.db, slug).await?,
+            HostMatch::Unknown => None,
+        };
+        match &tenant {
+            Some(t) => self.found.insert(key, t.clone()).await,
+            None => self.missing.insert(key, ()).await,
+        }
+        Ok(tenant)
+    }
+
+    /// Forgets what the cache knows about `tenant`, after it changed.
+    pub async fn invalidate(&self, tenant: &Tenant) {
+        let key = match tenant.kind() {
+            TenantKind::Hub => HostMatch::Hub,
+            _ => HostMatch::Slug(tenant.slug().to_owned()),
+        };
+        self.found.invalidate(&key).await;
+        self.missing.invalidate(&key).await;
     }
 }
 
@@ -78,6 +125,7 @@ pub async fn resolve(State(state): State<ServerState>, mut req: Request, next: N
         .unwrap_or("-")
         .to_owned();
     match state.resolver.resolve(&host).await {
+        Ok(Some(tenant)) if tenant.status() == TenantStatus::Suspended => store_unavailable(),
         Ok(Some(tenant)) => {
             req.extensions_mut()
                 .insert(RequestCtx { tenant, request_id });
@@ -96,6 +144,18 @@ pub async fn resolve(State(state): State<ServerState>, mut req: Request, next: N
                 .into_response()
         }
     }
+}
+
+/// A suspended tenant's host: nothing of the store is shown, not even its name.
+fn store_unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Html(page(
+            "Store unavailable",
+            "This store is not available at the moment. Please come back later.",
+        )),
+    )
+        .into_response()
 }
 
 fn unknown_host() -> Response {

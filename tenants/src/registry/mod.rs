@@ -2,6 +2,7 @@
 //! one table that is not tenant-owned; only this module reads it.
 
 mod entity;
+mod slug;
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -12,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::ids::TenantId;
 
 pub use entity::Entity as TenantEntity;
+pub use slug::{RESERVED, Slug};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -179,6 +181,58 @@ pub async fn rename(db: &Database, tenant: &Tenant, name: &str, tagline: &str) -
         id: sea_orm::Unchanged(tenant.id.as_uuid()),
         name: Set(name.to_owned()),
         tagline: Set(Some(tagline.trim().to_owned()).filter(|t| !t.is_empty())),
+        version: Set(tenant.version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    Tenant::from_model(model.update(db.conn()).await?)
+}
+
+/// Registers a reseller or distributor under `slug`. Resellers start pending (the hub
+/// approves them); distributors are created by the hub and start approved.
+pub async fn create(db: &Database, kind: TenantKind, slug: &str, name: &str) -> Result<Tenant> {
+    if kind == TenantKind::Hub {
+        return Err(Error::Forbidden);
+    }
+    let slug = Slug::parse(slug)?;
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() < 2 || name.chars().count() > 120 {
+        return Err(Error::validation("name", "must be 2 to 120 characters"));
+    }
+    let status = match kind {
+        TenantKind::Distributor => TenantStatus::Approved,
+        _ => TenantStatus::Pending,
+    };
+    let now = Utc::now();
+    let model = entity::ActiveModel {
+        id: Set(TenantId::generate().as_uuid()),
+        kind: Set(kind.as_str().to_owned()),
+        slug: Set(slug.as_str().to_owned()),
+        name: Set(name),
+        tagline: Set(None),
+        status: Set(status.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let m = model.insert(db.conn()).await.map_err(|e| {
+        Error::on_unique_violation(
+            e,
+            format!("the address '{}' is already taken", slug.as_str()),
+        )
+    })?;
+    Tenant::from_model(m)
+}
+
+/// Approves, suspends or reinstates a tenant, bumping its version. The hub itself cannot be
+/// suspended.
+pub async fn set_status(db: &Database, tenant: &Tenant, status: TenantStatus) -> Result<Tenant> {
+    if tenant.kind == TenantKind::Hub {
+        return Err(Error::Forbidden);
+    }
+    let model = entity::ActiveModel {
+        id: sea_orm::Unchanged(tenant.id.as_uuid()),
+        status: Set(status.as_str().to_owned()),
         version: Set(tenant.version + 1),
         updated_at: Set(Utc::now()),
         ..Default::default()
