@@ -44,6 +44,18 @@ impl TestApp {
         self.url(host, "")
     }
 
+    /// GETs `path` on `host` and returns the status and the body text.
+    pub async fn get_page(&self, host: &str, path: &str) -> (u16, String) {
+        let res = self
+            .client
+            .get(self.url(host, path))
+            .send()
+            .await
+            .expect("the hub answers");
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("a text body"))
+    }
+
     /// A fresh client with its own cookie jar, resolving every test host to this server.
     pub fn new_client(&self) -> reqwest::Client {
         client_for(self.addr)

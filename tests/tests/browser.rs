@@ -25,19 +25,7 @@ async fn landing_page_hydrates_and_the_form_answers_without_a_reload() {
         .await
         .unwrap();
 
-    c.find(Locator::Id("company"))
-        .await
-        .unwrap()
-        .send_keys("Acme Tools")
-        .await
-        .unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("buyer@acme.example")
-        .await
-        .unwrap();
-    browser.click("form button[type=submit]").await;
+    submit_partner_form(&browser, "Acme Tools", "buyer@acme.example").await;
 
     let receipt = c
         .wait()
@@ -100,19 +88,7 @@ async fn validation_errors_show_next_to_the_field() {
     let browser = Browser::start().await;
     let c = &browser.client;
     browser.open_hydrated(&hub.url("localhost", "/")).await;
-    c.find(Locator::Id("company"))
-        .await
-        .unwrap()
-        .send_keys("Acme Tools")
-        .await
-        .unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("not-an-address")
-        .await
-        .unwrap();
-    browser.click("form button[type=submit]").await;
+    submit_partner_form(&browser, "Acme Tools", "not-an-address").await;
     let mut message = String::new();
     for _ in 0..100 {
         message = c
@@ -129,4 +105,19 @@ async fn validation_errors_show_next_to_the_field() {
     }
     assert!(message.contains("missing an '@'"), "{message:?}");
     browser.screenshot("landing-validation").await;
+}
+
+/// Types into the partner form as a person would and submits it.
+async fn submit_partner_form(browser: &Browser, company: &str, email: &str) {
+    for (id, text) in [("company", company), ("email", email)] {
+        browser
+            .client
+            .find(Locator::Id(id))
+            .await
+            .expect("form field")
+            .send_keys(text)
+            .await
+            .expect("type into the field");
+    }
+    browser.click("form button[type=submit]").await;
 }

@@ -21,31 +21,15 @@ async fn healthz_and_readyz_answer_without_a_tenant() {
 #[tokio::test]
 async fn unknown_hosts_get_a_404_page() {
     let Some(app) = spawn_app().await else { return };
-    let res = app
-        .client
-        .get(app.url("nope.localhost", "/"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
-    let body = res.text().await.unwrap();
+    let (status, body) = app.get_page("nope.localhost", "/").await;
+    assert_eq!(status, 404);
     assert!(body.contains("No store here"), "{body}");
 }
 
 #[tokio::test]
 async fn unknown_paths_render_the_app_404() {
     let Some(app) = spawn_app().await else { return };
-    let res = app
-        .client
-        .get(app.url("localhost", "/no/such/page"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("We could not find that page")
-    );
+    let (status, body) = app.get_page("localhost", "/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("We could not find that page"), "{body}");
 }

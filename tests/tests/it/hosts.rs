@@ -1,17 +1,32 @@
 //! Host → tenant: stores by subdomain, suspended stores, and the cache in front of the registry.
 
-use hub_tests::spawn_app;
+use hub_tests::{TestApp, spawn_app};
+use tenants::Tenant;
 use tenants::registry::{self, TenantKind, TenantStatus};
+
+const UNKNOWN_HOST: &str = "No store here";
+
+async fn reseller(app: &TestApp, slug: &str, name: &str) -> Tenant {
+    registry::create(&app.db, TenantKind::Reseller, slug, name)
+        .await
+        .expect("create the reseller")
+}
+
+async fn set_status(app: &TestApp, tenant: &Tenant, status: TenantStatus) -> Tenant {
+    let tenant = registry::set_status(&app.db, tenant, status)
+        .await
+        .expect("change the status");
+    app.resolver.invalidate(&tenant).await;
+    tenant
+}
 
 #[tokio::test]
 async fn a_store_host_resolves_case_insensitively() {
     let Some(app) = spawn_app().await else { return };
-    registry::create(&app.db, TenantKind::Reseller, "acme", "Acme Outdoor")
-        .await
-        .unwrap();
+    reseller(&app, "acme", "Acme Outdoor").await;
     let res = app
         .client
-        .get(app.url("acme.localhost", "/healthz-not-a-route"))
+        .get(app.url("acme.localhost", "/no-such-page"))
         .header("host", format!("ACME.LocalHost:{}", app.addr.port()))
         .send()
         .await
@@ -29,82 +44,41 @@ async fn a_store_host_resolves_case_insensitively() {
 #[tokio::test]
 async fn a_suspended_store_shows_none_of_its_data() {
     let Some(app) = spawn_app().await else { return };
-    let acme = registry::create(&app.db, TenantKind::Reseller, "acme", "Acme Outdoor")
-        .await
-        .unwrap();
-    let before = app
-        .client
-        .get(app.url("acme.localhost", "/"))
-        .send()
-        .await
-        .unwrap();
-    assert_ne!(before.status(), 503);
-    let body = before.text().await.unwrap();
-    assert!(!body.contains("No store here"), "resolved (and now cached)");
+    let acme = reseller(&app, "acme", "Acme Outdoor").await;
+    let (status, body) = app.get_page("acme.localhost", "/").await;
+    assert_ne!(status, 503);
+    assert!(!body.contains(UNKNOWN_HOST), "resolved (and now cached)");
 
-    let acme = registry::set_status(&app.db, &acme, TenantStatus::Suspended)
-        .await
-        .unwrap();
-    app.resolver.invalidate(&acme).await;
-    let res = app
-        .client
-        .get(app.url("acme.localhost", "/"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 503);
-    let body = res.text().await.unwrap();
+    let acme = set_status(&app, &acme, TenantStatus::Suspended).await;
+    let (status, body) = app.get_page("acme.localhost", "/").await;
+    assert_eq!(status, 503);
     assert!(body.contains("Store unavailable"), "{body}");
     assert!(!body.contains("Acme Outdoor"), "no store data on the page");
 
-    let acme = registry::set_status(&app.db, &acme, TenantStatus::Approved)
-        .await
-        .unwrap();
-    app.resolver.invalidate(&acme).await;
-    let res = app
-        .client
-        .get(app.url("acme.localhost", "/"))
-        .send()
-        .await
-        .unwrap();
-    assert_ne!(res.status(), 503, "reinstated");
+    set_status(&app, &acme, TenantStatus::Approved).await;
+    let (status, _) = app.get_page("acme.localhost", "/").await;
+    assert_ne!(status, 503, "reinstated");
 }
 
 #[tokio::test]
 async fn a_new_store_appears_once_its_host_is_invalidated() {
     let Some(app) = spawn_app().await else { return };
-    let res = app
-        .client
-        .get(app.url("bolt.localhost", "/"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
-    let body = res.text().await.unwrap();
+    let (status, body) = app.get_page("bolt.localhost", "/").await;
+    assert_eq!(status, 404);
     assert!(
-        body.contains("No store here"),
+        body.contains(UNKNOWN_HOST),
         "unknown (and remembered as unknown)"
     );
-    let bolt = registry::create(&app.db, TenantKind::Reseller, "bolt", "Bolt Tools")
-        .await
-        .unwrap();
+    let bolt = reseller(&app, "bolt", "Bolt Tools").await;
     app.resolver.invalidate(&bolt).await;
-    let res = app
-        .client
-        .get(app.url("bolt.localhost", "/"))
-        .send()
-        .await
-        .unwrap();
-    let body = res.text().await.unwrap();
-    assert!(!body.contains("No store here"), "the new store resolves");
+    let (_, body) = app.get_page("bolt.localhost", "/").await;
+    assert!(!body.contains(UNKNOWN_HOST), "the new store resolves");
 }
 
 #[tokio::test]
 async fn slugs_are_unique_and_validated() {
     let Some(app) = spawn_app().await else { return };
-    registry::create(&app.db, TenantKind::Reseller, "acme", "Acme Outdoor")
-        .await
-        .unwrap();
+    reseller(&app, "acme", "Acme Outdoor").await;
     let dup = registry::create(&app.db, TenantKind::Distributor, "ACME", "Other")
         .await
         .unwrap_err();
