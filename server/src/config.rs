@@ -233,13 +233,6 @@ impl Config {
         )
     }
 
-    /// The defaults and the `HUB_*` environment only, for tests and embedded use.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_figment(
-            Figment::from(Serialized::defaults(Raw::default())).merge(env_provider()),
-        )
-    }
-
     /// The defaults with `overrides` (`(key, value)` pairs such as `("server.listen", "...")`).
     pub fn with_overrides<'a>(
         overrides: impl IntoIterator<Item = (&'a str, &'a str)>,

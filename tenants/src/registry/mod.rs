@@ -171,23 +171,6 @@ pub async fn find_by_slug(db: &Database, slug: &str) -> Result<Option<Tenant>> {
         .transpose()
 }
 
-/// Renames the hub and sets its tagline, bumping its version.
-pub async fn rename(db: &Database, tenant: &Tenant, name: &str, tagline: &str) -> Result<Tenant> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(Error::validation("name", "must be 1 to 120 characters"));
-    }
-    let model = entity::ActiveModel {
-        id: sea_orm::Unchanged(tenant.id.as_uuid()),
-        name: Set(name.to_owned()),
-        tagline: Set(Some(tagline.trim().to_owned()).filter(|t| !t.is_empty())),
-        version: Set(tenant.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    Tenant::from_model(model.update(db.conn()).await?)
-}
-
 /// Registers a reseller or distributor under `slug`. Resellers start pending (the hub
 /// approves them); distributors are created by the hub and start approved.
 pub async fn create(db: &Database, kind: TenantKind, slug: &str, name: &str) -> Result<Tenant> {
