@@ -1,11 +1,17 @@
 //! The request context that page rendering and server functions share. The server's
-//! middleware resolves the tenant from the Host header and puts a [`RequestCtx`] into the
-//! request's extensions; leptos_axum hands the request parts to every render and server
-//! function, and [`scope`] turns them into a tenant-scoped database handle.
+//! middleware resolves the tenant from the Host header and the principal from the session
+//! cookies, and puts a [`RequestCtx`] into the request's extensions; leptos_axum hands the
+//! request parts to every render and server function. A server function's body is: get the
+//! context ([`scope`], [`require`]), check the role, call one domain function, map the error.
+
+use std::net::IpAddr;
+use std::sync::Arc;
 
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use tenants::auth::{LoginThrottle, Principal, Role, TokenKeys};
+use tenants::registry::RegistryCache;
 use tenants::{Database, Tenant, TenantDb};
 
 use crate::error::ApiError;
@@ -14,13 +20,26 @@ use crate::error::ApiError;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Database,
+    /// The registry cache host resolution reads; invalidated here when a tenant changes.
+    pub registry: RegistryCache,
+    pub keys: Arc<TokenKeys>,
+    pub throttle: LoginThrottle,
+    /// `http` or `https`: how people reach the hub (for links to other hosts).
+    pub public_scheme: String,
+    /// The hub's domain; stores answer at `{slug}.{domain}`.
+    pub domain: String,
 }
 
 /// What the middleware learnt about this request.
 #[derive(Clone, Debug)]
 pub struct RequestCtx {
     pub tenant: Tenant,
+    pub principal: Option<Principal>,
     pub request_id: String,
+    /// The peer address (the client, or the proxy in front of the hub).
+    pub client_ip: IpAddr,
+    /// The Host header as the browser sent it, port included.
+    pub host: String,
 }
 
 /// The tenant of this request and a database handle bound to it.
@@ -29,7 +48,7 @@ pub struct Scope {
     pub db: TenantDb,
 }
 
-fn request_ctx() -> Option<RequestCtx> {
+pub fn request_ctx() -> Option<RequestCtx> {
     use_context::<Parts>()?
         .extensions
         .get::<RequestCtx>()
@@ -43,14 +62,22 @@ pub fn request_id() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+fn internal() -> ApiError {
+    tracing::error!("app code ran without a resolved tenant or app state");
+    ApiError::Internal {
+        request_id: request_id(),
+    }
+}
+
+pub fn app_state() -> Result<AppState, ApiError> {
+    use_context::<AppState>().ok_or_else(internal)
+}
+
 /// The resolved tenant and its database handle. A request that reached app code without a
 /// resolved tenant is a server bug, reported as an internal error.
 pub fn scope() -> Result<Scope, ApiError> {
     let (Some(ctx), Some(state)) = (request_ctx(), use_context::<AppState>()) else {
-        tracing::error!("app code ran without a resolved tenant or app state");
-        return Err(ApiError::Internal {
-            request_id: request_id(),
-        });
+        return Err(internal());
     };
     Ok(Scope {
         db: TenantDb::new(&state.db, &ctx.tenant),
@@ -58,13 +85,49 @@ pub fn scope() -> Result<Scope, ApiError> {
     })
 }
 
+/// The signed-in user of this request's tenant, if any.
+pub fn principal() -> Option<Principal> {
+    request_ctx().and_then(|c| c.principal)
+}
+
+/// The scope and principal of a signed-in user holding one of `roles`: 401 without a
+/// session, 403 with the wrong role. Called first in every non-public server function.
+pub fn require(roles: &[Role]) -> Result<(Scope, Principal), ApiError> {
+    let scope = scope()?;
+    let principal = principal().ok_or(ApiError::Unauthenticated)?;
+    if !roles.contains(&principal.role) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok((scope, principal))
+}
+
 /// Sets the HTTP status of a failed server function from its error, so clients and logs see
-/// 404/409/422 rather than a blanket 500.
+/// 401/404/409/422/429 rather than a blanket 500.
 pub fn respond<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     if let Err(err) = &result
         && let Some(res) = use_context::<ResponseOptions>()
     {
         res.set_status(err.status());
+        if let ApiError::TooManyAttempts { retry_after_secs } = err
+            && let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            res.insert_header(http::header::RETRY_AFTER, v);
+        }
     }
     result
+}
+
+/// The address of the store `slug` as seen from this request: the request's own host with
+/// the hub domain's part kept (so ports survive in development).
+pub fn store_url(slug: &str, path: &str) -> String {
+    let (scheme, domain) = use_context::<AppState>()
+        .map(|s| (s.public_scheme, s.domain))
+        .unwrap_or_else(|| ("http".into(), "localhost".into()));
+    let host = request_ctx().map(|c| c.host).unwrap_or_default();
+    let port = host
+        .rsplit_once(':')
+        .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, p)| format!(":{p}"))
+        .unwrap_or_default();
+    format!("{scheme}://{slug}.{domain}{port}{path}")
 }

@@ -11,6 +11,12 @@ pub enum ApiError {
     Validation { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    #[error("please log in first")]
+    Unauthenticated,
+    #[error("the e-mail address or password is not right")]
+    BadCredentials,
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("not found")]
     NotFound,
     #[error("you are not allowed to do that")]
@@ -50,6 +56,8 @@ mod ssr {
             match self {
                 Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::Conflict(_) => StatusCode::CONFLICT,
+                Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
+                Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::Forbidden => StatusCode::FORBIDDEN,
                 Self::Internal { .. } | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -7,6 +7,8 @@ mod components;
 pub mod context;
 pub mod error;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
@@ -45,6 +47,11 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page is rendered once its data is loaded, so the HTML is
                 // complete without JavaScript and hydration starts from settled data.
                 <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("signup") view=pages::signup::SignUpPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("partners"), StaticSegment("apply")) view=pages::signup::ApplyPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("account") view=pages::account::AccountPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("admin"), StaticSegment("resellers")) view=pages::admin::ResellersPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

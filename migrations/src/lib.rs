@@ -5,6 +5,10 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_tenants;
 mod m0002_partner_leads;
+mod m0003_accounts;
+mod m0004_row_level_security;
+
+pub use m0004_row_level_security::secure_tenant_tables;
 
 pub struct Migrator;
 
@@ -14,6 +18,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_tenants::Migration),
             Box::new(m0002_partner_leads::Migration),
+            Box::new(m0003_accounts::Migration),
+            Box::new(m0004_row_level_security::Migration),
         ]
     }
 }

@@ -46,10 +46,26 @@ pub enum Command {
         #[arg(long)]
         status: bool,
     },
-    /// Create the demo hub (idempotent: an existing hub is left as it is).
+    /// Create the demo hub, its demo partners and logins (idempotent: what exists is kept).
     Seed,
+    /// Manage the hub's administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Print the version and exit.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a hub administrator. The password is read from HUB_ADMIN_PASSWORD, or asked for.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// Runs one command. Errors come back as one line for `main` to print.
@@ -90,7 +106,7 @@ pub async fn run(cli: Cli) -> Result<(), ConfigError> {
                 }
                 return Ok(());
             }
-            startup::migrate(&db).await?;
+            startup::migrate_as_owner(&cfg, &db).await?;
             println!(
                 "Applied {} migration(s); the database is up to date.",
                 pending.len()
@@ -100,23 +116,33 @@ pub async fn run(cli: Cli) -> Result<(), ConfigError> {
         Command::Seed => {
             startup::check_data_dir(&cfg)?;
             let db = startup::open_database(&cfg).await?;
-            startup::migrate(&db).await?;
-            let existing = tenants::registry::hub(&db)
+            startup::migrate_as_owner(&cfg, &db).await?;
+            crate::seed::run(&cfg, &db)
                 .await
-                .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
-            let hub = tenants::registry::ensure_hub(&db, &cfg.hub_name, &cfg.hub_tagline)
+                .map_err(|e| ConfigError::new("database.url", e.to_string()))
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => {
+            let password = match std::env::var("HUB_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password("Password for the new hub admin: ")
+                    .map_err(|e| ConfigError::new("password", format!("cannot read it: {e}")))?,
+            };
+            startup::check_data_dir(&cfg)?;
+            let db = startup::open_database(&cfg).await?;
+            startup::migrate_as_owner(&cfg, &db).await?;
+            let user = crate::seed::create_hub_admin(&cfg, &db, &email, &name, &password)
                 .await
-                .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
-            if existing.is_some() {
-                println!(
-                    "The demo hub \"{}\" already exists; nothing to do.",
-                    hub.name()
-                );
-            } else {
-                println!("Created the demo hub \"{}\".", hub.name());
-            }
-            println!();
-            println!("  Hub store and partner programme: {}", cfg.public_url());
+                .map_err(|e| match e {
+                    tenants::Error::Validation { field, message } => {
+                        ConfigError::new(field, message)
+                    }
+                    tenants::Error::Conflict(m) => ConfigError::new("email", m),
+                    other => ConfigError::new("database.url", other.to_string()),
+                })?;
+            println!("Created hub admin {} ({}).", user.email, user.id);
+            println!("Log in at {}/login", cfg.public_url());
             Ok(())
         }
         Command::Version => Ok(()),

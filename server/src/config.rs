@@ -94,6 +94,7 @@ impl Default for RawHub {
 #[serde(deny_unknown_fields, default)]
 struct RawDatabase {
     url: String,
+    migrate_url: String,
     migrate_on_serve: bool,
     max_connections: u32,
     acquire_timeout_secs: u64,
@@ -103,6 +104,7 @@ impl Default for RawDatabase {
     fn default() -> Self {
         Self {
             url: String::new(),
+            migrate_url: String::new(),
             migrate_on_serve: true,
             max_connections: 10,
             acquire_timeout_secs: 5,
@@ -129,6 +131,7 @@ impl Default for RawData {
 struct RawSecrets {
     source: String,
     file: String,
+    previous_file: String,
 }
 
 impl Default for RawSecrets {
@@ -136,6 +139,7 @@ impl Default for RawSecrets {
         Self {
             source: "data-dir".into(),
             file: String::new(),
+            previous_file: String::new(),
         }
     }
 }
@@ -213,11 +217,16 @@ pub struct Config {
     pub hub_name: String,
     pub hub_tagline: String,
     pub database_url: String,
+    /// The URL migrations run with (the tables' owner), when it differs from `database_url`
+    /// (on PostgreSQL the server's own role must not own the tables).
+    pub migrate_url: Option<String>,
     pub migrate_on_serve: bool,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
     pub data_dir: PathBuf,
     pub secrets: SecretsSource,
+    /// The key that signed sessions before the last rotation: still accepted, never used to sign.
+    pub previous_key_file: Option<PathBuf>,
     pub body_limit: usize,
     pub request_timeout: Duration,
     pub log_filter: String,
@@ -289,6 +298,13 @@ impl Config {
         } else {
             check_database_url(raw.database.url.trim())?
         };
+        let migrate_url = if raw.database.migrate_url.trim().is_empty() {
+            None
+        } else {
+            let url = check_database_url(raw.database.migrate_url.trim())
+                .map_err(|e| ConfigError::new("database.migrate_url", e.problem))?;
+            Some(url)
+        };
         if raw.database.max_connections == 0 {
             return Err(ConfigError::new(
                 "database.max_connections",
@@ -317,6 +333,9 @@ impl Config {
                 ));
             }
         };
+        let previous_key_file = Some(raw.secrets.previous_file.trim())
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from);
         let body_limit = usize::try_from(raw.limits.body_bytes)
             .ok()
             .filter(|b| (1024..=1024 * 1024 * 1024).contains(b))
@@ -344,11 +363,13 @@ impl Config {
             hub_name: raw.hub.name,
             hub_tagline: raw.hub.tagline,
             database_url,
+            migrate_url,
             migrate_on_serve: raw.database.migrate_on_serve,
             max_connections: raw.database.max_connections,
             acquire_timeout: Duration::from_secs(raw.database.acquire_timeout_secs.max(1)),
             data_dir,
             secrets,
+            previous_key_file,
             body_limit,
             request_timeout: Duration::from_secs(raw.limits.request_timeout_secs),
             log_filter: raw.log.filter,

@@ -12,6 +12,7 @@ const MIN_KEY_BYTES: usize = 32;
 #[derive(Clone)]
 pub struct Secrets {
     signing_key: Vec<u8>,
+    previous_key: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -25,24 +26,44 @@ impl Secrets {
         &self.signing_key
     }
 
+    /// The key of the previous rotation, still accepted for verifying sessions.
+    pub fn previous_key(&self) -> Option<&[u8]> {
+        self.previous_key.as_deref()
+    }
+
     /// Loads the key from where the configuration says; blocking file IO, so called once at
     /// start-up before the server takes requests.
     pub fn load(cfg: &Config) -> Result<Self, ConfigError> {
-        match &cfg.secrets {
-            SecretsSource::File(path) => read_key(path, "secrets.file"),
+        let signing_key = match &cfg.secrets {
+            SecretsSource::File(path) => read_key(path, "secrets.file")?,
             SecretsSource::DataDir => {
                 let path = cfg.data_dir.join("secrets").join("signing.key");
                 if path.exists() {
-                    read_key(&path, "secrets.source")
+                    read_key(&path, "secrets.source")?
                 } else {
-                    create_key(&path)
+                    create_key(&path)?
                 }
             }
+        };
+        let previous_key = cfg
+            .previous_key_file
+            .as_deref()
+            .map(|p| read_key(p, "secrets.previous_file"))
+            .transpose()?;
+        if previous_key.as_ref() == Some(&signing_key) {
+            return Err(ConfigError::new(
+                "secrets.previous_file",
+                "holds the same key as the current one",
+            ));
         }
+        Ok(Self {
+            signing_key,
+            previous_key,
+        })
     }
 }
 
-fn read_key(path: &Path, key: &str) -> Result<Secrets, ConfigError> {
+fn read_key(path: &Path, key: &str) -> Result<Vec<u8>, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::new(key, format!("cannot read {}: {e}", path.display())))?;
     let bytes = decode_hex(text.trim()).ok_or_else(|| {
@@ -61,10 +82,10 @@ fn read_key(path: &Path, key: &str) -> Result<Secrets, ConfigError> {
             ),
         ));
     }
-    Ok(Secrets { signing_key: bytes })
+    Ok(bytes)
 }
 
-fn create_key(path: &PathBuf) -> Result<Secrets, ConfigError> {
+fn create_key(path: &PathBuf) -> Result<Vec<u8>, ConfigError> {
     let fail = |e: std::io::Error| {
         ConfigError::new("data.dir", format!("cannot create {}: {e}", path.display()))
     };
@@ -85,7 +106,7 @@ fn create_key(path: &PathBuf) -> Result<Secrets, ConfigError> {
     file.write_all(encode_hex(&key).as_bytes()).map_err(fail)?;
     file.sync_all().map_err(fail)?;
     tracing::info!(path = %path.display(), "created a development signing key");
-    Ok(Secrets { signing_key: key })
+    Ok(key)
 }
 
 fn encode_hex(bytes: &[u8]) -> String {

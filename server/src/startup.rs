@@ -8,7 +8,9 @@ use std::sync::Arc;
 use app::context::AppState;
 use leptos::prelude::LeptosOptions;
 use leptos_config::Env;
-use tenants::{Database, DbOptions, registry};
+use tenants::auth::{LoginThrottle, TokenKeys};
+use tenants::registry::{self, RegistryCache};
+use tenants::{Database, DbOptions};
 use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError, RunEnv};
@@ -51,6 +53,63 @@ pub async fn migrate(db: &Database) -> Result<(), StartupError> {
         .map_err(|e| ConfigError::new("database.url", format!("migration failed: {e}")))
 }
 
+/// Applies migrations as the tables' owner. With `database.migrate_url` set (PostgreSQL with a
+/// separate owner), connects as the owner, migrates and grants the server's role the tables;
+/// otherwise migrates over `db`.
+pub async fn migrate_as_owner(cfg: &Config, db: &Database) -> Result<(), StartupError> {
+    let Some(owner_url) = &cfg.migrate_url else {
+        return migrate(db).await;
+    };
+    let owner = Database::open(owner_url, &DbOptions::default())
+        .await
+        .map_err(|e| ConfigError::new("database.migrate_url", e.to_string()))?;
+    owner
+        .migrate()
+        .await
+        .map_err(|e| ConfigError::new("database.migrate_url", format!("migration failed: {e}")))?;
+    if let Some(role) = runtime_role(&cfg.database_url) {
+        owner.grant_runtime_access(&role).await.map_err(|e| {
+            ConfigError::new(
+                "database.migrate_url",
+                format!("granting {role} failed: {e}"),
+            )
+        })?;
+    }
+    owner.close().await.ok();
+    Ok(())
+}
+
+/// The user name in a PostgreSQL URL.
+fn runtime_role(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let user = parsed.username();
+    (!user.is_empty()).then(|| user.to_owned())
+}
+
+/// On PostgreSQL, refuses (in production) or warns about (in development) a server role that
+/// row-level security would not bind: superuser, BYPASSRLS, or owner of tables.
+async fn check_role(cfg: &Config, db: &Database) -> Result<(), StartupError> {
+    let report = db
+        .role_report()
+        .await
+        .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
+    let Some(report) = report else {
+        return Ok(());
+    };
+    if !report.is_too_strong() {
+        return Ok(());
+    }
+    let problem = format!(
+        "role '{}' is too strong for the server (superuser: {}, bypassrls: {}, owns {} table(s)); connect as a role that owns nothing and set database.migrate_url to the owner",
+        report.role, report.superuser, report.bypass_rls, report.owned_tables
+    );
+    if cfg.env == RunEnv::Production {
+        return Err(ConfigError::new("database.url", problem));
+    }
+    tracing::warn!("{problem}");
+    Ok(())
+}
+
 /// Binds the listening socket, so a port in use is reported before anything else starts.
 pub async fn bind(cfg: &Config) -> Result<TcpListener, StartupError> {
     TcpListener::bind(cfg.listen).await.map_err(|e| {
@@ -71,7 +130,8 @@ pub struct Prepared {
     pub db: Database,
     /// Host → tenant; shared with whoever changes tenants, so it can invalidate.
     pub resolver: HostResolver,
-    pub secrets: Secrets,
+    /// What pages and server functions get: database, keys, throttle, registry cache.
+    pub app: AppState,
     pub listener: TcpListener,
 }
 
@@ -82,7 +142,7 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
     let listener = bind(&cfg).await?;
     let db = open_database(&cfg).await?;
     if migrate_now {
-        migrate(&db).await?;
+        migrate_as_owner(&cfg, &db).await?;
     } else {
         let pending = db
             .pending_migrations()
@@ -99,14 +159,31 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
             ));
         }
     }
+    check_role(&cfg, &db).await?;
     registry::ensure_hub(&db, &cfg.hub_name, &cfg.hub_tagline)
         .await
         .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
+    let keys = TokenKeys::new(
+        secrets.signing_key(),
+        secrets.previous_key(),
+        cfg.public_url(),
+    )
+    .map_err(|e| ConfigError::new("secrets.source", e))?;
+    tenants::auth::password::warm_up().await;
+    let cache = RegistryCache::new(db.clone());
+    let app = AppState {
+        db: db.clone(),
+        registry: cache.clone(),
+        keys: Arc::new(keys),
+        throttle: LoginThrottle::new(),
+        public_scheme: cfg.public_scheme.clone(),
+        domain: cfg.domain.clone(),
+    };
     Ok(Prepared {
-        resolver: HostResolver::new(db.clone(), cfg.domain.clone()),
+        resolver: HostResolver::new(cache, cfg.domain.clone()),
         config: Arc::new(cfg),
         db,
-        secrets,
+        app,
         listener,
     })
 }
@@ -137,9 +214,7 @@ impl Prepared {
     ) -> std::io::Result<()> {
         let addr = self.listener.local_addr()?;
         let state = ServerState {
-            app: AppState {
-                db: self.db.clone(),
-            },
+            app: self.app.clone(),
             leptos: leptos_options(&self.config, addr),
             resolver: self.resolver.clone(),
             config: self.config.clone(),
@@ -157,7 +232,7 @@ impl Prepared {
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            served = axum::serve(self.listener, router).with_graceful_shutdown(signal).into_future() => served?,
+            served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(signal).into_future() => served?,
             () = deadline => tracing::warn!(?grace, "grace period over; closing the remaining connections"),
         }
         self.db.close().await.ok();

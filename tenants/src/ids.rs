@@ -68,6 +68,17 @@ typed_id!(
     "lead"
 );
 
+typed_id!(
+    /// A user account; it belongs to exactly one tenant.
+    UserId,
+    "usr"
+);
+typed_id!(
+    /// A signed-in session (one browser's log-in), the unit of revocation.
+    SessionId,
+    "ses"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,13 +5,14 @@
 //! every insert sets it, and on PostgreSQL it also sets `app.tenant_id` for the transaction so
 //! row-level security stands behind the code as a second wall.
 
+pub mod auth;
 pub mod db;
 pub mod error;
 pub mod ids;
 pub mod leads;
 pub mod registry;
 
-pub use db::{Backend, Database, DbOptions, TenantDb, TenantTx};
+pub use db::{Backend, Database, DbOptions, RoleReport, TenantDb, TenantTx};
 pub use error::{Error, Result};
-pub use ids::TenantId;
+pub use ids::{SessionId, TenantId, UserId};
 pub use registry::{Tenant, TenantKind, TenantStatus};

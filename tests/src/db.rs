@@ -20,8 +20,13 @@ fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// The role the hub's server connects as in PostgreSQL tests: it owns no tables and has
+/// neither SUPERUSER nor BYPASSRLS, so row-level security binds it as in production.
+pub const PG_APP_ROLE: &str = "hub_app";
+
 pub struct TestDb {
     url: String,
+    owner_url: Option<String>,
     pg_name: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -34,6 +39,7 @@ impl TestDb {
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
                 Some(Self {
                     url,
+                    owner_url: None,
                     pg_name: None,
                     _dir: Some(dir),
                 })
@@ -62,17 +68,32 @@ impl TestDb {
         conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await
             .expect("create the test database");
+        // Cluster-wide and shared by all tests; concurrent creators race, the loser shrugs.
+        conn.execute_unprepared(&format!(
+            "DO $$ BEGIN CREATE ROLE {PG_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
+        ))
+        .await
+        .expect("create the application role");
         conn.close().await.ok();
         let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let host = base.rsplit_once('@').map_or(base, |(_, h)| h);
         Some(Self {
-            url: format!("{base}/{name}"),
+            url: format!("postgres://{PG_APP_ROLE}@{host}/{name}"),
+            owner_url: Some(format!("{base}/{name}")),
             pg_name: Some(name),
             _dir: None,
         })
     }
 
+    /// The URL the server connects with (on PostgreSQL, the unprivileged application role).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// On PostgreSQL, the tables' owner, which runs the migrations.
+    pub fn owner_url(&self) -> Option<&str> {
+        self.owner_url.as_deref()
     }
 }
 

@@ -4,15 +4,17 @@
 
 pub mod browser;
 mod db;
+pub mod scenario;
 
 use std::net::SocketAddr;
 
 use tokio::sync::oneshot;
 
-pub use db::{TestDb, backend_name};
+pub use db::{PG_APP_ROLE, TestDb, backend_name};
 
 /// Store hosts the client resolves to the test server (glibc does not resolve `*.localhost`).
-pub const TEST_HOSTS: [&str; 6] = [
+pub const TEST_HOSTS: [&str; 7] = [
+    "eve-shop.localhost",
     "localhost",
     "acme.localhost",
     "bolt.localhost",
@@ -27,6 +29,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: tenants::Database,
     pub resolver: server::http::HostResolver,
+    /// What the app's pages and server functions see (throttle, keys, registry cache).
+    pub state: app::context::AppState,
+    /// The development signing key the server created, for tests that forge tokens.
+    pub signing_key: Vec<u8>,
     shutdown: Option<oneshot::Sender<()>>,
     // Dropped last: the database and the data directory outlive the server.
     _data_dir: tempfile::TempDir,
@@ -54,6 +60,17 @@ impl TestApp {
             .expect("the hub answers");
         let status = res.status().as_u16();
         (status, res.text().await.expect("a text body"))
+    }
+
+    /// The URL of the database as its owner (PostgreSQL) or the file (SQLite): for tests that
+    /// read the catalogue or plant rows the app could not.
+    pub fn owner_db_url(&self) -> &str {
+        self._test_db.owner_url().unwrap_or(self._test_db.url())
+    }
+
+    /// The URL the server itself connects with.
+    pub fn app_db_url(&self) -> &str {
+        self._test_db.url()
     }
 
     /// A fresh client with its own cookie jar, resolving every test host to this server.
@@ -97,12 +114,16 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
         ("database.url", test_db.url()),
         ("log.filter", "warn"),
     ];
+    if let Some(owner) = test_db.owner_url() {
+        settings.push(("database.migrate_url", owner));
+    }
     settings.extend_from_slice(overrides);
     let cfg = server::Config::with_overrides(settings).expect("test configuration");
     let hub = server::prepare(cfg, true).await.expect("hub starts");
     let addr = hub.local_addr().expect("bound address");
     let db = hub.db.clone();
     let resolver = hub.resolver.clone();
+    let state = hub.app.clone();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = hub
@@ -111,13 +132,24 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
             })
             .await;
     });
+    let signing_key = std::fs::read_to_string(data_dir.path().join("secrets").join("signing.key"))
+        .expect("the development signing key");
     Some(TestApp {
         addr,
         client: client_for(addr),
         db,
         resolver,
+        state,
+        signing_key: hex_decode(signing_key.trim()),
         shutdown: Some(tx),
         _data_dir: data_dir,
         _test_db: test_db,
     })
+}
+
+fn hex_decode(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }

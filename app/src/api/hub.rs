@@ -73,7 +73,7 @@ pub async fn register_interest(company: String, email: String) -> Result<LeadRec
 
 /// The request's scope, if its tenant is the hub; 404 on any other tenant's host.
 #[cfg(feature = "ssr")]
-fn hub_scope() -> Result<crate::context::Scope, ApiError> {
+pub(crate) fn hub_scope() -> Result<crate::context::Scope, ApiError> {
     let scope = crate::context::scope()?;
     if scope.tenant.kind() != tenants::TenantKind::Hub {
         return Err(ApiError::NotFound);

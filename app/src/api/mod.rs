@@ -1,4 +1,6 @@
 //! Server functions: public HTTP endpoints under `/api`. Each body gets the request context,
 //! checks who may call it, calls one domain function and maps its error.
 
+pub mod admin;
+pub mod auth;
 pub mod hub;

@@ -1,11 +1,26 @@
 use leptos::prelude::*;
 
-/// The frame of every hub page: the brand bar, the page, the footer. `brand` may come from a
-/// resource; it is read inside a `Transition`, so the server waits for it and hydration sees
+use crate::api::auth::{SiteInfo, site_context};
+
+/// The site and session every page frame shows, loaded once per page and shared through
+/// context so pages can read it too.
+#[derive(Clone, Copy)]
+pub struct Site(pub Resource<Option<SiteInfo>>);
+
+/// The frame of every page: the brand bar with the account menu, the page, the footer. The
+/// site context is read inside `Transition`s, so the server waits for it and hydration sees
 /// the same text.
 #[component]
-pub fn HubFrame(#[prop(into)] brand: Signal<Option<String>>, children: Children) -> impl IntoView {
-    let name = move || brand.get().unwrap_or_else(|| "Hub".to_owned());
+pub fn HubFrame(children: Children) -> impl IntoView {
+    let site = Resource::new(|| (), |_| async { site_context().await.ok() });
+    provide_context(Site(site));
+    let name = move || {
+        site.get()
+            .flatten()
+            .map(|s| s.name)
+            .unwrap_or_else(|| "Hub".to_owned())
+    };
+    let is_hub = move || site.get().flatten().is_some_and(|s| s.kind == "hub");
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -19,8 +34,12 @@ pub fn HubFrame(#[prop(into)] brand: Signal<Option<String>>, children: Children)
                     </a>
                 </Transition>
                 <nav class="topbar__nav" aria-label="Main">
-                    <a href="/#how-it-works">"How it works"</a>
-                    <a href="/#partner" class="button button--small">"Become a partner"</a>
+                    <Transition fallback=|| ()>
+                        {move || is_hub().then(|| view! {
+                            <a href="/#how-it-works">"How it works"</a>
+                        })}
+                        <AccountMenu site/>
+                    </Transition>
                 </nav>
             </div>
         </header>
@@ -33,5 +52,43 @@ pub fn HubFrame(#[prop(into)] brand: Signal<Option<String>>, children: Children)
                 <span class="muted">"Each partner store keeps its own customers, orders and data."</span>
             </div>
         </footer>
+    }
+}
+
+#[component]
+fn AccountMenu(site: Resource<Option<SiteInfo>>) -> impl IntoView {
+    move || {
+        let ctx = site.get().flatten();
+        let is_hub = ctx.as_ref().is_some_and(|s| s.kind == "hub");
+        match ctx.and_then(|s| s.session) {
+            Some(session) => {
+                let admin = (session.role == "hub_admin").then(|| {
+                    view! { <a href="/admin/resellers">"Resellers"</a> }
+                });
+                view! {
+                    {admin}
+                    <a href="/account" class="account-chip" data-testid="account-chip">
+                        <span class="account-chip__avatar" aria-hidden="true">
+                            {session.name.chars().next().unwrap_or('?').to_string()}
+                        </span>
+                        <span>{session.name.clone()}</span>
+                    </a>
+                }
+                .into_any()
+            }
+            None => {
+                let join = if is_hub {
+                    view! { <a href="/partners/apply" class="button button--small">"Become a partner"</a> }.into_any()
+                } else {
+                    view! { <a href="/signup" class="button button--small">"Create account"</a> }
+                        .into_any()
+                };
+                view! {
+                    <a href="/login" data-testid="login-link">"Log in"</a>
+                    {join}
+                }
+                .into_any()
+            }
+        }
     }
 }

@@ -1,3 +1,2 @@
-//! Pieces shared by several pages.
-
+pub mod form;
 pub mod layout;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
 use crate::api::hub::{HubOverview, RegisterInterest, load_hub_overview};
-use crate::components::layout::HubFrame;
+use crate::components::layout::{HubFrame, Site};
 use crate::error::ApiError;
 
 #[component]
@@ -13,20 +13,23 @@ pub fn HomePage() -> impl IntoView {
     let register = ServerAction::<RegisterInterest>::new();
     // Reloaded after each registration, so the counters follow without a page reload.
     let overview = Resource::new(move || register.version().get(), |_| load_hub_overview());
-    let brand = Signal::derive(move || overview.get().and_then(Result::ok).map(|o| o.name));
 
     view! {
-        <HubFrame brand>
+        <HubFrame>
             <Transition fallback=|| view! { <section class="hero"><div class="container"><p class="muted">"Loading…"</p></div></section> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(o) => view! { <Hero overview=o/> }.into_any(),
+                        Ok(o) => view! {
+                            <Hero overview=o/>
+                            <HowItWorks/>
+                            <PartnerForm register/>
+                        }.into_any(),
+                        // Not the hub's host: a store's own front page.
+                        Err(ApiError::NotFound) => view! { <StoreWelcome/> }.into_any(),
                         Err(e) => view! { <section class="container notice"><p class="error" role="alert">{e.to_string()}</p></section> }.into_any(),
                     }
                 })}
             </Transition>
-            <HowItWorks/>
-            <PartnerForm register/>
         </HubFrame>
     }
 }
@@ -47,7 +50,7 @@ fn Hero(overview: HubOverview) -> impl IntoView {
                     <h1>{overview.name.clone()}</h1>
                     <p class="hero__lead">{tagline}</p>
                     <div class="hero__actions">
-                        <a class="button button--large" href="#partner">"Become a partner"</a>
+                        <a class="button button--large" href="/partners/apply">"Become a partner"</a>
                         <a class="button button--ghost button--large" href="#how-it-works">"See how it works"</a>
                     </div>
                 </div>
@@ -67,6 +70,39 @@ fn Hero(overview: HubOverview) -> impl IntoView {
                 </dl>
             </div>
         </section>
+    }
+}
+
+/// A store's front page until its catalog is set up: its name, whether it is open, and the
+/// way in for customers and staff.
+#[component]
+fn StoreWelcome() -> impl IntoView {
+    let Site(site) = expect_context::<Site>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || site.get().flatten().map(|s| {
+                let open = s.status == "approved";
+                view! {
+                    <Title text=s.name.clone()/>
+                    <section class="hero">
+                        <div class="container">
+                            <p class="eyebrow">{if open { "Welcome" } else { "Opening soon" }}</p>
+                            <h1 data-testid="store-name">{s.name.clone()}</h1>
+                            {if open {
+                                view! { <p class="hero__lead">"Create an account to keep your cart and orders in one place."</p> }.into_any()
+                            } else {
+                                view! { <p class="hero__lead">"This store is being set up and is not open to customers yet."</p> }.into_any()
+                            }}
+                            <div class="hero__actions">
+                                {open.then(|| view! { <a class="button button--large" href="/signup">"Create account"</a> })}
+                                <a class="button button--ghost button--large" href="/login">"Log in"</a>
+                            </div>
+                        </div>
+                    </section>
+                }
+            })}
+        </Transition>
+        <crate::HydrationMark/>
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP surface: middleware, the Leptos app, health checks and static files.
 
 mod assets;
+mod auth;
 mod csrf;
 mod health;
 mod tenant;
@@ -41,6 +42,58 @@ impl FromRef<ServerState> for LeptosOptions {
     }
 }
 
+/// Tenant-free routes, outside host resolution.
+const FIXED_ROUTES: [&str; 2] = ["/healthz", "/readyz"];
+
+/// One endpoint the server answers: a method and a path (page paths may hold `:param`
+/// segments). Used by the cross-tenant probe harness, so new endpoints are probed without
+/// anyone editing a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub method: String,
+    pub path: String,
+    pub kind: EndpointKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointKind {
+    Fixed,
+    Page,
+    ServerFn,
+}
+
+/// Every endpoint registered: fixed routes, the app's page routes and its server functions,
+/// read from the same sources the router is built from.
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut out: Vec<Endpoint> = FIXED_ROUTES
+        .iter()
+        .map(|p| Endpoint {
+            method: "GET".into(),
+            path: (*p).to_owned(),
+            kind: EndpointKind::Fixed,
+        })
+        .collect();
+    for route in generate_route_list(app::App) {
+        for method in route.methods() {
+            out.push(Endpoint {
+                method: format!("{method:?}").to_ascii_uppercase(),
+                path: route.path().to_owned(),
+                kind: EndpointKind::Page,
+            });
+        }
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        out.push(Endpoint {
+            method: method.as_str().to_owned(),
+            path: path.to_owned(),
+            kind: EndpointKind::ServerFn,
+        });
+    }
+    out.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+    out.dedup();
+    out
+}
+
 /// The whole router: tenant-free endpoints (health, build assets) outside, the tenant's app
 /// (pages, server functions, public files) inside the host → tenant and CSRF layers.
 pub fn router(state: ServerState) -> Router {
@@ -58,15 +111,19 @@ pub fn router(state: ServerState) -> Router {
                     state.clone(),
                     tenant::resolve,
                 ))
-                .layer(axum::middleware::from_fn(csrf::check)),
+                .layer(axum::middleware::from_fn(csrf::check))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    auth::authenticate,
+                )),
         )
         .with_state(state.clone());
 
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route(FIXED_ROUTES[0], get(health::healthz))
+        .route(FIXED_ROUTES[1], get(health::readyz))
         .nest_service("/pkg", assets::build_assets(&state))
         .with_state(state)
         .fallback_service(tenant_app)

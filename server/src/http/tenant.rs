@@ -1,105 +1,78 @@
 //! Host → tenant. `{domain}` is the hub's own store, `{slug}.{domain}` a tenant's; anything
 //! else is an unknown host and gets a 404 page before any app code runs.
 
-use std::time::Duration;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use app::context::RequestCtx;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use http::{StatusCode, header};
-use moka::future::Cache;
-use tenants::{Database, Tenant, TenantKind, TenantStatus, registry};
+use tenants::registry::{self, Domain, HostKey, RegistryCache};
+use tenants::{Tenant, TenantStatus};
 
 use super::{REQUEST_ID, ServerState};
 
-/// What a Host header names.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum HostMatch {
-    Hub,
-    Slug(String),
-    Unknown,
-}
-
-/// How long a resolved tenant is trusted without asking the database again. Changes made in
-/// this process invalidate at once; another process's changes show within this time.
-const FOUND_TTL: Duration = Duration::from_secs(30);
-/// Unknown slugs are remembered briefly, so a flood of made-up hosts cannot hammer the
-/// database, while a store created a moment ago still appears quickly.
-const MISSING_TTL: Duration = Duration::from_secs(3);
-const CAPACITY: u64 = 100_000;
-
-/// Host → tenant, with a bounded cache in front of the registry.
+/// Host → tenant: classification against the hub's domain, then the registry cache.
 #[derive(Clone, Debug)]
 pub struct HostResolver {
-    db: Database,
     domain: String,
-    found: Cache<HostMatch, Tenant>,
-    missing: Cache<HostMatch, ()>,
+    cache: RegistryCache,
 }
 
 impl HostResolver {
-    pub fn new(db: Database, domain: String) -> Self {
-        Self {
-            db,
-            domain,
-            found: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(FOUND_TTL)
-                .build(),
-            missing: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(MISSING_TTL)
-                .build(),
-        }
+    pub fn new(cache: RegistryCache, domain: String) -> Self {
+        Self { domain, cache }
+    }
+
+    pub fn cache(&self) -> &RegistryCache {
+        &self.cache
     }
 
     pub async fn resolve(&self, host: &str) -> tenants::Result<Option<Tenant>> {
-        let key = classify(host, &self.domain);
-        if key == HostMatch::Unknown || self.missing.contains_key(&key) {
-            return Ok(None);
+        match classify(host, &self.domain) {
+            Some(key) => self.cache.lookup(key).await,
+            None => Ok(None),
         }
-        if let Some(tenant) = self.found.get(&key).await {
-            return Ok(Some(tenant));
-        }
-        let tenant = match &key {
-            HostMatch::Hub => registry::hub(&self.db).await?,
-            HostMatch::Slug(slug) => registry::find_by_slug(&self.db, slug).await?,
-            HostMatch::Unknown => None,
-        };
-        match &tenant {
-            Some(t) => self.found.insert(key, t.clone()).await,
-            None => self.missing.insert(key, ()).await,
-        }
-        Ok(tenant)
     }
 
     /// Forgets what the cache knows about `tenant`, after it changed.
     pub async fn invalidate(&self, tenant: &Tenant) {
-        let key = match tenant.kind() {
-            TenantKind::Hub => HostMatch::Hub,
-            _ => HostMatch::Slug(tenant.slug().to_owned()),
-        };
-        self.found.invalidate(&key).await;
-        self.missing.invalidate(&key).await;
+        self.cache.invalidate(tenant).await;
     }
 }
 
 /// Classifies a Host header value against the hub's domain: case-insensitive, port and
-/// trailing dot ignored.
-pub fn classify(host: &str, domain: &str) -> HostMatch {
+/// trailing dot ignored. `{domain}` is the hub, `{slug}.{domain}` a store, any other valid
+/// domain name may be a store's custom domain; anything else names nothing.
+pub fn classify(host: &str, domain: &str) -> Option<HostKey> {
     let host = strip_port(host.trim())
         .trim_end_matches('.')
         .to_ascii_lowercase();
     if host == domain {
-        return HostMatch::Hub;
+        return Some(HostKey::Hub);
     }
-    match host.strip_suffix(domain).and_then(|s| s.strip_suffix('.')) {
-        Some(label) if !label.is_empty() && !label.contains('.') && label != registry::HUB_SLUG => {
-            HostMatch::Slug(label.to_owned())
-        }
-        _ => HostMatch::Unknown,
+    if let Some(rest) = host.strip_suffix(domain) {
+        return match rest.strip_suffix('.') {
+            Some(label)
+                if !label.is_empty() && !label.contains('.') && label != registry::HUB_SLUG =>
+            {
+                Some(HostKey::Slug(label.to_owned()))
+            }
+            Some(_) => None,
+            // e.g. "evilhub.test" for "hub.test": not ours; maybe someone's custom domain.
+            None => Domain::parse(&host)
+                .ok()
+                .map(|d| HostKey::Domain(d.as_str().to_owned())),
+        };
     }
+    // Bare IP addresses are not custom domains.
+    if host.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    Domain::parse(&host)
+        .ok()
+        .map(|d| HostKey::Domain(d.as_str().to_owned()))
 }
 
 fn strip_port(host: &str) -> &str {
@@ -127,8 +100,17 @@ pub async fn resolve(State(state): State<ServerState>, mut req: Request, next: N
     match state.resolver.resolve(&host).await {
         Ok(Some(tenant)) if tenant.status() == TenantStatus::Suspended => store_unavailable(),
         Ok(Some(tenant)) => {
-            req.extensions_mut()
-                .insert(RequestCtx { tenant, request_id });
+            let client_ip = req
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+            req.extensions_mut().insert(RequestCtx {
+                tenant,
+                principal: None,
+                request_id,
+                client_ip,
+                host,
+            });
             next.run(req).await
         }
         Ok(None) => unknown_host(),
@@ -180,23 +162,30 @@ fn page(title: &str, message: &str) -> String {
 mod tests {
     use super::*;
 
-    fn classify(host: &str) -> HostMatch {
+    fn classify(host: &str) -> Option<HostKey> {
         super::classify(host, "hub.test")
     }
 
     #[test]
     fn hosts_map_to_tenants() {
-        assert_eq!(classify("hub.test"), HostMatch::Hub);
-        assert_eq!(classify("HUB.Test:8080"), HostMatch::Hub);
-        assert_eq!(classify("hub.test."), HostMatch::Hub);
+        assert_eq!(classify("hub.test"), Some(HostKey::Hub));
+        assert_eq!(classify("HUB.Test:8080"), Some(HostKey::Hub));
+        assert_eq!(classify("hub.test."), Some(HostKey::Hub));
         assert_eq!(
             classify("Acme.hub.test:3000"),
-            HostMatch::Slug("acme".into())
+            Some(HostKey::Slug("acme".into()))
         );
-        assert_eq!(classify("a.b.hub.test"), HostMatch::Unknown);
-        assert_eq!(classify("hub.hub.test"), HostMatch::Unknown);
-        assert_eq!(classify("evilhub.test"), HostMatch::Unknown);
-        assert_eq!(classify("127.0.0.1:3000"), HostMatch::Unknown);
-        assert_eq!(classify(""), HostMatch::Unknown);
+        assert_eq!(classify("a.b.hub.test"), None);
+        assert_eq!(classify("hub.hub.test"), None);
+        assert_eq!(
+            classify("Shop.Example.com:443"),
+            Some(HostKey::Domain("shop.example.com".into()))
+        );
+        assert_eq!(
+            classify("evilhub.test"),
+            Some(HostKey::Domain("evilhub.test".into()))
+        );
+        assert_eq!(classify("127.0.0.1:3000"), None);
+        assert_eq!(classify(""), None);
     }
 }

@@ -38,6 +38,22 @@ impl Default for DbOptions {
     }
 }
 
+/// The PostgreSQL role a connection runs as. The server's role must be none of these:
+/// superuser, BYPASSRLS, owner of tables (owners are exempt from RLS unless it is forced).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleReport {
+    pub role: String,
+    pub superuser: bool,
+    pub bypass_rls: bool,
+    pub owned_tables: i64,
+}
+
+impl RoleReport {
+    pub fn is_too_strong(&self) -> bool {
+        self.superuser || self.bypass_rls || self.owned_tables > 0
+    }
+}
+
 /// Why the database could not be opened. Each message is one line, fit to show an operator.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -164,6 +180,50 @@ impl Database {
             .iter()
             .map(|m| m.name().to_owned())
             .collect())
+    }
+
+    /// On PostgreSQL, run as the tables' owner after migrating: lets `role` (the role the
+    /// server connects as) read and write the tables, nothing more. A no-op on SQLite.
+    pub async fn grant_runtime_access(&self, role: &str) -> Result<(), sea_orm::DbErr> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        if role.is_empty() || !role.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(sea_orm::DbErr::Custom(format!(
+                "role name '{role}' must be letters, digits and '_'"
+            )));
+        }
+        self.conn
+            .execute_unprepared(&format!(
+                "GRANT USAGE ON SCHEMA public TO \"{role}\"; \
+                 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"{role}\";"
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// What the connection's role may do beyond its grants, on PostgreSQL: `None` on SQLite.
+    pub async fn role_report(&self) -> Result<Option<RoleReport>, sea_orm::DbErr> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let row = self
+            .conn
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT r.rolname::text, r.rolsuper, r.rolbypassrls, \
+                   (SELECT count(*) FROM pg_tables t WHERE t.schemaname = current_schema() \
+                      AND t.tableowner = r.rolname) \
+                 FROM pg_roles r WHERE r.rolname = current_user",
+            ))
+            .await?
+            .ok_or_else(|| sea_orm::DbErr::Custom("current_user has no pg_roles row".into()))?;
+        Ok(Some(RoleReport {
+            role: row.try_get_by_index(0)?,
+            superuser: row.try_get_by_index(1)?,
+            bypass_rls: row.try_get_by_index(2)?,
+            owned_tables: row.try_get_by_index(3)?,
+        }))
     }
 
     /// A cheap round trip, for readiness checks.

@@ -44,18 +44,7 @@ impl TenantDb {
     /// security policies read.
     pub async fn begin(&self) -> Result<TenantTx, sea_orm::DbErr> {
         let tx = self.db.conn().begin().await?;
-        if self.db.backend() == Backend::Postgres {
-            tx.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT set_config('app.tenant_id', $1, true)",
-                [self.tenant_id().as_uuid().to_string().into()],
-            ))
-            .await?;
-        }
-        Ok(TenantTx {
-            tx,
-            tenant_id: self.tenant_id(),
-        })
+        TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await
     }
 }
 
@@ -67,6 +56,24 @@ pub struct TenantTx {
 }
 
 impl TenantTx {
+    /// Binds an open transaction to `tenant` (on PostgreSQL: sets `app.tenant_id` for it).
+    /// Crate-private: used where one transaction creates a tenant and then its first rows.
+    pub(crate) async fn bind(
+        tx: DatabaseTransaction,
+        backend: Backend,
+        tenant_id: TenantId,
+    ) -> Result<Self, sea_orm::DbErr> {
+        if backend == Backend::Postgres {
+            tx.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config('app.tenant_id', $1, true)",
+                [tenant_id.as_uuid().to_string().into()],
+            ))
+            .await?;
+        }
+        Ok(Self { tx, tenant_id })
+    }
+
     pub fn tenant_id(&self) -> TenantId {
         self.tenant_id
     }
@@ -104,6 +111,11 @@ impl TenantTx {
     /// The connection to run the queries built above on.
     pub fn conn(&self) -> &DatabaseTransaction {
         &self.tx
+    }
+
+    /// Gives the transaction back, e.g. to bind it to another tenant.
+    pub(crate) fn into_inner(self) -> DatabaseTransaction {
+        self.tx
     }
 
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {

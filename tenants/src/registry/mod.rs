@@ -1,18 +1,27 @@
 //! The tenant registry: the hub itself, resellers and distributors. The `tenants` table is the
 //! one table that is not tenant-owned; only this module reads it.
 
+mod cache;
+mod domains;
 mod entity;
+mod partners;
 mod slug;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 
+pub use cache::{Key as HostKey, RegistryCache};
+pub use domains::{Domain, add_domain, domains_of, find_by_domain, remove_domain};
 pub use entity::Entity as TenantEntity;
+pub(crate) use partners::link_reseller as partners_link;
+pub use partners::{PartnerPage, PartnerQuery, RESELLER_RELATION, list_resellers, reseller_of};
 pub use slug::{RESERVED, Slug};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +41,7 @@ impl TenantKind {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         match s {
             "hub" => Some(Self::Hub),
             "reseller" => Some(Self::Reseller),
@@ -59,7 +68,7 @@ impl TenantStatus {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         match s {
             "pending" => Some(Self::Pending),
             "approved" => Some(Self::Approved),
@@ -171,16 +180,51 @@ pub async fn find_by_slug(db: &Database, slug: &str) -> Result<Option<Tenant>> {
         .transpose()
 }
 
+/// The tenant with id `id`.
+pub async fn find_by_id(db: &Database, id: TenantId) -> Result<Option<Tenant>> {
+    entity::Entity::find_by_id(id.as_uuid())
+        .one(db.conn())
+        .await?
+        .map(Tenant::from_model)
+        .transpose()
+}
+
+/// A tenant display name: tidied, 2 to 120 characters.
+pub fn parse_name(raw: &str, field: &'static str) -> Result<String> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let len = name.chars().count();
+    if !(2..=120).contains(&len) {
+        return Err(Error::validation(field, "must be 2 to 120 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::validation(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(name)
+}
+
 /// Registers a reseller or distributor under `slug`. Resellers start pending (the hub
 /// approves them); distributors are created by the hub and start approved.
 pub async fn create(db: &Database, kind: TenantKind, slug: &str, name: &str) -> Result<Tenant> {
+    create_in(
+        db.conn(),
+        kind,
+        &Slug::parse(slug)?,
+        &parse_name(name, "name")?,
+    )
+    .await
+}
+
+pub(crate) async fn create_in(
+    conn: &impl ConnectionTrait,
+    kind: TenantKind,
+    slug: &Slug,
+    name: &str,
+) -> Result<Tenant> {
     if kind == TenantKind::Hub {
         return Err(Error::Forbidden);
-    }
-    let slug = Slug::parse(slug)?;
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.chars().count() < 2 || name.chars().count() > 120 {
-        return Err(Error::validation("name", "must be 2 to 120 characters"));
     }
     let status = match kind {
         TenantKind::Distributor => TenantStatus::Approved,
@@ -191,20 +235,32 @@ pub async fn create(db: &Database, kind: TenantKind, slug: &str, name: &str) -> 
         id: Set(TenantId::generate().as_uuid()),
         kind: Set(kind.as_str().to_owned()),
         slug: Set(slug.as_str().to_owned()),
-        name: Set(name),
+        name: Set(name.to_owned()),
         tagline: Set(None),
         status: Set(status.as_str().to_owned()),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let m = model.insert(db.conn()).await.map_err(|e| {
+    let m = model.insert(conn).await.map_err(|e| {
         Error::on_unique_violation(
             e,
             format!("the address '{}' is already taken", slug.as_str()),
         )
     })?;
     Tenant::from_model(m)
+}
+
+/// Whether `slug` could be registered now: `Ok(())`, or the reason it cannot.
+pub async fn slug_available(db: &Database, slug: &str) -> Result<()> {
+    let slug = Slug::parse(slug)?;
+    if find_by_slug(db, slug.as_str()).await?.is_some() {
+        return Err(Error::Conflict(format!(
+            "the address '{}' is already taken",
+            slug.as_str()
+        )));
+    }
+    Ok(())
 }
 
 /// Approves, suspends or reinstates a tenant, bumping its version. The hub itself cannot be

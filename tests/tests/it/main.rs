@@ -1,6 +1,12 @@
 //! In-process integration tests: one binary, one module per capability.
 
+mod admin;
+mod auth;
+mod csrf;
 mod health;
 mod hosts;
+mod jwt;
 mod landing;
 mod limits;
+mod probe;
+mod rls;

@@ -1,0 +1,158 @@
+//! The hub admin's console: resellers (approve, suspend, reinstate) and account unlocks.
+//! Every function here requires a hub admin on the hub's own host.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResellerRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub status: String,
+    pub store_url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResellerPage {
+    pub items: Vec<ResellerRow>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[cfg(feature = "ssr")]
+fn row(t: &tenants::Tenant) -> ResellerRow {
+    ResellerRow {
+        id: t.id().to_string(),
+        slug: t.slug().to_owned(),
+        name: t.name().to_owned(),
+        status: t.status().as_str().to_owned(),
+        store_url: crate::context::store_url(t.slug(), "/"),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn hub_admin() -> Result<crate::context::Scope, ApiError> {
+    let (scope, _) = crate::context::require(&[tenants::auth::Role::HubAdmin])?;
+    if scope.tenant.kind() != tenants::TenantKind::Hub {
+        return Err(ApiError::NotFound);
+    }
+    Ok(scope)
+}
+
+/// Hub admin: the hub's resellers, newest first, filtered by status and a search text.
+#[server(prefix = "/api", endpoint = "admin/resellers", input = GetUrl)]
+pub async fn list_resellers(
+    status: Option<String>,
+    search: Option<String>,
+    page: Option<u64>,
+) -> Result<ResellerPage, ApiError> {
+    use tenants::registry::{PartnerQuery, list_resellers};
+
+    use crate::context::{app_state, respond};
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let state = app_state()?;
+            let status =
+                match status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
+                    None => None,
+                    Some(s) => Some(tenants::TenantStatus::parse(s).ok_or_else(|| {
+                        ApiError::Validation {
+                            field: "status".into(),
+                            message: "must be pending, approved, suspended or all".into(),
+                        }
+                    })?),
+                };
+            let result = list_resellers(
+                &state.db,
+                &scope.db,
+                &PartnerQuery {
+                    status,
+                    search,
+                    page: page.unwrap_or(0),
+                    per_page: 25,
+                },
+            )
+            .await?;
+            Ok(ResellerPage {
+                items: result.items.iter().map(row).collect(),
+                total: result.total,
+                page: result.page,
+                per_page: result.per_page,
+            })
+        }
+        .await,
+    )
+}
+
+/// Hub admin: approves, suspends or reinstates one of the hub's resellers. The store's host
+/// reflects the change on its next request.
+#[server(prefix = "/api", endpoint = "admin/reseller-status")]
+pub async fn set_reseller_status(id: String, status: String) -> Result<ResellerRow, ApiError> {
+    use tenants::TenantStatus;
+
+    use crate::context::{app_state, respond};
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let state = app_state()?;
+            let id = tenants::TenantId::parse(&id).ok_or(ApiError::NotFound)?;
+            let status = match status.as_str() {
+                "approved" => TenantStatus::Approved,
+                "suspended" => TenantStatus::Suspended,
+                _ => {
+                    return Err(ApiError::Validation {
+                        field: "status".into(),
+                        message: "must be approved or suspended".into(),
+                    });
+                }
+            };
+            let tenant = tenants::registry::reseller_of(&state.db, &scope.db, id).await?;
+            let updated = tenants::registry::set_status(&state.db, &tenant, status).await?;
+            state.registry.invalidate(&updated).await;
+            tracing::info!(tenant = %updated.id(), status = status.as_str(), "reseller status changed");
+            Ok(row(&updated))
+        }
+        .await,
+    )
+}
+
+/// Hub admin: lifts the log-in lock of an account at one of the hub's stores (or the hub's
+/// own, with store "hub"). Answers whether the account had failed attempts recorded.
+#[server(prefix = "/api", endpoint = "admin/unlock")]
+pub async fn unlock_account(store: String, email: String) -> Result<bool, ApiError> {
+    use crate::context::{app_state, respond};
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let state = app_state()?;
+            let store = store.trim().to_ascii_lowercase();
+            let tenant = if store == tenants::registry::HUB_SLUG || store.is_empty() {
+                scope.tenant.clone()
+            } else {
+                let t = tenants::registry::find_by_slug(&state.db, &store)
+                    .await?
+                    .ok_or_else(|| ApiError::Validation {
+                        field: "store".into(),
+                        message: format!("there is no store '{store}'"),
+                    })?;
+                tenants::registry::reseller_of(&state.db, &scope.db, t.id())
+                    .await
+                    .map_err(|_| ApiError::Validation {
+                        field: "store".into(),
+                        message: format!("there is no store '{store}'"),
+                    })?
+            };
+            let email = tenants::leads::Email::parse(&email)?;
+            let had = state.throttle.unlock(tenant.id(), email.as_str());
+            tracing::info!(tenant = %tenant.id(), "account unlocked by hub admin");
+            Ok(had)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,293 @@
+//! Sign-up, log-in, log-out and password change. Log-in works on every host, against that
+//! host's tenant only; the session cookies it sets are host-only.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+/// The signed-in user, as the pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub name: String,
+    pub email: String,
+    /// e.g. `reseller_admin`
+    pub role: String,
+    pub tenant_name: String,
+    /// `hub`, `reseller` or `distributor`
+    pub tenant_kind: String,
+    /// `pending`, `approved` or `suspended`
+    pub tenant_status: String,
+}
+
+/// The answer to a reseller application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub company: String,
+    pub slug: String,
+    /// Where the new reseller logs in: its own subdomain.
+    pub login_url: String,
+}
+
+/// Whether a store address can be taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlugCheck {
+    pub slug: String,
+    pub available: bool,
+    pub message: String,
+}
+
+#[cfg(feature = "ssr")]
+fn info(p: &tenants::auth::Principal, tenant: &tenants::Tenant) -> SessionInfo {
+    SessionInfo {
+        name: p.name.clone(),
+        email: p.email.clone(),
+        role: p.role.as_str().to_owned(),
+        tenant_name: tenant.name().to_owned(),
+        tenant_kind: tenant.kind().as_str().to_owned(),
+        tenant_status: tenant.status().as_str().to_owned(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookies(cookies: Vec<String>) {
+    use leptos_axum::ResponseOptions;
+    if let Some(res) = use_context::<ResponseOptions>() {
+        for c in cookies {
+            if let Ok(v) = http::HeaderValue::from_str(&c) {
+                res.append_header(http::header::SET_COOKIE, v);
+            }
+        }
+    }
+}
+
+/// What every page's frame shows: whose site this is and who is signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub name: String,
+    /// `hub`, `reseller` or `distributor`
+    pub kind: String,
+    pub status: String,
+    pub session: Option<SessionInfo>,
+}
+
+/// Public: the host's tenant (name, kind, status: what its pages show anyway) and the
+/// caller's own session, if any.
+#[server(prefix = "/api", endpoint = "site", input = GetUrl)]
+pub async fn site_context() -> Result<SiteInfo, ApiError> {
+    use crate::context::{principal, respond, scope};
+    respond(
+        async {
+            let scope = scope()?;
+            Ok(SiteInfo {
+                name: scope.tenant.name().to_owned(),
+                kind: scope.tenant.kind().as_str().to_owned(),
+                status: scope.tenant.status().as_str().to_owned(),
+                session: principal().map(|p| info(&p, &scope.tenant)),
+            })
+        }
+        .await,
+    )
+}
+
+/// Public: tells a page who is signed in on this host, if anyone. Shows only the caller's
+/// own account.
+#[server(prefix = "/api", endpoint = "auth/session", input = GetUrl)]
+pub async fn current_session() -> Result<Option<SessionInfo>, ApiError> {
+    use crate::context::{principal, respond, scope};
+    respond(
+        async {
+            let scope = scope()?;
+            Ok(principal().map(|p| info(&p, &scope.tenant)))
+        }
+        .await,
+    )
+}
+
+/// Public: logs in with an e-mail and password of this host's tenant.
+#[server(prefix = "/api", endpoint = "auth/login")]
+pub async fn log_in(email: String, password: String) -> Result<SessionInfo, ApiError> {
+    use tenants::auth::users::{self, LoginError};
+
+    use crate::context::{app_state, request_ctx, respond, scope};
+    respond(
+        async {
+            let scope = scope()?;
+            let state = app_state()?;
+            let client = request_ctx()
+                .map(|c| c.client_ip)
+                .ok_or(ApiError::Unauthenticated)?;
+            let user = users::log_in(&scope.db, &state.throttle, client, &email, &password)
+                .await
+                .map_err(|e| match e {
+                    LoginError::Invalid => ApiError::BadCredentials,
+                    LoginError::Throttled { retry_after } => ApiError::TooManyAttempts {
+                        retry_after_secs: retry_after.as_secs().max(1),
+                    },
+                    LoginError::Other(e) => e.into(),
+                })?;
+            let issued = tenants::auth::sessions::start(&scope.db, &state.keys, &user).await?;
+            set_cookies(crate::session::set_cookies(&issued));
+            tracing::info!(user = %user.id, "logged in");
+            Ok(SessionInfo {
+                name: user.name,
+                email: user.email,
+                role: user.role.as_str().to_owned(),
+                tenant_name: scope.tenant.name().to_owned(),
+                tenant_kind: scope.tenant.kind().as_str().to_owned(),
+                tenant_status: scope.tenant.status().as_str().to_owned(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Public: ends this browser's session (revoked at once) and clears its cookies. Without a
+/// session it only clears cookies.
+#[server(prefix = "/api", endpoint = "auth/logout")]
+pub async fn log_out() -> Result<(), ApiError> {
+    use crate::context::{principal, respond, scope};
+    respond(
+        async {
+            let scope = scope()?;
+            if let Some(p) = principal() {
+                tenants::auth::sessions::revoke(&scope.db, p.session_id).await?;
+            }
+            set_cookies(crate::session::clear_cookies());
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Public: a customer creates an account at this store (the hub's own store or an approved
+/// reseller's) and is signed in.
+#[server(prefix = "/api", endpoint = "auth/signup")]
+pub async fn sign_up(
+    name: String,
+    email: String,
+    password: String,
+) -> Result<SessionInfo, ApiError> {
+    use crate::context::{app_state, respond, scope};
+    respond(
+        async {
+            let scope = scope()?;
+            let state = app_state()?;
+            let user = tenants::auth::signup::customer(&scope.db, &email, &name, &password).await?;
+            let issued = tenants::auth::sessions::start(&scope.db, &state.keys, &user).await?;
+            set_cookies(crate::session::set_cookies(&issued));
+            Ok(SessionInfo {
+                name: user.name,
+                email: user.email,
+                role: user.role.as_str().to_owned(),
+                tenant_name: scope.tenant.name().to_owned(),
+                tenant_kind: scope.tenant.kind().as_str().to_owned(),
+                tenant_status: scope.tenant.status().as_str().to_owned(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Public, hub host only: a company applies to become a reseller. Creates the pending
+/// reseller and its admin account; the hub admin approves it later.
+#[server(prefix = "/api", endpoint = "partners/apply")]
+pub async fn apply_as_reseller(
+    company: String,
+    slug: String,
+    name: String,
+    email: String,
+    password: String,
+) -> Result<Application, ApiError> {
+    use tenants::auth::signup::{self, ResellerApplication};
+
+    use crate::context::{app_state, respond, store_url};
+    respond(
+        async {
+            let scope = super::hub::hub_scope()?;
+            let state = app_state()?;
+            let (tenant, _) = signup::reseller(
+                &state.db,
+                &scope.tenant,
+                ResellerApplication {
+                    company: &company,
+                    slug: &slug,
+                    name: &name,
+                    email: &email,
+                    password: &password,
+                },
+            )
+            .await?;
+            tracing::info!(tenant = %tenant.id(), slug = tenant.slug(), "reseller applied");
+            Ok(Application {
+                company: tenant.name().to_owned(),
+                slug: tenant.slug().to_owned(),
+                login_url: store_url(tenant.slug(), "/login"),
+            })
+        }
+        .await,
+    )
+}
+
+/// Public, hub host only: whether a store address is valid and free, for checking as the
+/// applicant types.
+#[server(prefix = "/api", endpoint = "partners/slug-check", input = GetUrl)]
+pub async fn check_slug(slug: String) -> Result<SlugCheck, ApiError> {
+    use crate::context::{app_state, respond};
+    respond(
+        async {
+            super::hub::hub_scope()?;
+            let state = app_state()?;
+            let normalised = slug.trim().to_ascii_lowercase();
+            Ok(
+                match tenants::registry::slug_available(&state.db, &slug).await {
+                    Ok(()) => SlugCheck {
+                        message: format!("{normalised} is available"),
+                        slug: normalised,
+                        available: true,
+                    },
+                    Err(tenants::Error::Validation { message, .. })
+                    | Err(tenants::Error::Conflict(message)) => SlugCheck {
+                        slug: normalised,
+                        available: false,
+                        message,
+                    },
+                    Err(e) => return Err(e.into()),
+                },
+            )
+        }
+        .await,
+    )
+}
+
+/// Signed-in users of any role: changes the password after checking the current one. Every
+/// session of the user is revoked; this browser gets a fresh one.
+#[server(prefix = "/api", endpoint = "account/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), ApiError> {
+    use tenants::auth::Role;
+
+    use crate::context::{app_state, require, respond};
+    respond(
+        async {
+            let (scope, principal) = require(&Role::ALL)?;
+            let state = app_state()?;
+            tenants::auth::users::change_password(
+                &scope.db,
+                &principal,
+                &current_password,
+                &new_password,
+            )
+            .await?;
+            let user = tenants::auth::users::find(&scope.db, principal.user_id).await?;
+            let issued = tenants::auth::sessions::start(&scope.db, &state.keys, &user).await?;
+            set_cookies(crate::session::set_cookies(&issued));
+            tracing::info!(user = %principal.user_id, "password changed; other sessions revoked");
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,0 +1,134 @@
+//! `hub seed`: the demo hub with demo partners and logins, and `hub admin create`. Idempotent:
+//! what exists is kept, so `make run` can call it on every start.
+
+use tenants::auth::signup::{self, ResellerApplication};
+use tenants::auth::users::{self, NewUser};
+use tenants::auth::{Role, User};
+use tenants::registry::{self, Tenant};
+use tenants::{Database, Error, TenantDb, TenantStatus};
+
+use crate::config::{Config, RunEnv};
+
+/// The password of every demo account (development only).
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+pub const DEMO_HUB_ADMIN: &str = "admin@hub.demo";
+
+struct DemoReseller {
+    slug: &'static str,
+    company: &'static str,
+    owner: &'static str,
+    approved: bool,
+}
+
+const RESELLERS: [DemoReseller; 3] = [
+    DemoReseller {
+        slug: "acme",
+        company: "Acme Outfitters",
+        owner: "Ada Acme",
+        approved: true,
+    },
+    DemoReseller {
+        slug: "bolt",
+        company: "Bolt Supply Co.",
+        owner: "Ben Bolt",
+        approved: true,
+    },
+    DemoReseller {
+        slug: "carl",
+        company: "Carl's Corner Shop",
+        owner: "Carla Carl",
+        approved: false,
+    },
+];
+
+async fn hub(cfg: &Config, db: &Database) -> Result<Tenant, Error> {
+    registry::ensure_hub(db, &cfg.hub_name, &cfg.hub_tagline).await
+}
+
+pub async fn create_hub_admin(
+    cfg: &Config,
+    db: &Database,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<User, Error> {
+    let hub = hub(cfg, db).await?;
+    let new = NewUser::parse(email, name, password, Role::HubAdmin).await?;
+    users::create(&TenantDb::new(db, &hub), new).await
+}
+
+/// `Conflict` means it was there already: fine for an idempotent seed.
+fn existed<T>(r: Result<T, Error>) -> Result<Option<T>, Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Conflict(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
+    let hub = hub(cfg, db).await?;
+    println!("The hub \"{}\" is ready.", hub.name());
+    println!();
+    println!("  Hub store and partner programme: {}", cfg.public_url());
+    if cfg.env == RunEnv::Production {
+        println!("  (production: no demo accounts; create an admin with `hub admin create`)");
+        return Ok(());
+    }
+    existed(create_hub_admin(cfg, db, DEMO_HUB_ADMIN, "Hub Admin", DEMO_PASSWORD).await)?;
+    println!("  Hub admin console: {}/admin/resellers", cfg.public_url());
+    println!();
+    println!("Demo logins (password for all: {DEMO_PASSWORD}):");
+    println!(
+        "  hub admin        {DEMO_HUB_ADMIN:<24} at {}/login",
+        cfg.public_url()
+    );
+    for r in RESELLERS {
+        let owner = format!("owner@{}.demo", r.slug);
+        let shopper = format!("shopper@{}.demo", r.slug);
+        let tenant = match registry::find_by_slug(db, r.slug).await? {
+            Some(t) => t,
+            None => {
+                signup::reseller(
+                    db,
+                    &hub,
+                    ResellerApplication {
+                        company: r.company,
+                        slug: r.slug,
+                        name: r.owner,
+                        email: &owner,
+                        password: DEMO_PASSWORD,
+                    },
+                )
+                .await?
+                .0
+            }
+        };
+        let tenant = if r.approved && tenant.status() == TenantStatus::Pending {
+            registry::set_status(db, &tenant, TenantStatus::Approved).await?
+        } else {
+            tenant
+        };
+        let url = cfg.store_url(r.slug);
+        let state = if r.approved {
+            ""
+        } else {
+            " (pending approval)"
+        };
+        println!("  {} admin{state}", r.slug);
+        println!("                   {owner:<24} at {url}/login");
+        if r.approved {
+            existed(
+                signup::customer(
+                    &TenantDb::new(db, &tenant),
+                    &shopper,
+                    "Sam Shopper",
+                    DEMO_PASSWORD,
+                )
+                .await,
+            )?;
+            println!("  {} customer     {shopper:<24} at {url}/login", r.slug);
+        }
+    }
+    Ok(())
+}
