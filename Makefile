@@ -61,7 +61,7 @@ it-postgres:
 it: it-sqlite it-postgres
 
 browser: test-tools build
-	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) cargo test -p hub-tests --test browser -- --test-threads=2
+	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) cargo test -p hub-tests --test browser --test browser_accounts -- --test-threads=2
 
 test: test-tools fmt-check lint build unit it browser
 	@echo "make test: all green"

@@ -70,20 +70,34 @@ impl BrowserHub {
         let db = TestDb::create().await?;
         let data = tempfile::tempdir().expect("a temp dir");
         let port = free_port();
-        let mut cmd = Command::new(&bin);
-        for (key, _) in std::env::vars() {
-            if key.starts_with("HUB_") {
-                cmd.env_remove(key);
+        let command = |sub: &str| {
+            let mut cmd = Command::new(&bin);
+            for (key, _) in std::env::vars() {
+                if key.starts_with("HUB_") {
+                    cmd.env_remove(key);
+                }
             }
-        }
-        let child = cmd
-            .arg("serve")
-            .current_dir(&root)
-            .env("HUB_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-            .env("HUB_DATA_DIR", data.path())
-            .env("HUB_DATABASE_URL", db.url())
-            .env("HUB_SITE_ROOT", &site)
-            .env("HUB_LOG_FILTER", "warn")
+            cmd.arg(sub)
+                .current_dir(&root)
+                .env("HUB_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+                .env("HUB_DATA_DIR", data.path())
+                .env("HUB_DATABASE_URL", db.url())
+                .env("HUB_SITE_ROOT", &site)
+                .env("HUB_LOG_FILTER", "warn");
+            if let Some(owner) = db.owner_url() {
+                cmd.env("HUB_DATABASE_MIGRATE_URL", owner);
+            }
+            cmd
+        };
+        // The demo data `make run` starts with: a hub admin, stores acme and bolt with a
+        // customer each, a pending store.
+        let seeded = command("seed").output().expect("run hub seed");
+        assert!(
+            seeded.status.success(),
+            "hub seed failed: {}",
+            String::from_utf8_lossy(&seeded.stderr)
+        );
+        let child = command("serve")
             .stdout(Stdio::null())
             .spawn()
             .expect("start the hub binary");
@@ -228,6 +242,45 @@ impl Browser {
 
     /// Scrolls the element to the middle of the viewport (clear of the sticky header), then
     /// clicks it as a person would.
+    /// Types `text` into the input with id `id`.
+    pub async fn fill(&self, id: &str, text: &str) {
+        self.client
+            .find(fantoccini::Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("no field #{id}: {e}"))
+            .send_keys(text)
+            .await
+            .expect("type into the field");
+    }
+
+    /// Waits up to 15 s for an element matching `css` and returns its text; on a timeout,
+    /// takes a screenshot and fails with the page's address.
+    pub async fn wait_text(&self, css: &str) -> String {
+        match self
+            .client
+            .wait()
+            .at_most(std::time::Duration::from_secs(15))
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+        {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(e) => {
+                let shot = self.screenshot("wait-failure").await;
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                let log = self.console_log().await;
+                panic!(
+                    "no {css} ({e}) at {url}; screenshot {}; console: {log}",
+                    shot.display()
+                );
+            }
+        }
+    }
+
     pub async fn click(&self, css: &str) {
         let el = self
             .client
