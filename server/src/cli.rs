@@ -59,12 +59,15 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Create a hub administrator. The password is read from HUB_ADMIN_PASSWORD, or asked for.
+    /// Create a hub administrator. The password is asked for, or read from standard input.
     Create {
         #[arg(long)]
         email: String,
         #[arg(long)]
         name: String,
+        /// Read the password from the first line of standard input (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -122,12 +125,22 @@ pub async fn run(cli: Cli) -> Result<(), ConfigError> {
                 .map_err(|e| ConfigError::new("database.url", e.to_string()))
         }
         Command::Admin {
-            command: AdminCommand::Create { email, name },
+            command:
+                AdminCommand::Create {
+                    email,
+                    name,
+                    password_stdin,
+                },
         } => {
-            let password = match std::env::var("HUB_ADMIN_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => rpassword::prompt_password("Password for the new hub admin: ")
-                    .map_err(|e| ConfigError::new("password", format!("cannot read it: {e}")))?,
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| ConfigError::new("password", format!("cannot read it: {e}")))?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            } else {
+                rpassword::prompt_password("Password for the new hub admin: ")
+                    .map_err(|e| ConfigError::new("password", format!("cannot read it: {e}")))?
             };
             startup::check_data_dir(&cfg)?;
             let db = startup::open_database(&cfg).await?;

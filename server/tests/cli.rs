@@ -135,3 +135,54 @@ fn version_prints_the_version() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("hub "));
 }
+
+fn admin_create(data: &std::path::Path, email: &str, password: &str) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hub"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("HUB_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.args([
+        "admin",
+        "create",
+        "--email",
+        email,
+        "--name",
+        "First Admin",
+        "--password-stdin",
+        "--config",
+    ])
+    .arg(data.join("absent.toml"))
+    .env("HUB_DATA_DIR", data)
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("run hub admin create");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "{password}").expect("write the password");
+    }
+    child.wait_with_output().expect("hub admin create finishes")
+}
+
+#[test]
+fn admin_create_checks_the_password_and_refuses_duplicates() {
+    let data = tempfile::tempdir().unwrap();
+    let weak = admin_create(data.path(), "boss@hub.example", "password123");
+    let err = assert_one_line_error(&weak, "password");
+    assert!(err.contains("common"), "{err}");
+    let ok = admin_create(data.path(), "boss@hub.example", "Granite-Lantern-31");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("Created hub admin boss@hub.example"));
+    let again = admin_create(data.path(), "BOSS@hub.example", "Granite-Lantern-31");
+    let err = assert_one_line_error(&again, "email");
+    assert!(err.contains("already exists"), "{err}");
+    let bad = admin_create(data.path(), "not-an-email", "Granite-Lantern-31");
+    assert_one_line_error(&bad, "email");
+}
