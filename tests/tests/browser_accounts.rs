@@ -75,13 +75,25 @@ async fn a_reseller_applies_is_approved_and_logs_in_on_its_subdomain() {
             .text()
             .await
             .unwrap_or_default();
-        if pill == "approved" {
+        if pill.eq_ignore_ascii_case("approved") {
             approved = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(approved, "zeta shows as approved");
+    if !approved {
+        let shot = browser.screenshot("approve-failure").await;
+        let src = c.source().await.unwrap_or_default();
+        let row = src
+            .find("data-slug=\"zeta\"")
+            .map(|i| &src[i..(i + 800).min(src.len())])
+            .unwrap_or("");
+        panic!(
+            "zeta does not show as approved; screenshot {}; console: {}; row: {row}",
+            shot.display(),
+            browser.console_log().await
+        );
+    }
     browser.screenshot("admin-resellers").await;
 
     // Back on its own subdomain, the reseller (still logged in there) is approved.
