@@ -13,7 +13,9 @@ use tokio::sync::oneshot;
 pub use db::{PG_APP_ROLE, TestDb, backend_name};
 
 /// Store hosts the client resolves to the test server (glibc does not resolve `*.localhost`).
-pub const TEST_HOSTS: [&str; 7] = [
+pub const TEST_HOSTS: [&str; 9] = [
+    "shop.acme.example",
+    "other.example",
     "eve-shop.localhost",
     "localhost",
     "acme.localhost",

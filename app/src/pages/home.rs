@@ -19,17 +19,19 @@ pub fn HomePage() -> impl IntoView {
             <Transition fallback=|| view! { <section class="hero"><div class="container"><p class="muted">"Loading…"</p></div></section> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(o) => view! {
-                            <Hero overview=o/>
-                            <HowItWorks/>
-                            <PartnerForm register/>
-                        }.into_any(),
+                        Ok(o) => view! { <Hero overview=o/> }.into_any(),
                         // Not the hub's host: a store's own front page.
                         Err(ApiError::NotFound) => view! { <StoreWelcome/> }.into_any(),
                         Err(e) => view! { <section class="container notice"><p class="error" role="alert">{e.to_string()}</p></section> }.into_any(),
                     }
                 })}
             </Transition>
+            // Outside the overview's Transition: reloading the counters after a registration
+            // must not re-render (and reset) the form.
+            <HubOnly>
+                <HowItWorks/>
+                <PartnerForm register/>
+            </HubOnly>
         </HubFrame>
     }
 }
@@ -70,6 +72,20 @@ fn Hero(overview: HubOverview) -> impl IntoView {
                 </dl>
             </div>
         </section>
+    }
+}
+
+/// Renders its children on the hub's own host only.
+#[component]
+fn HubOnly(children: ChildrenFn) -> impl IntoView {
+    let Site(site) = expect_context::<Site>();
+    view! {
+        <Transition fallback=|| ()>
+            {
+                let children = children.clone();
+                move || site.get().flatten().is_some_and(|s| s.kind == "hub").then(|| children())
+            }
+        </Transition>
     }
 }
 

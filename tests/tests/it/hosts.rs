@@ -93,3 +93,66 @@ async fn slugs_are_unique_and_validated() {
         .unwrap_err();
     assert!(matches!(err, tenants::Error::Forbidden));
 }
+
+#[tokio::test]
+async fn a_custom_domain_reaches_its_store_and_belongs_to_one_tenant() {
+    let Some(app) = spawn_app().await else { return };
+    let acme = set_status(
+        &app,
+        &reseller(&app, "acme", "Acme Outfitters").await,
+        TenantStatus::Approved,
+    )
+    .await;
+    let bolt = set_status(
+        &app,
+        &reseller(&app, "bolt", "Bolt Supply").await,
+        TenantStatus::Approved,
+    )
+    .await;
+    let (status, _) = app.get_page("shop.acme.example", "/api/site").await;
+    assert_eq!(status, 404, "no tenant owns the domain yet");
+    let domain = registry::Domain::parse(" Shop.ACME.example. ").expect("a domain");
+    registry::add_domain(
+        &tenants::TenantDb::new(&app.db, &acme),
+        &domain,
+        "localhost",
+    )
+    .await
+    .expect("domain added");
+    app.resolver.invalidate(&acme).await;
+    let (status, body) = app.get_page("shop.acme.example", "/api/site").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Acme Outfitters"), "{body}");
+    // Normalised and unique across the hub: bolt cannot take it, nor a hub address.
+    let taken = registry::add_domain(
+        &tenants::TenantDb::new(&app.db, &bolt),
+        &domain,
+        "localhost",
+    )
+    .await;
+    assert!(
+        matches!(taken, Err(tenants::Error::Conflict(_))),
+        "{taken:?}"
+    );
+    let hubs = registry::Domain::parse("acme.localhost").expect("a domain");
+    let own =
+        registry::add_domain(&tenants::TenantDb::new(&app.db, &bolt), &hubs, "localhost").await;
+    assert!(
+        matches!(own, Err(tenants::Error::Validation { .. })),
+        "{own:?}"
+    );
+    // Bolt cannot remove acme's domain through its own handle.
+    let removed = registry::remove_domain(&tenants::TenantDb::new(&app.db, &bolt), &domain).await;
+    assert!(
+        matches!(removed, Err(tenants::Error::NotFound(_))),
+        "{removed:?}"
+    );
+    assert_eq!(
+        registry::domains_of(&tenants::TenantDb::new(&app.db, &acme))
+            .await
+            .expect("list"),
+        vec!["shop.acme.example".to_owned()]
+    );
+    let (status, _) = app.get_page("other.example", "/").await;
+    assert_eq!(status, 404);
+}
