@@ -39,15 +39,33 @@ pub struct SlugCheck {
 }
 
 #[cfg(feature = "ssr")]
-fn info(p: &tenants::auth::Principal, tenant: &tenants::Tenant) -> SessionInfo {
+fn info(
+    name: &str,
+    email: &str,
+    role: tenants::auth::Role,
+    tenant: &tenants::Tenant,
+) -> SessionInfo {
     SessionInfo {
-        name: p.name.clone(),
-        email: p.email.clone(),
-        role: p.role.as_str().to_owned(),
+        name: name.to_owned(),
+        email: email.to_owned(),
+        role: role.as_str().to_owned(),
         tenant_name: tenant.name().to_owned(),
         tenant_kind: tenant.kind().as_str().to_owned(),
         tenant_status: tenant.status().as_str().to_owned(),
     }
+}
+
+/// Starts a session for `user` (who just proved who they are), sets its cookies on the
+/// response and describes it.
+#[cfg(feature = "ssr")]
+async fn sign_in(
+    scope: &crate::context::Scope,
+    user: &tenants::auth::User,
+) -> Result<SessionInfo, ApiError> {
+    let state = crate::context::app_state()?;
+    let issued = tenants::auth::sessions::start(&scope.db, &state.keys, user).await?;
+    set_cookies(crate::session::set_cookies(&issued));
+    Ok(info(&user.name, &user.email, user.role, &scope.tenant))
 }
 
 #[cfg(feature = "ssr")]
@@ -84,22 +102,8 @@ pub async fn site_context() -> Result<SiteInfo, ApiError> {
                 name: scope.tenant.name().to_owned(),
                 kind: scope.tenant.kind().as_str().to_owned(),
                 status: scope.tenant.status().as_str().to_owned(),
-                session: principal().map(|p| info(&p, &scope.tenant)),
+                session: principal().map(|p| info(&p.name, &p.email, p.role, &scope.tenant)),
             })
-        }
-        .await,
-    )
-}
-
-/// Public: tells a page who is signed in on this host, if anyone. Shows only the caller's
-/// own account.
-#[server(prefix = "/api", endpoint = "auth/session", input = GetUrl)]
-pub async fn current_session() -> Result<Option<SessionInfo>, ApiError> {
-    use crate::context::{principal, respond, scope};
-    respond(
-        async {
-            let scope = scope()?;
-            Ok(principal().map(|p| info(&p, &scope.tenant)))
         }
         .await,
     )
@@ -127,17 +131,8 @@ pub async fn log_in(email: String, password: String) -> Result<SessionInfo, ApiE
                     },
                     LoginError::Other(e) => e.into(),
                 })?;
-            let issued = tenants::auth::sessions::start(&scope.db, &state.keys, &user).await?;
-            set_cookies(crate::session::set_cookies(&issued));
             tracing::info!(user = %user.id, "logged in");
-            Ok(SessionInfo {
-                name: user.name,
-                email: user.email,
-                role: user.role.as_str().to_owned(),
-                tenant_name: scope.tenant.name().to_owned(),
-                tenant_kind: scope.tenant.kind().as_str().to_owned(),
-                tenant_status: scope.tenant.status().as_str().to_owned(),
-            })
+            sign_in(&scope, &user).await
         }
         .await,
     )
@@ -169,22 +164,12 @@ pub async fn sign_up(
     email: String,
     password: String,
 ) -> Result<SessionInfo, ApiError> {
-    use crate::context::{app_state, respond, scope};
+    use crate::context::{respond, scope};
     respond(
         async {
             let scope = scope()?;
-            let state = app_state()?;
             let user = tenants::auth::signup::customer(&scope.db, &email, &name, &password).await?;
-            let issued = tenants::auth::sessions::start(&scope.db, &state.keys, &user).await?;
-            set_cookies(crate::session::set_cookies(&issued));
-            Ok(SessionInfo {
-                name: user.name,
-                email: user.email,
-                role: user.role.as_str().to_owned(),
-                tenant_name: scope.tenant.name().to_owned(),
-                tenant_kind: scope.tenant.kind().as_str().to_owned(),
-                tenant_status: scope.tenant.status().as_str().to_owned(),
-            })
+            sign_in(&scope, &user).await
         }
         .await,
     )
@@ -270,21 +255,18 @@ pub async fn change_password(
 ) -> Result<(), ApiError> {
     use tenants::auth::Role;
 
-    use crate::context::{app_state, require, respond};
+    use crate::context::{require, respond};
     respond(
         async {
             let (scope, principal) = require(&Role::ALL)?;
-            let state = app_state()?;
-            tenants::auth::users::change_password(
+            let user = tenants::auth::users::change_password(
                 &scope.db,
                 &principal,
                 &current_password,
                 &new_password,
             )
             .await?;
-            let user = tenants::auth::users::find(&scope.db, principal.user_id).await?;
-            let issued = tenants::auth::sessions::start(&scope.db, &state.keys, &user).await?;
-            set_cookies(crate::session::set_cookies(&issued));
+            sign_in(&scope, &user).await?;
             tracing::info!(user = %principal.user_id, "password changed; other sessions revoked");
             Ok(())
         }

@@ -25,10 +25,6 @@ impl HostResolver {
         Self { domain, cache }
     }
 
-    pub fn cache(&self) -> &RegistryCache {
-        &self.cache
-    }
-
     pub async fn resolve(&self, host: &str) -> tenants::Result<Option<Tenant>> {
         match classify(host, &self.domain) {
             Some(key) => self.cache.lookup(key).await,

@@ -70,11 +70,6 @@ impl Role {
                 )
         )
     }
-
-    /// Staff and admins of the tenant itself, as opposed to its customers.
-    pub fn is_staff(self) -> bool {
-        self != Self::Customer
-    }
 }
 
 /// Who is making a request: a signed-in user of the request's own tenant. A session of another

@@ -127,17 +127,6 @@ impl LoginThrottle {
     pub fn unlock(&self, tenant: TenantId, email: &str) -> bool {
         self.accounts.remove(&(tenant, email.to_owned())).is_some()
     }
-
-    /// Whether the account is refused right now.
-    pub fn is_locked(&self, tenant: TenantId, email: &str) -> bool {
-        let now = Instant::now();
-        self.accounts
-            .get(&(tenant, email.to_owned()))
-            .map(|f| recent(&f, now))
-            .is_some_and(|(count, last)| {
-                count >= ACCOUNT_LIMIT && last.is_some_and(|l| l + LOCKOUT > now)
-            })
-    }
 }
 
 fn prune(f: &mut VecDeque<Instant>, now: Instant) {
@@ -186,7 +175,6 @@ mod tests {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-        assert!(t.is_locked(tenant, "a@b.co"));
         // Another account from another address is unaffected.
         assert_eq!(
             t.check(tenant, "c@b.co", ip(2)),

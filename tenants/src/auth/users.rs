@@ -120,18 +120,6 @@ pub(crate) async fn insert(tx: &TenantTx, db: &TenantDb, new: NewUser) -> Result
     User::from_model(m)
 }
 
-/// The account `id` of this tenant.
-pub async fn find(db: &TenantDb, id: UserId) -> Result<User> {
-    let tx = db.begin().await?;
-    let m = tx
-        .find::<entity::Entity>()
-        .filter(entity::Column::Id.eq(id.as_uuid()))
-        .one(tx.conn())
-        .await?;
-    tx.commit().await?;
-    User::from_model(m.ok_or(Error::NotFound("user"))?)
-}
-
 /// Why a log-in did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -214,13 +202,14 @@ async fn rehash(db: &TenantDb, id: UserId, password: &str) {
 }
 
 /// Changes the signed-in user's password after checking the current one, then revokes every
-/// session of the user (including this one: the caller starts a fresh one).
+/// session of the user (including this one: the caller starts a fresh one for the returned
+/// user).
 pub async fn change_password(
     db: &TenantDb,
     principal: &Principal,
     current: &str,
     new: &str,
-) -> Result<()> {
+) -> Result<User> {
     let new = NewPassword::parse(new, "new_password")?;
     if current == new.as_str() {
         return Err(Error::validation(
@@ -248,8 +237,8 @@ pub async fn change_password(
     model.password_hash = Set(hash);
     model.password_changed_at = Set(Utc::now());
     // The model came from this tenant's rows; update by its full key.
-    model.update(tx.conn()).await?;
+    let updated = model.update(tx.conn()).await?;
     sessions::revoke_all_in(&tx, principal.user_id).await?;
     tx.commit().await?;
-    Ok(())
+    User::from_model(updated)
 }

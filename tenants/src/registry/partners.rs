@@ -3,7 +3,8 @@
 //! these links, never through a bypass of tenant scoping.
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 use super::entity::{self, links};
 use super::{Tenant, TenantKind, TenantStatus};
@@ -68,23 +69,25 @@ pub async fn list_resellers(
     if let Some(status) = q.status {
         select = select.filter(entity::Column::Status.eq(status.as_str()));
     }
+    if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        // Lower-cased on both sides: LIKE is case-sensitive on PostgreSQL.
+        let pattern = format!("%{}%", s.to_lowercase().replace(['%', '_'], ""));
+        let lower = |c: entity::Column| Expr::expr(Func::lower(Expr::col(c)));
+        select = select.filter(
+            Condition::any()
+                .add(lower(entity::Column::Name).like(pattern.clone()))
+                .add(lower(entity::Column::Slug).like(pattern)),
+        );
+    }
     let per_page = q.per_page.clamp(1, 100);
-    let mut all = select
-        .all(db.conn())
+    let pages = select.paginate(db.conn(), per_page);
+    let total = pages.num_items().await?;
+    let items = pages
+        .fetch_page(q.page)
         .await?
         .into_iter()
         .map(Tenant::from_model)
         .collect::<Result<Vec<_>>>()?;
-    if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let s = s.to_lowercase();
-        all.retain(|t| t.name().to_lowercase().contains(&s) || t.slug().contains(&s));
-    }
-    let total = all.len() as u64;
-    let items = all
-        .into_iter()
-        .skip(usize::try_from(q.page.saturating_mul(per_page)).unwrap_or(usize::MAX))
-        .take(usize::try_from(per_page).unwrap_or(100))
-        .collect();
     Ok(PartnerPage {
         items,
         total,
