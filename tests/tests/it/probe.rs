@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use hub_tests::scenario::{Account, PASSWORD, Session, World, seed};
 use hub_tests::{TestApp, backend_name, spawn_app};
 use reqwest::header::{COOKIE, ORIGIN};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use server::http::{EndpointKind, endpoints};
 use tenants::auth::Role;
 
@@ -314,5 +314,4 @@ async fn no_endpoint_leaks_across_tenants() {
         probe.leaks.len()
     );
     assert!(probe.leaks.is_empty(), "leaks:\n{}", probe.leaks.join("\n"));
-    let _ = DbBackend::Sqlite;
 }
