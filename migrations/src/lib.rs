@@ -7,6 +7,7 @@ mod m0001_tenants;
 mod m0002_partner_leads;
 mod m0003_accounts;
 mod m0004_row_level_security;
+mod m0005_catalog;
 
 pub use m0004_row_level_security::secure_tenant_tables;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_partner_leads::Migration),
             Box::new(m0003_accounts::Migration),
             Box::new(m0004_row_level_security::Migration),
+            Box::new(m0005_catalog::Migration),
         ]
     }
 }

@@ -79,6 +79,22 @@ typed_id!(
     "ses"
 );
 
+typed_id!(
+    /// A product of a hub's master catalog.
+    ProductId,
+    "prd"
+);
+typed_id!(
+    /// A category of a hub's master catalog.
+    CategoryId,
+    "cat"
+);
+typed_id!(
+    /// A shopping cart at one store (a guest's or a customer's).
+    CartId,
+    "cart"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! row-level security stands behind the code as a second wall.
 
 pub mod auth;
+pub mod catalog;
 pub mod db;
 pub mod error;
 pub mod ids;
@@ -14,5 +15,5 @@ pub mod registry;
 
 pub use db::{Backend, Database, DbOptions, RoleReport, TenantDb, TenantTx};
 pub use error::{Error, Result};
-pub use ids::{SessionId, TenantId, UserId};
+pub use ids::{CartId, CategoryId, ProductId, SessionId, TenantId, UserId};
 pub use registry::{Tenant, TenantKind, TenantStatus};

@@ -108,6 +108,32 @@ impl TenantTx {
         model.insert(&self.tx).await
     }
 
+    /// Inserts many rows in one statement, each with its tenant column set to this
+    /// transaction's tenant; `on_conflict` says what to do with rows that exist (an upsert).
+    pub async fn upsert_many<A, E>(
+        &self,
+        models: Vec<A>,
+        on_conflict: sea_orm::sea_query::OnConflict,
+    ) -> Result<(), sea_orm::DbErr>
+    where
+        E: TenantScoped,
+        A: ActiveModelTrait<Entity = E> + Send,
+    {
+        if models.is_empty() {
+            return Ok(());
+        }
+        let tenant = self.tenant_id.as_uuid();
+        let models = models.into_iter().map(|mut m| {
+            m.set(E::tenant_column(), tenant.into());
+            m
+        });
+        E::insert_many(models)
+            .on_conflict(on_conflict)
+            .exec_without_returning(&self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// The connection to run the queries built above on.
     pub fn conn(&self) -> &DatabaseTransaction {
         &self.tx

@@ -14,6 +14,8 @@ pub struct Model {
     pub tagline: Option<String>,
     pub status: String,
     pub version: i64,
+    /// Bumped in the same transaction as every change to the tenant's catalog or store.
+    pub catalog_version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

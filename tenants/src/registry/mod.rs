@@ -152,6 +152,7 @@ pub async fn ensure_hub(db: &Database, name: &str, tagline: &str) -> Result<Tena
         tagline: Set(Some(tagline.to_owned())),
         status: Set(TenantStatus::Approved.as_str().to_owned()),
         version: Set(1),
+        catalog_version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -239,6 +240,7 @@ pub(crate) async fn create_in(
         tagline: Set(None),
         status: Set(status.as_str().to_owned()),
         version: Set(1),
+        catalog_version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -286,4 +288,59 @@ pub async fn count(db: &Database, kind: TenantKind, status: TenantStatus) -> Res
         .filter(entity::Column::Status.eq(status.as_str()))
         .count(db.conn())
         .await?)
+}
+
+/// Moves a reseller's store to another address (the store wizard's subdomain step). The old
+/// address stops answering at once for this process once the caller invalidates the cache.
+pub async fn set_slug(db: &Database, tenant: &Tenant, slug: &str) -> Result<Tenant> {
+    if tenant.kind != TenantKind::Reseller {
+        return Err(Error::Forbidden);
+    }
+    let slug = Slug::parse(slug)?;
+    if slug.as_str() == tenant.slug {
+        return Ok(tenant.clone());
+    }
+    slug_available(db, slug.as_str()).await?;
+    let model = entity::ActiveModel {
+        id: sea_orm::Unchanged(tenant.id.as_uuid()),
+        slug: Set(slug.as_str().to_owned()),
+        version: Set(tenant.version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let updated = model
+        .update(db.conn())
+        .await
+        .map_err(|e| Error::on_unique_violation(e, format!("the address '{}' is already taken", slug.as_str())))?;
+    Tenant::from_model(updated)
+}
+
+/// The catalog versions of `ids` (the hub's master and a store): one indexed read, the only
+/// query a warm storefront makes. A missing tenant is left out.
+pub async fn catalog_versions(db: &Database, ids: &[TenantId]) -> Result<Vec<(TenantId, i64)>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(uuid::Uuid, i64)> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Id)
+        .column(entity::Column::CatalogVersion)
+        .filter(entity::Column::Id.is_in(ids.iter().map(|i| i.as_uuid())))
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    Ok(rows.into_iter().map(|(id, v)| (id.into(), v)).collect())
+}
+
+/// Marks the catalog of the transaction's tenant changed (same transaction as the change, so
+/// a reader never sees the change without the new version, nor the reverse).
+pub(crate) async fn bump_catalog_version(tx: &crate::db::TenantTx) -> Result<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    entity::Entity::update_many()
+        .col_expr(
+            entity::Column::CatalogVersion,
+            Expr::col(entity::Column::CatalogVersion).add(1),
+        )
+        .filter(entity::Column::Id.eq(tx.tenant_id().as_uuid()))
+        .exec(tx.conn())
+        .await?;
+    Ok(())
 }

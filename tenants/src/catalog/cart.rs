@@ -1,0 +1,187 @@
+//! Carts: a guest's (found by an unguessable id kept in a cookie) or a customer's (one per
+//! customer and store). At log-in the guest's cart is merged into the customer's.
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+
+use super::entity::{cart_items, carts};
+use crate::db::{TenantDb, TenantTx};
+use crate::error::{Error, Result};
+use crate::ids::{CartId, ProductId, UserId};
+
+pub const MAX_QUANTITY: u32 = 99;
+pub const MAX_LINES: usize = 100;
+
+/// Whose cart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Guest(CartId),
+    Customer(UserId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub product: ProductId,
+    pub quantity: u32,
+}
+
+/// A new guest cart id: 122 random bits (UUID v4), so it cannot be guessed from another.
+pub fn new_guest_id() -> Result<CartId> {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Db(sea_orm::DbErr::Custom(format!("no randomness: {e}"))))?;
+    Ok(uuid::Builder::from_random_bytes(bytes).into_uuid().into())
+}
+
+async fn find(tx: &TenantTx, owner: Owner) -> Result<Option<carts::Model>> {
+    let sel = tx.find::<carts::Entity>();
+    let sel = match owner {
+        Owner::Guest(id) => sel
+            .filter(carts::Column::Id.eq(id.as_uuid()))
+            .filter(carts::Column::UserId.is_null()),
+        Owner::Customer(u) => sel.filter(carts::Column::UserId.eq(u.as_uuid())),
+    };
+    Ok(sel.one(tx.conn()).await?)
+}
+
+async fn find_or_create(tx: &TenantTx, owner: Owner) -> Result<carts::Model> {
+    if let Some(c) = find(tx, owner).await? {
+        return Ok(c);
+    }
+    let now = Utc::now();
+    let (id, user) = match owner {
+        Owner::Guest(id) => (id.as_uuid(), None),
+        Owner::Customer(u) => (CartId::generate().as_uuid(), Some(u.as_uuid())),
+    };
+    let row = tx
+        .insert(carts::ActiveModel {
+            tenant_id: Set(tx.tenant_id().as_uuid()),
+            id: Set(id),
+            user_id: Set(user),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .await?;
+    Ok(row)
+}
+
+async fn read_lines(tx: &TenantTx, cart: uuid::Uuid) -> Result<Vec<cart_items::Model>> {
+    Ok(tx
+        .find::<cart_items::Entity>()
+        .filter(cart_items::Column::CartId.eq(cart))
+        .order_by_asc(cart_items::Column::AddedAt)
+        .all(tx.conn())
+        .await?)
+}
+
+async fn put(tx: &TenantTx, cart: uuid::Uuid, product: ProductId, quantity: u32) -> Result<()> {
+    tx.delete_many::<cart_items::Entity>()
+        .filter(cart_items::Column::CartId.eq(cart))
+        .filter(cart_items::Column::ProductId.eq(product.as_uuid()))
+        .exec(tx.conn())
+        .await?;
+    if quantity > 0 {
+        tx.insert(cart_items::ActiveModel {
+            tenant_id: Set(tx.tenant_id().as_uuid()),
+            cart_id: Set(cart),
+            product_id: Set(product.as_uuid()),
+            quantity: Set(quantity as i32),
+            added_at: Set(Utc::now()),
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+fn to_lines(rows: Vec<cart_items::Model>) -> Vec<Line> {
+    rows.into_iter()
+        .map(|r| Line {
+            product: r.product_id.into(),
+            quantity: r.quantity.max(0) as u32,
+        })
+        .collect()
+}
+
+/// The cart's lines, oldest first (empty when there is no cart).
+pub async fn lines(db: &TenantDb, owner: Owner) -> Result<Vec<Line>> {
+    let tx = db.begin().await?;
+    let out = match find(&tx, owner).await? {
+        Some(c) => to_lines(read_lines(&tx, c.id).await?),
+        None => Vec::new(),
+    };
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Adds `quantity` of a product (the caller checked the store sells it).
+pub async fn add(db: &TenantDb, owner: Owner, product: ProductId, quantity: u32) -> Result<Vec<Line>> {
+    if quantity == 0 || quantity > MAX_QUANTITY {
+        return Err(Error::validation("quantity", format!("must be 1 to {MAX_QUANTITY}")));
+    }
+    let tx = db.begin().await?;
+    let cart = find_or_create(&tx, owner).await?;
+    let current = read_lines(&tx, cart.id).await?;
+    let have = current
+        .iter()
+        .find(|l| l.product_id == product.as_uuid())
+        .map_or(0, |l| l.quantity.max(0) as u32);
+    if have == 0 && current.len() >= MAX_LINES {
+        return Err(Error::validation("quantity", format!("a cart holds at most {MAX_LINES} products")));
+    }
+    put(&tx, cart.id, product, (have + quantity).min(MAX_QUANTITY)).await?;
+    let out = to_lines(read_lines(&tx, cart.id).await?);
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Sets a line's quantity; 0 removes it.
+pub async fn set_quantity(db: &TenantDb, owner: Owner, product: ProductId, quantity: u32) -> Result<Vec<Line>> {
+    if quantity > MAX_QUANTITY {
+        return Err(Error::validation("quantity", format!("must be 0 to {MAX_QUANTITY}")));
+    }
+    let tx = db.begin().await?;
+    let Some(cart) = find(&tx, owner).await? else {
+        return Err(Error::NotFound("cart"));
+    };
+    put(&tx, cart.id, product, quantity).await?;
+    let out = to_lines(read_lines(&tx, cart.id).await?);
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Moves a guest cart's lines into the customer's cart (quantities add up, capped), then
+/// deletes the guest cart. A guest id that names no guest cart merges nothing.
+pub async fn merge(db: &TenantDb, guest: CartId, customer: UserId) -> Result<usize> {
+    let tx = db.begin().await?;
+    let Some(g) = find(&tx, Owner::Guest(guest)).await? else {
+        return Ok(0);
+    };
+    let moving = read_lines(&tx, g.id).await?;
+    let cart = find_or_create(&tx, Owner::Customer(customer)).await?;
+    let mut have = read_lines(&tx, cart.id).await?;
+    let mut merged = 0;
+    for l in moving {
+        let current = have
+            .iter()
+            .find(|h| h.product_id == l.product_id)
+            .map_or(0, |h| h.quantity.max(0) as u32);
+        if current == 0 && have.len() >= MAX_LINES {
+            continue;
+        }
+        let q = (current + l.quantity.max(0) as u32).min(MAX_QUANTITY);
+        put(&tx, cart.id, l.product_id.into(), q).await?;
+        have = read_lines(&tx, cart.id).await?;
+        merged += 1;
+    }
+    tx.delete_many::<cart_items::Entity>()
+        .filter(cart_items::Column::CartId.eq(g.id))
+        .exec(tx.conn())
+        .await?;
+    tx.delete_many::<carts::Entity>()
+        .filter(carts::Column::Id.eq(g.id))
+        .exec(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(merged)
+}
