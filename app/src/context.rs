@@ -28,6 +28,10 @@ pub struct AppState {
     pub public_scheme: String,
     /// The hub's domain; stores answer at `{slug}.{domain}`.
     pub domain: String,
+    /// The stores' effective catalogs, built on demand and held in memory.
+    pub catalog: tenants::catalog::CatalogCache,
+    /// Uploaded images.
+    pub media: tenants::catalog::media::Media,
 }
 
 /// What the middleware learnt about this request.

@@ -13,7 +13,7 @@ pub mod session;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 pub use error::ApiError;
 
@@ -52,6 +52,15 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("partners"), StaticSegment("apply")) view=pages::signup::ApplyPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("account") view=pages::account::AccountPage ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("admin"), StaticSegment("resellers")) view=pages::admin::ResellersPage ssr=SsrMode::Async/>
+                // The storefront (every store host, and the hub's own store on the bare domain).
+                <Route path=(StaticSegment("c"), ParamSegment("slug")) view=pages::storefront::CategoryPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("p"), ParamSegment("sku")) view=pages::storefront::ProductPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("search") view=pages::storefront::SearchPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("cart") view=pages::storefront::CartPage ssr=SsrMode::Async/>
+                // The hub admin's catalog console.
+                <Route path=(StaticSegment("admin"), StaticSegment("catalog")) view=pages::catalog_admin::CatalogPage ssr=SsrMode::Async/>
+                // The reseller's console.
+                <Route path=(StaticSegment("console"), StaticSegment("store")) view=pages::store_console::StoreWizardPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// The sections of the file; an environment variable's first word picks one.
 const SECTIONS: [&str; 8] = [
-    "site", "server", "hub", "database", "data", "secrets", "limits", "log",
+    "site", "server", "hub", "database", "data", "secrets", "limits", "log", "catalog",
 ];
 
 /// A configuration problem, shown as one line: the key, then what is wrong with it.
@@ -162,6 +162,24 @@ impl Default for RawLimits {
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
+struct RawCatalog {
+    media_dir: String,
+    max_image_bytes: u64,
+    cache_mib: u64,
+}
+
+impl Default for RawCatalog {
+    fn default() -> Self {
+        Self {
+            media_dir: String::new(),
+            max_image_bytes: 2 * 1024 * 1024,
+            cache_mib: 512,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
 struct RawLog {
     filter: String,
 }
@@ -185,6 +203,7 @@ struct Raw {
     secrets: RawSecrets,
     limits: RawLimits,
     log: RawLog,
+    catalog: RawCatalog,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,6 +249,11 @@ pub struct Config {
     pub body_limit: usize,
     pub request_timeout: Duration,
     pub log_filter: String,
+    /// Where uploaded images are stored.
+    pub media_dir: PathBuf,
+    pub max_image_bytes: usize,
+    /// The memory budget of the effective-catalog snapshots, in KiB.
+    pub catalog_cache_kib: u64,
 }
 
 impl Config {
@@ -348,6 +372,22 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        let media_dir = match raw.catalog.media_dir.trim() {
+            "" => data_dir.join("media"),
+            d => PathBuf::from(d),
+        };
+        let max_image_bytes = usize::try_from(raw.catalog.max_image_bytes)
+            .ok()
+            .filter(|b| (1024..=64 * 1024 * 1024).contains(b))
+            .ok_or_else(|| {
+                ConfigError::new("catalog.max_image_bytes", "must be between 1 KiB and 64 MiB")
+            })?;
+        if !(16..=65_536).contains(&raw.catalog.cache_mib) {
+            return Err(ConfigError::new(
+                "catalog.cache_mib",
+                "must be between 16 and 65536",
+            ));
+        }
         tracing_subscriber::EnvFilter::try_new(&raw.log.filter)
             .map_err(|e| ConfigError::new("log.filter", e.to_string()))?;
         Ok(Self {
@@ -373,6 +413,9 @@ impl Config {
             body_limit,
             request_timeout: Duration::from_secs(raw.limits.request_timeout_secs),
             log_filter: raw.log.filter,
+            media_dir,
+            max_image_bytes,
+            catalog_cache_kib: raw.catalog.cache_mib * 1024,
         })
     }
 

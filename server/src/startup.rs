@@ -171,7 +171,15 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
     .map_err(|e| ConfigError::new("secrets.source", e))?;
     tenants::auth::password::warm_up().await;
     let cache = RegistryCache::new(db.clone());
+    let storage = tenants::catalog::media::DirStorage::new(&cfg.media_dir).map_err(|e| {
+        ConfigError::new(
+            "catalog.media_dir",
+            format!("{} is not usable: {e}", cfg.media_dir.display()),
+        )
+    })?;
     let app = AppState {
+        catalog: tenants::catalog::CatalogCache::new(cfg.catalog_cache_kib),
+        media: tenants::catalog::media::Media::new(Arc::new(storage), cfg.max_image_bytes),
         db: db.clone(),
         registry: cache.clone(),
         keys: Arc::new(keys),

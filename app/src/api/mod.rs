@@ -3,4 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod catalog_admin;
 pub mod hub;
+pub mod store;
+pub mod store_console;
