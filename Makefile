@@ -61,10 +61,15 @@ it-postgres:
 it: it-sqlite it-postgres
 
 browser: test-tools build
-	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) cargo test -p hub-tests --test browser --test browser_accounts -- --test-threads=2
+	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) cargo test -p hub-tests --test browser --test browser_accounts --test browser_store -- --test-threads=2
 
 test: test-tools fmt-check lint build unit it browser
 	@echo "make test: all green"
+
+# The storefront benchmark: release build, generated datasets under target/bench/, wrk runs;
+# writes the figures into docs/PERFORMANCE.md. BENCH_QUICK=1 for a short trial run.
+bench:
+	scripts/bench.sh
 
 clean-data:
 	rm -rf data

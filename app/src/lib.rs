@@ -59,8 +59,14 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("cart") view=pages::storefront::CartPage ssr=SsrMode::Async/>
                 // The hub admin's catalog console.
                 <Route path=(StaticSegment("admin"), StaticSegment("catalog")) view=pages::catalog_admin::CatalogPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("new")) view=pages::catalog_admin::ProductEditorPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("products"), ParamSegment("id")) view=pages::catalog_admin::ProductEditorPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("categories")) view=pages::catalog_admin::CategoriesPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("policy")) view=pages::catalog_admin::PolicyPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("import")) view=pages::catalog_admin::ImportPage ssr=SsrMode::Async/>
                 // The reseller's console.
                 <Route path=(StaticSegment("console"), StaticSegment("store")) view=pages::store_console::StoreWizardPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("console"), StaticSegment("catalog")) view=pages::store_console::StoreCatalogPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -9,6 +9,10 @@ use tenants::auth::sessions::{ACCESS_TTL, SESSION_TTL};
 
 pub const ACCESS_COOKIE: &str = "__Host-hub_session";
 pub const REFRESH_COOKIE: &str = "__Host-hub_refresh";
+/// A guest's cart id at this store (a customer's cart hangs off the account instead).
+pub const CART_COOKIE: &str = "__Host-hub_cart";
+/// How long a guest cart is remembered.
+pub const CART_TTL_SECS: u64 = 30 * 24 * 3600;
 
 fn cookie(name: &str, value: &str, max_age_secs: u64) -> String {
     format!("{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Lax")
@@ -26,6 +30,28 @@ pub fn set_cookies(issued: &Issued) -> Vec<String> {
 /// `Set-Cookie` values that delete both cookies.
 pub fn clear_cookies() -> Vec<String> {
     vec![cookie(ACCESS_COOKIE, "", 0), cookie(REFRESH_COOKIE, "", 0)]
+}
+
+/// `Set-Cookie` for a guest cart.
+pub fn cart_cookie(id: &tenants::CartId) -> String {
+    cookie(CART_COOKIE, &id.to_string(), CART_TTL_SECS)
+}
+
+/// `Set-Cookie` that forgets the guest cart (after it was merged at log-in).
+pub fn clear_cart_cookie() -> String {
+    cookie(CART_COOKIE, "", 0)
+}
+
+/// The guest cart id a request carries, if well-formed.
+pub fn read_cart(headers: &HeaderMap) -> Option<tenants::CartId> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|t| t.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| name.trim() == CART_COOKIE)
+        .and_then(|(_, v)| tenants::CartId::parse(v.trim()))
 }
 
 /// The access and refresh tokens a request carries.

@@ -53,8 +53,28 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Import or export the master catalog as CSV.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
     /// Print the version and exit.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Upsert products by SKU from a CSV file, in one transaction. A file with any bad row
+    /// imports nothing; every bad row is listed with its line and reasons.
+    Import {
+        /// The CSV file (columns: sku,name,description,price,currency,category,status,attributes,image).
+        file: PathBuf,
+    },
+    /// Write the master catalog as CSV (spreadsheet formulas neutralised).
+    Export {
+        /// Where to write; standard output when omitted.
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +178,7 @@ pub async fn run(cli: Cli) -> Result<(), ConfigError> {
             println!("Log in at {}/login", cfg.public_url());
             Ok(())
         }
+        Command::Catalog { command } => catalog(&cfg, command).await,
         Command::Version => Ok(()),
     }
 }
@@ -169,4 +190,86 @@ fn init_tracing(cfg: &Config) {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
+}
+
+async fn catalog(cfg: &Config, command: CatalogCommand) -> Result<(), ConfigError> {
+    use std::sync::Arc;
+
+    use indicatif::{ProgressBar, ProgressStyle};
+    use tenants::catalog::csv_io::{self, ImportError, Phase, ProgressFn};
+
+    let db = startup::open_database(cfg).await?;
+    let hub = tenants::registry::hub(&db)
+        .await
+        .map_err(|e| ConfigError::new("database.url", e.to_string()))?
+        .ok_or_else(|| ConfigError::new("database.url", "no hub yet: run `hub seed` or `hub serve` once"))?;
+    let hdb = tenants::TenantDb::new(&db, &hub);
+    match command {
+        CatalogCommand::Import { file } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| ConfigError::new("file", format!("{}: {e}", file.display())))?;
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{msg:>9} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})")
+                    .map_err(|e| ConfigError::new("progress", e.to_string()))?
+                    .progress_chars("=> "),
+            );
+            let b = bar.clone();
+            let progress: ProgressFn = Arc::new(move |p| {
+                b.set_message(match p.phase {
+                    Phase::Reading => "reading",
+                    Phase::Checking => "checking",
+                    Phase::Writing => "writing",
+                    Phase::Done => "done",
+                });
+                b.set_length(p.total);
+                b.set_position(p.done);
+            });
+            let started = std::time::Instant::now();
+            let result = csv_io::import(&hdb, bytes, progress).await;
+            bar.finish_and_clear();
+            match result {
+                Ok(r) => {
+                    println!(
+                        "Imported {} rows ({} new, {} updated) in {:.1} s.",
+                        r.rows,
+                        r.created,
+                        r.updated,
+                        started.elapsed().as_secs_f64()
+                    );
+                    Ok(())
+                }
+                Err(ImportError::Rows { errors, total }) => {
+                    for e in &errors {
+                        let sku = if e.sku.is_empty() { String::new() } else { format!(" ({})", e.sku) };
+                        eprintln!("line {}{sku}: {}", e.line, e.reasons.join("; "));
+                    }
+                    if total as usize > errors.len() {
+                        eprintln!("... and {} more", total as usize - errors.len());
+                    }
+                    Err(ConfigError::new(
+                        "file",
+                        format!("{total} row(s) have problems; nothing was imported"),
+                    ))
+                }
+                Err(ImportError::File(m)) => Err(ConfigError::new("file", m)),
+                Err(ImportError::Other(e)) => Err(ConfigError::new("database.url", e.to_string())),
+            }
+        }
+        CatalogCommand::Export { file } => {
+            let bytes = csv_io::export(&hdb)
+                .await
+                .map_err(|e| ConfigError::new("database.url", e.to_string()))?;
+            match file {
+                Some(f) => std::fs::write(&f, &bytes)
+                    .map_err(|e| ConfigError::new("file", format!("{}: {e}", f.display()))),
+                None => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(&bytes)
+                        .map_err(|e| ConfigError::new("file", e.to_string()))
+                }
+            }
+        }
+    }
 }

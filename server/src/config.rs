@@ -11,7 +11,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// The sections of the file; an environment variable's first word picks one.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "site", "server", "hub", "database", "data", "secrets", "limits", "log", "catalog",
 ];
 

@@ -1,10 +1,12 @@
 //! The hub's server: configuration, start-up, the HTTP surface and the command line.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod http;
 pub mod secrets;
 pub mod seed;
+pub mod seed_catalog;
 pub mod startup;
 
 pub use config::Config;

@@ -20,7 +20,7 @@ struct DemoReseller {
     approved: bool,
 }
 
-const RESELLERS: [DemoReseller; 3] = [
+const RESELLERS: [DemoReseller; 4] = [
     DemoReseller {
         slug: "acme",
         company: "Acme Outfitters",
@@ -31,6 +31,13 @@ const RESELLERS: [DemoReseller; 3] = [
         slug: "bolt",
         company: "Bolt Supply Co.",
         owner: "Ben Bolt",
+        approved: true,
+    },
+    // Approved, store not set up yet: its admin meets the store wizard.
+    DemoReseller {
+        slug: "dash",
+        company: "Dash Hardware",
+        owner: "Dana Dash",
         approved: true,
     },
     DemoReseller {
@@ -76,6 +83,12 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
         return Ok(());
     }
     existed(create_hub_admin(cfg, db, DEMO_HUB_ADMIN, "Hub Admin", DEMO_PASSWORD).await)?;
+    let media = crate::startup::media(cfg).map_err(|e| Error::validation("catalog", e.to_string()))?;
+    let created = crate::seed_catalog::catalog(db, &hub, &media).await?;
+    if created > 0 {
+        println!("  Master catalog: {created} demo products with images");
+    }
+    println!("  Catalog console:   {}/admin/catalog", cfg.public_url());
     println!("  Hub admin console: {}/admin/resellers", cfg.public_url());
     println!();
     println!("Demo logins (password for all: {DEMO_PASSWORD}):");
@@ -109,6 +122,14 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
         } else {
             tenant
         };
+        let look = match r.slug {
+            "acme" => Some(&crate::seed_catalog::ACME),
+            "bolt" => Some(&crate::seed_catalog::BOLT),
+            _ => None,
+        };
+        if let (true, Some(look)) = (r.approved, look) {
+            crate::seed_catalog::store(db, &hub, &tenant, look, &media).await?;
+        }
         let url = cfg.store_url(r.slug);
         let state = if r.approved {
             ""

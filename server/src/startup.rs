@@ -36,6 +36,20 @@ pub fn check_data_dir(cfg: &Config) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// The image store the configuration names.
+pub fn media(cfg: &Config) -> Result<tenants::catalog::media::Media, StartupError> {
+    let storage = tenants::catalog::media::DirStorage::new(&cfg.media_dir).map_err(|e| {
+        ConfigError::new(
+            "catalog.media_dir",
+            format!("{} is not usable: {e}", cfg.media_dir.display()),
+        )
+    })?;
+    Ok(tenants::catalog::media::Media::new(
+        Arc::new(storage),
+        cfg.max_image_bytes,
+    ))
+}
+
 /// Opens the database the configuration names.
 pub async fn open_database(cfg: &Config) -> Result<Database, StartupError> {
     let opts = DbOptions {
@@ -171,15 +185,9 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
     .map_err(|e| ConfigError::new("secrets.source", e))?;
     tenants::auth::password::warm_up().await;
     let cache = RegistryCache::new(db.clone());
-    let storage = tenants::catalog::media::DirStorage::new(&cfg.media_dir).map_err(|e| {
-        ConfigError::new(
-            "catalog.media_dir",
-            format!("{} is not usable: {e}", cfg.media_dir.display()),
-        )
-    })?;
     let app = AppState {
         catalog: tenants::catalog::CatalogCache::new(cfg.catalog_cache_kib),
-        media: tenants::catalog::media::Media::new(Arc::new(storage), cfg.max_image_bytes),
+        media: media(&cfg)?,
         db: db.clone(),
         registry: cache.clone(),
         keys: Arc::new(keys),

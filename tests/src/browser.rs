@@ -114,6 +114,13 @@ impl BrowserHub {
     pub fn url(&self, host: &str, path: &str) -> String {
         format!("http://{host}:{}{path}", self.port)
     }
+
+    /// The served database, for tests that plant data the way another process would.
+    pub async fn database(&self) -> tenants::Database {
+        tenants::Database::open(self._db.owner_url().unwrap_or(self._db.url()), &tenants::DbOptions::default())
+            .await
+            .expect("open the served database")
+    }
 }
 
 async fn wait_for_http(url: &str) {

@@ -31,6 +31,9 @@ pub struct Account {
 pub struct World {
     pub accounts: Vec<Account>,
     pub tenants: Vec<(String, Tenant)>,
+    /// Store data public on its own host only: `(host, marker)`. Seen on another host, it is
+    /// a leak.
+    pub markers: Vec<(String, String)>,
 }
 
 impl World {
@@ -149,7 +152,94 @@ pub async fn seed(app: &TestApp) -> World {
     )
     .await;
     tenants.push(("dove.localhost".to_owned(), dove));
-    World { accounts, tenants }
+    let markers = seed_catalog(app, &hub, &tenants).await;
+    World {
+        accounts,
+        tenants,
+        markers,
+    }
+}
+
+/// A small master catalog on the hub, and the `acme` and `bolt` stores published with
+/// overrides that carry markers.
+async fn seed_catalog(app: &TestApp, hub: &Tenant, tenants: &[(String, Tenant)]) -> Vec<(String, String)> {
+    use tenants::catalog::master::{self, CategoryInput, ProductInput};
+    use tenants::catalog::store::{self, Branding, BrandingInput, Field, Selection, StoreSetup, Value};
+    use tenants::catalog::{PricingRule, Rounding};
+
+    let hdb = TenantDb::new(&app.db, hub);
+    let cat = master::save_category(
+        &hdb,
+        None,
+        &CategoryInput {
+            name: "Drills".into(),
+            slug: "drills".into(),
+            parent: String::new(),
+            position: 1,
+        },
+    )
+    .await
+    .expect("category");
+    let mut products = Vec::new();
+    for i in 1..=6 {
+        let p = master::save_product(
+            &hdb,
+            None,
+            &ProductInput {
+                sku: format!("DR-{i}"),
+                name: format!("Cordless drill model {i}"),
+                description: format!("A *good* drill, number {i}."),
+                price: format!("{}.00", 50 + i * 10),
+                currency: "EUR".into(),
+                category: "drills".into(),
+                status: "active".into(),
+                attributes: "Voltage=18 V".into(),
+                image: String::new(),
+            },
+        )
+        .await
+        .expect("product");
+        products.push(p);
+    }
+    let _ = cat;
+    let mut markers = Vec::new();
+    for (host, t) in tenants {
+        let slug = t.slug();
+        if !(slug == "acme" || slug == "bolt") {
+            continue;
+        }
+        let marker = format!("Marker {slug}-store {}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+        let tagline = format!("Marker {slug}-tagline {}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+        let branding = Branding::parse(&BrandingInput {
+            tagline: tagline.clone(),
+            hero_text: format!("{slug} hero"),
+            primary_color: "#1e3a8a".into(),
+            accent_color: "#9a3412".into(),
+            font: "system".into(),
+            logo: String::new(),
+        })
+        .expect("branding");
+        store::publish(
+            &TenantDb::new(&app.db, t),
+            &StoreSetup {
+                branding,
+                selection: Selection {
+                    all: true,
+                    ..Default::default()
+                },
+                pricing: PricingRule::new(1000, Rounding::None).expect("rule"),
+                overrides: vec![
+                    (products[0].id, Field::Name, Value::Text(marker.clone())),
+                    (products[1].id, Field::Featured, Value::Flag(true)),
+                ],
+            },
+        )
+        .await
+        .expect("store published");
+        markers.push((host.clone(), marker));
+        markers.push((host.clone(), tagline));
+    }
+    markers
 }
 
 /// The tokens of a logged-in browser.

@@ -65,6 +65,14 @@ async fn sign_in(
     let state = crate::context::app_state()?;
     let issued = tenants::auth::sessions::start(&scope.db, &state.keys, user).await?;
     set_cookies(crate::session::set_cookies(&issued));
+    // A guest cart at this store becomes part of the customer's cart.
+    if user.role == tenants::auth::Role::Customer
+        && let Some(parts) = use_context::<http::request::Parts>()
+        && let Some(guest) = crate::session::read_cart(&parts.headers)
+    {
+        tenants::catalog::cart::merge(&scope.db, guest, user.id).await?;
+        set_cookies(vec![crate::session::clear_cart_cookie()]);
+    }
     Ok(info(&user.name, &user.email, user.role, &scope.tenant))
 }
 
@@ -88,6 +96,10 @@ pub struct SiteInfo {
     pub kind: String,
     pub status: String,
     pub session: Option<SessionInfo>,
+    /// The store's branding (resellers and the hub's own store).
+    pub theme: Option<crate::api::store::Theme>,
+    /// Items in the visitor's cart at this store.
+    pub cart_count: u32,
 }
 
 /// Public: the host's tenant (name, kind, status: what its pages show anyway) and the
@@ -103,6 +115,11 @@ pub async fn site_context() -> Result<SiteInfo, ApiError> {
                 kind: scope.tenant.kind().as_str().to_owned(),
                 status: scope.tenant.status().as_str().to_owned(),
                 session: principal().map(|p| info(&p.name, &p.email, p.role, &scope.tenant)),
+                theme: match crate::api::store::storefront().await {
+                    Ok((sf, _)) => Some(crate::api::store::theme(&sf)),
+                    Err(_) => None,
+                },
+                cart_count: crate::api::store::cart_count().await,
             })
         }
         .await,

@@ -1,2 +1,938 @@
 //! The hub admin's catalog console: products, categories, the stores' price policy and locks,
 //! CSV import with progress. Every function requires a hub admin on the hub's own host.
+//!
+//! Uploads (a product image, a CSV file) arrive as multipart form data through the
+//! [`Upload`] encoding. CSV imports run as background jobs; their state lives in a
+//! process-wide registry, keyed by a random id and bound to the hub tenant that started them.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, MultipartData};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+/// Products per page in the console's list.
+pub const PER_PAGE: u64 = 25;
+
+/// A category as the console shows it: in tree order, with its depth for indenting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryRow {
+    pub id: String,
+    pub parent: Option<String>,
+    pub slug: String,
+    pub name: String,
+    pub position: i32,
+    /// 0 for a top-level category.
+    pub depth: usize,
+}
+
+/// One line of the product list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub id: String,
+    pub sku: String,
+    pub name: String,
+    /// The category's name, if the product has one.
+    pub category: Option<String>,
+    /// Formatted for reading, e.g. `€1,299.00`.
+    pub price: String,
+    pub status: String,
+    /// A stored media name, served at `/media/{name}`.
+    pub image: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductList {
+    pub items: Vec<ProductRow>,
+    pub total: u64,
+    /// 0-based.
+    pub page: u64,
+    pub per_page: u64,
+    /// At least 1.
+    pub pages: u64,
+}
+
+/// A product as its editor shows it: every field as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductForm {
+    /// `None` for a product not saved yet.
+    pub id: Option<String>,
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    /// A decimal amount, e.g. `12.50`.
+    pub price: String,
+    pub currency: String,
+    /// A category id, or empty.
+    pub category: String,
+    pub status: String,
+    /// `Name=Value; Name=Value`.
+    pub attributes: String,
+    pub image: Option<String>,
+    /// `2024-05-01 14:03 UTC`, empty for a new product.
+    pub updated_at: String,
+}
+
+/// What the product editor needs: the product (or a blank one), the categories to choose
+/// from and the image size limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductEditor {
+    pub product: ProductForm,
+    pub categories: Vec<CategoryRow>,
+    pub max_image_bytes: u64,
+}
+
+/// A product field stores may override, and whether the hub has locked it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockField {
+    pub key: String,
+    pub label: String,
+    pub locked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyForm {
+    pub price_min_pct: i32,
+    pub price_max_pct: i32,
+    pub fields: Vec<LockField>,
+}
+
+/// A CSV row an import refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadRow {
+    pub line: u64,
+    pub sku: String,
+    pub reasons: Vec<String>,
+}
+
+/// How an import ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportOutcome {
+    Imported { rows: u64, created: u64, updated: u64 },
+    /// Some rows are bad: nothing was written. `rows` holds at most the first thousand.
+    BadRows { rows: Vec<BadRow>, total: u64 },
+    /// The file as a whole cannot be imported (header, encoding, no rows...).
+    FileError(String),
+}
+
+/// A CSV import job as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportStatus {
+    pub job: String,
+    pub file_name: String,
+    pub size_bytes: u64,
+    /// `queued`, `reading`, `checking`, `writing` or `done`.
+    pub phase: String,
+    pub done: u64,
+    /// 0 while unknown.
+    pub total: u64,
+    /// `None` while the job runs.
+    pub outcome: Option<ImportOutcome>,
+}
+
+impl ImportStatus {
+    pub fn running(&self) -> bool {
+        self.outcome.is_none()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The upload encoding.
+
+/// Multipart form data, exactly as [`MultipartFormData`](leptos::server_fn::codec::MultipartFormData)
+/// sends and reads it, except that a request whose body is not multipart (a stray form post,
+/// a probe) is refused with an error, where the stock codec would panic on the missing
+/// boundary.
+pub struct Upload;
+
+impl leptos::server_fn::ContentType for Upload {
+    const CONTENT_TYPE: &'static str = "multipart/form-data";
+}
+
+impl leptos::server_fn::codec::Encoding for Upload {
+    const METHOD: http::Method = http::Method::POST;
+}
+
+/// Whether a request's content type is multipart form data with a boundary.
+fn is_multipart(content_type: Option<&str>) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        content_type.is_some_and(|ct| multer::parse_boundary(ct).is_ok())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        content_type.is_some()
+    }
+}
+
+/// Implements [`Upload`] for a server function's input struct (which holds a single
+/// [`MultipartData`]) by delegating to the stock multipart codec.
+macro_rules! upload_codec {
+    ($input:ty) => {
+        impl<E, Request> leptos::server_fn::codec::IntoReq<Upload, Request, E> for $input
+        where
+            Request: leptos::server_fn::request::ClientReq<
+                    E,
+                    FormData = leptos::server_fn::request::browser::BrowserFormData,
+                >,
+            E: leptos::server_fn::error::FromServerFnError,
+        {
+            fn into_req(self, path: &str, accepts: &str) -> Result<Request, E> {
+                <MultipartData as leptos::server_fn::codec::IntoReq<
+                    leptos::server_fn::codec::MultipartFormData,
+                    Request,
+                    E,
+                >>::into_req(self.into(), path, accepts)
+            }
+        }
+
+        impl<E, Request> leptos::server_fn::codec::FromReq<Upload, Request, E> for $input
+        where
+            Request: leptos::server_fn::request::Req<E> + Send + 'static,
+            E: leptos::server_fn::error::FromServerFnError + Send + Sync,
+        {
+            async fn from_req(req: Request) -> Result<Self, E> {
+                if !is_multipart(req.to_content_type().as_deref()) {
+                    return Err(E::from_server_fn_error(
+                        leptos::server_fn::error::ServerFnErrorErr::Args(
+                            "send the file as multipart/form-data".into(),
+                        ),
+                    ));
+                }
+                <Self as leptos::server_fn::codec::FromReq<
+                    leptos::server_fn::codec::MultipartFormData,
+                    Request,
+                    E,
+                >>::from_req(req)
+                .await
+            }
+        }
+    };
+}
+
+upload_codec!(UploadProductImage);
+upload_codec!(StartCatalogImport);
+
+// ---------------------------------------------------------------------------------------
+// Server-side helpers.
+
+#[cfg(feature = "ssr")]
+fn hub_admin() -> Result<crate::context::Scope, ApiError> {
+    let (scope, _) = crate::context::require(&[tenants::auth::Role::HubAdmin])?;
+    if scope.tenant.kind() != tenants::TenantKind::Hub {
+        return Err(ApiError::NotFound);
+    }
+    Ok(scope)
+}
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Validation {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The categories in tree order with their depths.
+#[cfg(feature = "ssr")]
+fn category_rows(all: &[tenants::catalog::Category]) -> Vec<CategoryRow> {
+    use std::collections::HashMap;
+
+    let mut depth: HashMap<tenants::CategoryId, usize> = HashMap::new();
+    all.iter()
+        .map(|c| {
+            // Tree order puts a parent before its children; an unknown parent makes a root.
+            let d = c
+                .parent
+                .and_then(|p| depth.get(&p))
+                .map_or(0, |d| d + 1);
+            depth.insert(c.id, d);
+            CategoryRow {
+                id: c.id.to_string(),
+                parent: c.parent.map(|p| p.to_string()),
+                slug: c.slug.clone(),
+                name: c.name.clone(),
+                position: c.position,
+                depth: d,
+            }
+        })
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+fn product_form(p: &tenants::catalog::Product) -> ProductForm {
+    ProductForm {
+        id: Some(p.id.to_string()),
+        sku: p.sku.clone(),
+        name: p.name.clone(),
+        description: p.description.clone(),
+        price: p.price.to_decimal(),
+        currency: p.price.currency.code().to_owned(),
+        category: p.category.map(|c| c.to_string()).unwrap_or_default(),
+        status: p.status.as_str().to_owned(),
+        attributes: tenants::catalog::master::format_attributes(&p.attributes),
+        image: p.image.clone(),
+        updated_at: p.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn parse_category(raw: &str, field: &str) -> Result<Option<tenants::CategoryId>, ApiError> {
+    match raw.trim() {
+        "" | "all" => Ok(None),
+        s => tenants::CategoryId::parse(s)
+            .map(Some)
+            .ok_or_else(|| invalid(field, "there is no such category")),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn parse_product_id(raw: &str) -> Result<tenants::ProductId, ApiError> {
+    tenants::ProductId::parse(raw.trim()).ok_or(ApiError::NotFound)
+}
+
+/// A multipart part that could not be read: most often a body cut off at the size limit.
+#[cfg(feature = "ssr")]
+fn unreadable(field: &str) -> impl Fn(multer::Error) -> ApiError + '_ {
+    move |e| {
+        tracing::info!(error = %e, "unreadable upload");
+        invalid(
+            field,
+            "the upload could not be read completely; it may be larger than the server accepts",
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Products.
+
+/// Hub admin: the master catalog's products by SKU, filtered by a search text (SKU or name),
+/// a status (`all`, `draft`, `active`, `discontinued`) and a category id; `page` is 0-based.
+#[server(prefix = "/api", endpoint = "admin/catalog/products", input = GetUrl)]
+pub async fn catalog_products(
+    search: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    page: Option<u64>,
+) -> Result<ProductList, ApiError> {
+    use tenants::catalog::ProductStatus;
+    use tenants::catalog::master::{ProductQuery, categories, list_products};
+
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty() && *s != "all") {
+                None => None,
+                Some(s) => Some(ProductStatus::parse(s).ok_or_else(|| {
+                    invalid("status", "must be all, draft, active or discontinued")
+                })?),
+            };
+            let category = parse_category(category.as_deref().unwrap_or(""), "category")?;
+            let cats = categories(&scope.db).await?;
+            if let Some(c) = category
+                && !cats.iter().any(|k| k.id == c)
+            {
+                return Err(invalid("category", "there is no such category"));
+            }
+            let result = list_products(
+                &scope.db,
+                &ProductQuery {
+                    search: search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+                    status,
+                    category,
+                    page: page.unwrap_or(0),
+                    per_page: PER_PAGE,
+                },
+            )
+            .await?;
+            let name_of = |id| cats.iter().find(|c| c.id == id).map(|c| c.name.clone());
+            Ok(ProductList {
+                items: result
+                    .items
+                    .iter()
+                    .map(|p| ProductRow {
+                        id: p.id.to_string(),
+                        sku: p.sku.clone(),
+                        name: p.name.clone(),
+                        category: p.category.and_then(name_of),
+                        price: p.price.display(),
+                        status: p.status.as_str().to_owned(),
+                        image: p.image.clone(),
+                    })
+                    .collect(),
+                total: result.total,
+                page: result.page,
+                per_page: result.per_page,
+                pages: result.total.div_ceil(result.per_page.max(1)).max(1),
+            })
+        }
+        .await,
+    )
+}
+
+/// Hub admin: a product for its editor (a blank one without `id`), with the categories to
+/// choose from.
+#[server(prefix = "/api", endpoint = "admin/catalog/product", input = GetUrl)]
+pub async fn catalog_product(id: Option<String>) -> Result<ProductEditor, ApiError> {
+    use tenants::catalog::master::{ProductQuery, categories, list_products, product};
+
+    use crate::context::{app_state, respond};
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let state = app_state()?;
+            let form = match id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(id) => product_form(&product(&scope.db, parse_product_id(id)?).await?),
+                None => {
+                    // A new product starts in the currency of the catalog's first one.
+                    let first = list_products(
+                        &scope.db,
+                        &ProductQuery {
+                            per_page: 1,
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    ProductForm {
+                        currency: first
+                            .items
+                            .first()
+                            .map_or("EUR", |p| p.price.currency.code())
+                            .to_owned(),
+                        status: "draft".into(),
+                        ..Default::default()
+                    }
+                }
+            };
+            Ok(ProductEditor {
+                product: form,
+                categories: category_rows(&categories(&scope.db).await?),
+                max_image_bytes: state.media.max_bytes() as u64,
+            })
+        }
+        .await,
+    )
+}
+
+/// Hub admin: creates a product (empty `id`) or updates one. The image stays as it is; it
+/// changes through [`upload_product_image`] and [`remove_product_image`].
+#[server(prefix = "/api", endpoint = "admin/catalog/product-save")]
+pub async fn save_catalog_product(
+    id: String,
+    sku: String,
+    name: String,
+    description: String,
+    price: String,
+    currency: String,
+    category: String,
+    status: String,
+    attributes: String,
+) -> Result<ProductForm, ApiError> {
+    use tenants::catalog::ProductInput;
+    use tenants::catalog::master::{product, save_product};
+
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let id = match id.trim() {
+                "" => None,
+                s => Some(parse_product_id(s)?),
+            };
+            let image = match id {
+                Some(id) => product(&scope.db, id).await?.image.unwrap_or_default(),
+                None => String::new(),
+            };
+            let input = ProductInput {
+                sku,
+                name,
+                description,
+                price,
+                currency,
+                category,
+                status,
+                attributes,
+                image,
+            };
+            let saved = save_product(&scope.db, id, &input).await?;
+            tracing::info!(product = %saved.id, sku = %saved.sku, created = id.is_none(), "product saved");
+            Ok(product_form(&saved))
+        }
+        .await,
+    )
+}
+
+/// Hub admin: a new image for a product. The form carries the product's `id` and the file as
+/// `image` (PNG, JPEG or WebP, checked by content). Answers the stored image's name.
+#[server(prefix = "/api", endpoint = "admin/catalog/product-image", input = Upload, input_derive = ())]
+pub async fn upload_product_image(data: MultipartData) -> Result<String, ApiError> {
+    use tenants::catalog::master::{product, set_product_image};
+
+    use crate::context::{app_state, respond};
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let state = app_state()?;
+            let mut form = data
+                .into_inner()
+                .ok_or_else(|| invalid("image", "the upload did not arrive as a form"))?;
+            let mut id = None;
+            let mut file = None;
+            while let Some(field) = form.next_field().await.map_err(unreadable("image"))? {
+                match field.name() {
+                    Some("id") => id = Some(field.text().await.map_err(unreadable("image"))?),
+                    Some("image") => {
+                        let declared = field.content_type().map(|m| m.essence_str().to_owned());
+                        let bytes = field.bytes().await.map_err(unreadable("image"))?;
+                        file = Some((bytes, declared));
+                    }
+                    _ => {}
+                }
+            }
+            let id = parse_product_id(id.as_deref().unwrap_or(""))?;
+            // Refuse an unknown product before storing anything.
+            product(&scope.db, id).await?;
+            let (bytes, declared) = file.ok_or_else(|| invalid("image", "choose a file to upload"))?;
+            let name = state.media.store_image(&bytes, declared.as_deref()).await?;
+            set_product_image(&scope.db, id, Some(&name)).await?;
+            tracing::info!(product = %id, image = %name, "product image set");
+            Ok(name)
+        }
+        .await,
+    )
+}
+
+/// Hub admin: removes a product's image (the stored file stays; names are content hashes
+/// other products may share).
+#[server(prefix = "/api", endpoint = "admin/catalog/product-image-remove")]
+pub async fn remove_product_image(id: String) -> Result<(), ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let id = parse_product_id(&id)?;
+            tenants::catalog::master::set_product_image(&scope.db, id, None).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Hub admin: a product description's Markdown as the storefront will show it (safe HTML).
+#[server(prefix = "/api", endpoint = "admin/catalog/preview")]
+pub async fn preview_description(text: String) -> Result<String, ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            hub_admin()?;
+            let text = tenants::catalog::master::check_description(&text)
+                .map_err(|e| invalid("description", e))?;
+            Ok(tenants::catalog::text::render_markdown(&text))
+        }
+        .await,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Categories.
+
+/// Hub admin: every category, depth-first in position order.
+#[server(prefix = "/api", endpoint = "admin/catalog/categories", input = GetUrl)]
+pub async fn catalog_categories() -> Result<Vec<CategoryRow>, ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            Ok(category_rows(
+                &tenants::catalog::master::categories(&scope.db).await?,
+            ))
+        }
+        .await,
+    )
+}
+
+/// Hub admin: creates a category (empty `id`) or updates one. An empty `slug` is derived from
+/// the name; an empty `parent` makes a top-level category.
+#[server(prefix = "/api", endpoint = "admin/catalog/category-save")]
+pub async fn save_catalog_category(
+    id: String,
+    name: String,
+    slug: String,
+    parent: String,
+    position: String,
+) -> Result<CategoryRow, ApiError> {
+    use tenants::catalog::master::{CategoryInput, categories, save_category};
+
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let id = match id.trim() {
+                "" => None,
+                s => Some(tenants::CategoryId::parse(s).ok_or(ApiError::NotFound)?),
+            };
+            let position = match position.trim() {
+                "" => 0,
+                p => p.parse::<i32>().ok().filter(|p| (-10_000..=10_000).contains(p)).ok_or_else(|| {
+                    invalid("position", "enter a whole number between -10000 and 10000")
+                })?,
+            };
+            if parse_category(&parent, "parent")?.is_some_and(|p| Some(p) == id) {
+                return Err(invalid("parent", "a category cannot sit inside itself"));
+            }
+            let saved = save_category(
+                &scope.db,
+                id,
+                &CategoryInput {
+                    name,
+                    slug,
+                    parent: parent.trim().to_owned(),
+                    position,
+                },
+            )
+            .await?;
+            tracing::info!(category = %saved.id, slug = %saved.slug, "category saved");
+            let rows = category_rows(&categories(&scope.db).await?);
+            let id = saved.id.to_string();
+            rows.into_iter()
+                .find(|r| r.id == id)
+                .ok_or(ApiError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Hub admin: deletes an empty category; one holding products or sub-categories is refused
+/// with a conflict saying so.
+#[server(prefix = "/api", endpoint = "admin/catalog/category-delete")]
+pub async fn delete_catalog_category(id: String) -> Result<(), ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let id = tenants::CategoryId::parse(id.trim()).ok_or(ApiError::NotFound)?;
+            tenants::catalog::master::delete_category(&scope.db, id).await?;
+            tracing::info!(category = %id, "category deleted");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Price policy and locks.
+
+#[cfg(feature = "ssr")]
+fn policy_form(p: &tenants::catalog::Policy) -> PolicyForm {
+    PolicyForm {
+        price_min_pct: p.price_min_pct,
+        price_max_pct: p.price_max_pct,
+        fields: tenants::catalog::Field::ALL
+            .into_iter()
+            .map(|f| LockField {
+                key: f.as_str().to_owned(),
+                label: f.label().to_owned(),
+                locked: p.is_locked(f),
+            })
+            .collect(),
+    }
+}
+
+/// Hub admin: the stores' price range and the fields they may not override.
+#[server(prefix = "/api", endpoint = "admin/catalog/policy", input = GetUrl)]
+pub async fn catalog_policy() -> Result<PolicyForm, ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            Ok(policy_form(&tenants::catalog::store::policy(&scope.db).await?))
+        }
+        .await,
+    )
+}
+
+/// Hub admin: sets the price range (whole percentages of the list price) and the locked
+/// fields (`locked` holds field keys; none given unlocks every field).
+#[server(prefix = "/api", endpoint = "admin/catalog/policy-save")]
+pub async fn save_catalog_policy(
+    price_min_pct: String,
+    price_max_pct: String,
+    locked: Option<Vec<String>>,
+) -> Result<PolicyForm, ApiError> {
+    use tenants::catalog::{Field, Policy};
+
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let pct = |raw: &str, field: &str| {
+                raw.trim()
+                    .trim_end_matches('%')
+                    .trim()
+                    .parse::<i32>()
+                    .map_err(|_| invalid(field, format!("'{}' is not a whole percentage", raw.trim())))
+            };
+            let min = pct(&price_min_pct, "price_min_pct")?;
+            let max = pct(&price_max_pct, "price_max_pct")?;
+            if min > max {
+                return Err(invalid("price_max_pct", "must not be below the minimum"));
+            }
+            let locked = locked
+                .unwrap_or_default()
+                .iter()
+                .map(|k| Field::parse(k).ok_or_else(|| invalid("locked", format!("'{k}' is not a field"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let saved = tenants::catalog::store::set_policy(
+                &scope.db,
+                &Policy {
+                    price_min_pct: min,
+                    price_max_pct: max,
+                    locked,
+                },
+            )
+            .await?;
+            tracing::info!(min, max, locked = saved.locked.len(), "store policy saved");
+            Ok(policy_form(&saved))
+        }
+        .await,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV import.
+
+/// The registry of import jobs: one process, in memory. A finished job is kept an hour so
+/// its page can be reloaded; a hub runs one import at a time.
+#[cfg(feature = "ssr")]
+mod jobs {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+    use std::time::{Duration, Instant};
+
+    use tenants::TenantId;
+
+    use super::{ImportOutcome, ImportStatus};
+
+    /// How long a finished job stays readable.
+    const KEEP: Duration = Duration::from_secs(60 * 60);
+    /// A job still "running" after this long is taken for lost.
+    const STALE: Duration = Duration::from_secs(6 * 60 * 60);
+
+    struct Job {
+        tenant: TenantId,
+        started: Instant,
+        finished: Option<Instant>,
+        status: ImportStatus,
+    }
+
+    static JOBS: LazyLock<Mutex<HashMap<String, Job>>> = LazyLock::new(Default::default);
+
+    fn jobs() -> MutexGuard<'static, HashMap<String, Job>> {
+        // A panic while holding the lock leaves plain data behind: still usable.
+        let mut jobs = JOBS.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        jobs.retain(|_, j| match j.finished {
+            Some(at) => now.duration_since(at) < KEEP,
+            None => now.duration_since(j.started) < STALE,
+        });
+        jobs
+    }
+
+    /// Registers a new job for `tenant`, unless one of its imports is still running (whose
+    /// file name is answered instead).
+    pub fn start(tenant: TenantId, status: ImportStatus) -> Result<(), String> {
+        let mut jobs = jobs();
+        if let Some(running) = jobs
+            .values()
+            .find(|j| j.tenant == tenant && j.finished.is_none())
+        {
+            return Err(running.status.file_name.clone());
+        }
+        jobs.insert(
+            status.job.clone(),
+            Job {
+                tenant,
+                started: Instant::now(),
+                finished: None,
+                status,
+            },
+        );
+        Ok(())
+    }
+
+    pub fn progress(job: &str, phase: &str, done: u64, total: u64) {
+        if let Some(j) = jobs().get_mut(job)
+            && j.finished.is_none()
+        {
+            j.status.phase = phase.to_owned();
+            j.status.done = done;
+            j.status.total = total;
+        }
+    }
+
+    pub fn finish(job: &str, outcome: ImportOutcome) {
+        if let Some(j) = jobs().get_mut(job) {
+            j.status.phase = "done".into();
+            if let ImportOutcome::Imported { rows, .. } = &outcome {
+                j.status.done = *rows;
+                j.status.total = *rows;
+            }
+            j.status.outcome = Some(outcome);
+            j.finished = Some(Instant::now());
+        }
+    }
+
+    /// A job of `tenant`'s; `None` for another tenant's or an unknown one.
+    pub fn get(tenant: TenantId, job: &str) -> Option<ImportStatus> {
+        jobs()
+            .get(job)
+            .filter(|j| j.tenant == tenant)
+            .map(|j| j.status.clone())
+    }
+
+    /// `tenant`'s most recently started job still kept.
+    pub fn latest(tenant: TenantId) -> Option<ImportStatus> {
+        jobs()
+            .values()
+            .filter(|j| j.tenant == tenant)
+            .max_by_key(|j| j.started)
+            .map(|j| j.status.clone())
+    }
+}
+
+/// A job id: 128 random bits in hex.
+#[cfg(feature = "ssr")]
+fn new_job_id() -> Result<String, ApiError> {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        let request_id = crate::context::request_id();
+        tracing::error!(%request_id, error = %e, "no system randomness");
+        ApiError::Internal { request_id }
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Hub admin: starts importing a CSV file (the form's `file`) into the master catalog in the
+/// background. Answers the new job; follow it with [`catalog_import_status`].
+#[server(prefix = "/api", endpoint = "admin/catalog/import", input = Upload, input_derive = ())]
+pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, ApiError> {
+    use std::sync::Arc;
+
+    use tenants::catalog::csv_io::{ImportError, Phase, Progress, ProgressFn, import};
+
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let mut form = data
+                .into_inner()
+                .ok_or_else(|| invalid("file", "the upload did not arrive as a form"))?;
+            let mut file = None;
+            while let Some(field) = form.next_field().await.map_err(unreadable("file"))? {
+                if field.name() == Some("file") {
+                    let name = field.file_name().unwrap_or("").to_owned();
+                    let bytes = field.bytes().await.map_err(unreadable("file"))?;
+                    file = Some((name, bytes));
+                }
+            }
+            let (file_name, bytes) = file
+                .filter(|(_, b)| !b.is_empty())
+                .ok_or_else(|| invalid("file", "choose a CSV file to import"))?;
+            let job = new_job_id()?;
+            let status = ImportStatus {
+                job: job.clone(),
+                file_name: if file_name.is_empty() { "upload.csv".into() } else { file_name },
+                size_bytes: bytes.len() as u64,
+                phase: "queued".into(),
+                done: 0,
+                total: 0,
+                outcome: None,
+            };
+            if let Err(running) = jobs::start(scope.tenant.id(), status.clone()) {
+                return Err(ApiError::Conflict(format!(
+                    "the import of {running} is still running; wait for it to finish"
+                )));
+            }
+            tracing::info!(%job, bytes = bytes.len(), "catalog import started");
+            let request_id = crate::context::request_id();
+            let db = scope.db.clone();
+            let job_for_progress = job.clone();
+            let progress: ProgressFn = Arc::new(move |p: Progress| {
+                let phase = match p.phase {
+                    Phase::Reading => "reading",
+                    Phase::Checking => "checking",
+                    Phase::Writing => "writing",
+                    Phase::Done => "done",
+                };
+                jobs::progress(&job_for_progress, phase, p.done, p.total);
+            });
+            let bytes = bytes.to_vec();
+            let job_id = job.clone();
+            tokio::spawn(async move {
+                // The import runs in a task of its own, so a panic in it still ends the job.
+                let run = tokio::spawn(async move { import(&db, bytes, progress).await });
+                let outcome = match run.await {
+                    Ok(Ok(r)) => {
+                        tracing::info!(job = %job_id, rows = r.rows, created = r.created, "catalog import done");
+                        ImportOutcome::Imported {
+                            rows: r.rows,
+                            created: r.created,
+                            updated: r.updated,
+                        }
+                    }
+                    Ok(Err(ImportError::Rows { errors, total })) => ImportOutcome::BadRows {
+                        rows: errors
+                            .into_iter()
+                            .map(|e| BadRow {
+                                line: e.line,
+                                sku: e.sku,
+                                reasons: e.reasons,
+                            })
+                            .collect(),
+                        total,
+                    },
+                    Ok(Err(ImportError::File(message))) => ImportOutcome::FileError(message),
+                    Ok(Err(ImportError::Other(e))) => match e {
+                        tenants::Error::Validation { message, .. } | tenants::Error::Conflict(message) => {
+                            ImportOutcome::FileError(message)
+                        }
+                        other => {
+                            tracing::error!(%request_id, job = %job_id, error = %other, "catalog import failed");
+                            ImportOutcome::FileError(format!(
+                                "something went wrong on our side (reference {request_id}); nothing was imported"
+                            ))
+                        }
+                    },
+                    Err(e) => {
+                        tracing::error!(%request_id, job = %job_id, error = %e, "catalog import task failed");
+                        ImportOutcome::FileError(format!(
+                            "something went wrong on our side (reference {request_id}); nothing was imported"
+                        ))
+                    }
+                };
+                jobs::finish(&job_id, outcome);
+            });
+            Ok(status)
+        }
+        .await,
+    )
+}
+
+/// Hub admin: an import job's progress or outcome; without `job`, the hub's latest import
+/// of the last hour (`None` if there is none).
+#[server(prefix = "/api", endpoint = "admin/catalog/import-status", input = GetUrl)]
+pub async fn catalog_import_status(job: Option<String>) -> Result<Option<ImportStatus>, ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            let scope = hub_admin()?;
+            let tenant = scope.tenant.id();
+            match job.as_deref().map(str::trim).filter(|j| !j.is_empty()) {
+                Some(job) => jobs::get(tenant, job).map(Some).ok_or(ApiError::NotFound),
+                None => Ok(jobs::latest(tenant)),
+            }
+        }
+        .await,
+    )
+}

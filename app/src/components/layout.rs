@@ -21,22 +21,64 @@ pub fn HubFrame(children: Children) -> impl IntoView {
             .unwrap_or_else(|| "Hub".to_owned())
     };
     let is_hub = move || site.get().flatten().is_some_and(|s| s.kind == "hub");
+    let is_store = move || site.get().flatten().is_some_and(|s| s.theme.as_ref().is_some_and(|t| t.live));
+    // Branding as custom properties. Only validated values reach here (#rrggbb colours and
+    // font stacks from a fixed list), so the CSS is written as is.
+    let branding = move || {
+        site.get()
+            .flatten()
+            .filter(|s| s.kind == "reseller")
+            .and_then(|s| s.theme)
+            .map(|t| {
+                format!(
+                    ":root{{--brand:{p};--brand-soft:color-mix(in srgb,{p} 10%,white);--accent:{a};--font:{f};}}",
+                    p = t.primary,
+                    a = t.accent,
+                    f = t.font_stack
+                )
+            })
+            .unwrap_or_default()
+    };
+    let logo = move || site.get().flatten().and_then(|s| s.theme).and_then(|t| t.logo);
+    let cart_count = move || site.get().flatten().map_or(0, |s| s.cart_count);
     view! {
+        <Transition fallback=|| ()>
+            <style id="store-branding" inner_html=branding></style>
+        </Transition>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <div class="container topbar__inner">
                 <Transition fallback=|| view! { <span class="brand"></span> }>
                     <a class="brand" href="/">
-                        <span class="brand__mark" aria-hidden="true">
-                            {move || name().chars().next().unwrap_or('H').to_string()}
-                        </span>
+                        {move || match logo() {
+                            Some(l) => view! { <img class="brand__logo" src=format!("/media/{l}") alt="" width="36" height="36"/> }.into_any(),
+                            None => view! {
+                                <span class="brand__mark" aria-hidden="true">
+                                    {name().chars().next().unwrap_or('H').to_string()}
+                                </span>
+                            }.into_any(),
+                        }}
                         <span class="brand__name">{name}</span>
                     </a>
+                </Transition>
+                <Transition fallback=|| ()>
+                    {move || is_store().then(|| view! {
+                        <form class="topbar__search" action="/search" method="get" role="search">
+                            <label for="top-q" class="visually-hidden">"Search products"</label>
+                            <input id="top-q" name="q" type="search" placeholder="Search products"/>
+                        </form>
+                    })}
                 </Transition>
                 <nav class="topbar__nav" aria-label="Main">
                     <Transition fallback=|| ()>
                         {move || is_hub().then(|| view! {
                             <a href="/#how-it-works">"How it works"</a>
+                        })}
+                        {move || is_store().then(|| view! {
+                            <a href="/cart" class="cartlink" data-testid="cart-link">
+                                "Cart"
+                                <span class="cartlink__count" data-testid="cart-count">{cart_count()}</span>
+                            </a>
                         })}
                         <AccountMenu site/>
                     </Transition>
@@ -62,9 +104,16 @@ fn AccountMenu(site: Resource<Option<SiteInfo>>) -> impl IntoView {
         let is_hub = ctx.as_ref().is_some_and(|s| s.kind == "hub");
         match ctx.and_then(|s| s.session) {
             Some(session) => {
-                let admin = (session.role == "hub_admin").then(|| {
-                    view! { <a href="/admin/resellers">"Resellers"</a> }
-                });
+                let admin = match session.role.as_str() {
+                    "hub_admin" => Some(view! {
+                        <a href="/admin/catalog">"Catalog"</a>
+                        <a href="/admin/resellers">"Resellers"</a>
+                    }.into_any()),
+                    "reseller_admin" | "reseller_staff" => Some(view! {
+                        <a href="/console/store">"My store"</a>
+                    }.into_any()),
+                    _ => None,
+                };
                 view! {
                     {admin}
                     <a href="/account" class="account-chip" data-testid="account-chip">

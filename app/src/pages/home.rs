@@ -29,6 +29,7 @@ pub fn HomePage() -> impl IntoView {
             // Outside the overview's Transition: reloading the counters after a registration
             // must not re-render (and reset) the form.
             <HubOnly>
+                <crate::pages::storefront::StoreHome on_hub=true/>
                 <HowItWorks/>
                 <PartnerForm register/>
             </HubOnly>
@@ -97,6 +98,9 @@ fn StoreWelcome() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || site.get().flatten().map(|s| {
+                if s.theme.as_ref().is_some_and(|t| t.live) {
+                    return view! { <crate::pages::storefront::StoreHome/> }.into_any();
+                }
                 let open = s.status == "approved";
                 view! {
                     <Title text=s.name.clone()/>
@@ -115,7 +119,7 @@ fn StoreWelcome() -> impl IntoView {
                             </div>
                         </div>
                     </section>
-                }
+                }.into_any()
             })}
         </Transition>
         <crate::HydrationMark/>

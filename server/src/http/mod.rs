@@ -2,6 +2,7 @@
 
 mod assets;
 mod auth;
+mod catalog;
 mod csrf;
 mod health;
 mod tenant;
@@ -43,7 +44,10 @@ impl FromRef<ServerState> for LeptosOptions {
 }
 
 /// Tenant-free routes, outside host resolution.
-const FIXED_ROUTES: [&str; 2] = ["/healthz", "/readyz"];
+const FIXED_ROUTES: [&str; 3] = ["/healthz", "/readyz", "/media/{name}"];
+
+/// Routes of the tenant's app that are files rather than pages.
+const TENANT_FILE_ROUTES: [&str; 1] = ["/admin/catalog/export.csv"];
 
 /// One endpoint the server answers: a method and a path (page paths may hold `:param`
 /// segments). Used by the cross-tenant probe harness, so new endpoints are probed without
@@ -73,6 +77,13 @@ pub fn endpoints() -> Vec<Endpoint> {
             kind: EndpointKind::Fixed,
         })
         .collect();
+    for p in TENANT_FILE_ROUTES {
+        out.push(Endpoint {
+            method: "GET".into(),
+            path: p.to_owned(),
+            kind: EndpointKind::Fixed,
+        });
+    }
     for route in generate_route_list(app::App) {
         for method in route.methods() {
             out.push(Endpoint {
@@ -103,6 +114,7 @@ pub fn router(state: ServerState) -> Router {
     let routes = generate_route_list(app::App);
 
     let tenant_app = Router::new()
+        .route(TENANT_FILE_ROUTES[0], get(catalog::export_csv))
         .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
         .fallback(assets::public_file_or_not_found)
         .layer(
@@ -124,6 +136,7 @@ pub fn router(state: ServerState) -> Router {
     Router::new()
         .route(FIXED_ROUTES[0], get(health::healthz))
         .route(FIXED_ROUTES[1], get(health::readyz))
+        .route(FIXED_ROUTES[2], get(catalog::media))
         .nest_service("/pkg", assets::build_assets(&state))
         .with_state(state)
         .fallback_service(tenant_app)

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod catalog;
 mod csrf;
 mod health;
 mod hosts;

@@ -1,0 +1,440 @@
+//! The storefront's server functions: public reads of the host's effective catalog (served
+//! from the in-memory snapshot) and the visitor's own cart. A guest cart is found by an
+//! unguessable id in a host-only cookie; a customer's by their account.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+/// A store's look, applied as CSS custom properties by the page frame.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Theme {
+    pub tagline: String,
+    pub hero_text: String,
+    pub primary: String,
+    pub accent: String,
+    pub font_stack: String,
+    pub logo: Option<String>,
+    /// The store's wizard was finished (a hub's own store always is).
+    pub live: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductCard {
+    pub sku: String,
+    pub name: String,
+    /// Formatted for people, e.g. `€1,299.00`.
+    pub price: String,
+    pub price_minor: i64,
+    pub currency: String,
+    /// The list price, when the store's price differs from it.
+    pub list_price: Option<String>,
+    pub image: Option<String>,
+    pub summary: String,
+    pub featured: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryLink {
+    pub slug: String,
+    pub name: String,
+    pub count: usize,
+    pub depth: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreFront {
+    pub name: String,
+    pub theme: Theme,
+    pub featured: Vec<ProductCard>,
+    pub categories: Vec<CategoryLink>,
+    pub product_count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryListing {
+    pub store_name: String,
+    pub category: CategoryLink,
+    pub categories: Vec<CategoryLink>,
+    pub items: Vec<ProductCard>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub sort: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductInfo {
+    pub store_name: String,
+    pub card: ProductCard,
+    /// Sanitised HTML rendered from the description's Markdown.
+    pub description_html: String,
+    pub attributes: Vec<(String, String)>,
+    pub trail: Vec<CategoryLink>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub store_name: String,
+    pub query: String,
+    pub items: Vec<ProductCard>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLineView {
+    pub sku: String,
+    pub name: String,
+    pub image: Option<String>,
+    pub quantity: u32,
+    pub unit_price: String,
+    pub line_total: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartView {
+    pub lines: Vec<CartLineView>,
+    /// Per currency, formatted (a master catalog may price in more than one).
+    pub totals: Vec<String>,
+    pub count: u32,
+    /// Lines whose product the store no longer sells (kept, not priced).
+    pub unavailable: usize,
+}
+
+/// Products per category page.
+pub const PER_PAGE: usize = 48;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use std::sync::Arc;
+
+    use tenants::TenantKind;
+    use tenants::catalog::cart::{self, Owner};
+    use tenants::catalog::{Category, ProductView, Storefront};
+
+    use super::*;
+    use crate::context::{app_state, principal, request_ctx, scope};
+
+    /// The host's effective catalog. Distributors have no store.
+    pub async fn storefront() -> Result<(Arc<Storefront>, tenants::Tenant), ApiError> {
+        let scope = scope()?;
+        if scope.tenant.kind() == TenantKind::Distributor {
+            return Err(ApiError::NotFound);
+        }
+        let state = app_state()?;
+        let sf = state.catalog.storefront(&state.db, &scope.tenant).await?;
+        Ok((sf, scope.tenant))
+    }
+
+    /// A store that has not finished its wizard shows nothing for sale yet.
+    pub async fn live_storefront() -> Result<(Arc<Storefront>, tenants::Tenant), ApiError> {
+        let (sf, t) = storefront().await?;
+        if !sf.settings.live {
+            return Err(ApiError::NotFound);
+        }
+        Ok((sf, t))
+    }
+
+    pub fn theme(sf: &Storefront) -> Theme {
+        let b = sf.branding();
+        Theme {
+            tagline: b.tagline.clone(),
+            hero_text: b.hero_text.clone(),
+            primary: b.primary_color.clone(),
+            accent: b.accent_color.clone(),
+            font_stack: b.font.stack().to_owned(),
+            logo: b.logo.clone(),
+            live: sf.settings.live,
+        }
+    }
+
+    pub fn card(p: &ProductView) -> ProductCard {
+        ProductCard {
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            price: p.price.display(),
+            price_minor: p.price.minor,
+            currency: p.price.currency.code().to_owned(),
+            list_price: (p.price != p.list_price).then(|| p.list_price.display()),
+            image: p.image.clone(),
+            summary: p.summary.clone(),
+            featured: p.featured,
+        }
+    }
+
+    pub fn link(c: &Category, count: usize, depth: u32) -> CategoryLink {
+        CategoryLink {
+            slug: c.slug.clone(),
+            name: c.name.clone(),
+            count,
+            depth,
+        }
+    }
+
+    pub fn links(sf: &Storefront) -> Vec<CategoryLink> {
+        sf.categories
+            .iter()
+            .map(|c| link(&c.category, c.count(), c.depth))
+            .collect()
+    }
+
+    /// The cart this request may use: the customer's when a customer is signed in, else the
+    /// guest cart named by the cookie (if any).
+    pub fn owner() -> Option<Owner> {
+        if let Some(p) = principal()
+            && p.role == tenants::auth::Role::Customer
+        {
+            return Some(Owner::Customer(p.user_id));
+        }
+        guest_cookie().map(Owner::Guest)
+    }
+
+    pub fn guest_cookie() -> Option<tenants::CartId> {
+        let parts = use_context::<http::request::Parts>()?;
+        crate::session::read_cart(&parts.headers)
+    }
+
+    pub fn set_cookie(value: String) {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(v) = http::HeaderValue::from_str(&value)
+        {
+            res.append_header(http::header::SET_COOKIE, v);
+        }
+    }
+
+    pub async fn cart_view(sf: &Storefront, lines: &[cart::Line]) -> CartView {
+        let mut totals: Vec<tenants::catalog::Money> = Vec::new();
+        let mut out = Vec::new();
+        let mut unavailable = 0;
+        let mut count = 0;
+        for l in lines {
+            let Some(p) = sf.product(l.product) else {
+                unavailable += 1;
+                continue;
+            };
+            let line = tenants::catalog::Money::new(p.price.minor * i64::from(l.quantity), p.price.currency);
+            match totals.iter_mut().find(|t| t.currency == line.currency) {
+                Some(t) => t.minor += line.minor,
+                None => totals.push(line),
+            }
+            count += l.quantity;
+            out.push(CartLineView {
+                sku: p.sku.clone(),
+                name: p.name.clone(),
+                image: p.image.clone(),
+                quantity: l.quantity,
+                unit_price: p.price.display(),
+                line_total: line.display(),
+            });
+        }
+        CartView {
+            lines: out,
+            totals: totals.iter().map(|t| t.display()).collect(),
+            count,
+            unavailable,
+        }
+    }
+
+    /// The number of items in the visitor's cart (0 without a cart: no query).
+    pub async fn cart_count() -> u32 {
+        let (Some(owner), Ok(scope)) = (owner(), scope()) else {
+            return 0;
+        };
+        match cart::lines(&scope.db, owner).await {
+            Ok(lines) => lines.iter().map(|l| l.quantity).sum(),
+            Err(_) => 0,
+        }
+    }
+
+    pub fn request_host() -> String {
+        request_ctx().map(|c| c.host).unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::{cart_count, storefront, theme};
+
+/// Public: the store's front page: theme, featured products and categories.
+#[server(prefix = "/api", endpoint = "store/home", input = GetUrl)]
+pub async fn store_home() -> Result<StoreFront, ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            let (sf, tenant) = ssr::storefront().await?;
+            let live = sf.settings.live;
+            Ok(StoreFront {
+                name: tenant.name().to_owned(),
+                theme: ssr::theme(&sf),
+                featured: if live { sf.featured(8).iter().map(ssr::card).collect() } else { Vec::new() },
+                categories: if live { ssr::links(&sf) } else { Vec::new() },
+                product_count: if live { sf.product_count() } else { 0 },
+            })
+        }
+        .await,
+    )
+}
+
+/// Public: one page of a category, sorted by `featured` (default), `name`, `price` or
+/// `price_desc`; `page` counts from 0.
+#[server(prefix = "/api", endpoint = "store/category", input = GetUrl)]
+pub async fn store_category(
+    slug: String,
+    sort: Option<String>,
+    page: Option<usize>,
+) -> Result<CategoryListing, ApiError> {
+    use tenants::catalog::Sort;
+
+    use crate::context::respond;
+    respond(
+        async {
+            let (sf, tenant) = ssr::live_storefront().await?;
+            let sort = Sort::parse(sort.as_deref().unwrap_or("")).ok_or_else(|| ApiError::Validation {
+                field: "sort".into(),
+                message: "sort by featured, name, price or price_desc".into(),
+            })?;
+            let c = sf.category(&slug).ok_or(ApiError::NotFound)?;
+            let listing = sf.list(c, sort, page.unwrap_or(0).min(100_000), PER_PAGE);
+            Ok(CategoryListing {
+                store_name: tenant.name().to_owned(),
+                category: ssr::link(&c.category, c.count(), c.depth),
+                categories: ssr::links(&sf),
+                items: listing.items.iter().map(ssr::card).collect(),
+                total: listing.total,
+                page: listing.page,
+                per_page: listing.per_page,
+                sort: sort.as_str().to_owned(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Public: a product the store sells, by SKU.
+#[server(prefix = "/api", endpoint = "store/product", input = GetUrl)]
+pub async fn store_product(sku: String) -> Result<ProductInfo, ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            let (sf, tenant) = ssr::live_storefront().await?;
+            let d = sf.detail(&sku).ok_or(ApiError::NotFound)?;
+            let trail = d
+                .trail
+                .iter()
+                .map(|c| {
+                    let count = sf.category_by_id(c.id).map_or(0, |x| x.count());
+                    ssr::link(c, count, 0)
+                })
+                .collect();
+            Ok(ProductInfo {
+                store_name: tenant.name().to_owned(),
+                card: ssr::card(&d.product),
+                description_html: d.description_html,
+                attributes: d.attributes,
+                trail,
+            })
+        }
+        .await,
+    )
+}
+
+/// Public: search over the store's effective catalog (name, SKU, description), tolerant of
+/// small typos.
+#[server(prefix = "/api", endpoint = "store/search", input = GetUrl)]
+pub async fn store_search(q: String, page: Option<usize>) -> Result<SearchResults, ApiError> {
+    use crate::context::respond;
+    respond(
+        async {
+            let (sf, tenant) = ssr::live_storefront().await?;
+            let q: String = q.chars().take(100).collect();
+            let r = sf.search(&q, page.unwrap_or(0).min(10_000), PER_PAGE);
+            Ok(SearchResults {
+                store_name: tenant.name().to_owned(),
+                query: q,
+                items: r.items.iter().map(ssr::card).collect(),
+                total: r.total,
+                page: r.page,
+                per_page: r.per_page,
+            })
+        }
+        .await,
+    )
+}
+
+/// Public: the visitor's cart with today's prices of this store.
+#[server(prefix = "/api", endpoint = "store/cart", input = GetUrl)]
+pub async fn load_cart() -> Result<CartView, ApiError> {
+    use tenants::catalog::cart;
+
+    use crate::context::{respond, scope};
+    respond(
+        async {
+            let (sf, _) = ssr::live_storefront().await?;
+            let lines = match ssr::owner() {
+                Some(o) => cart::lines(&scope()?.db, o).await?,
+                None => Vec::new(),
+            };
+            Ok(ssr::cart_view(&sf, &lines).await)
+        }
+        .await,
+    )
+}
+
+/// Public: adds a product to the visitor's cart (a guest gets a cart and its cookie).
+#[server(prefix = "/api", endpoint = "store/cart/add")]
+pub async fn add_to_cart(sku: String, quantity: Option<u32>) -> Result<CartView, ApiError> {
+    use tenants::catalog::cart::{self, Owner};
+
+    use crate::context::{respond, scope};
+    respond(
+        async {
+            let (sf, _) = ssr::live_storefront().await?;
+            let scope = scope()?;
+            let d = sf.detail(&sku).ok_or_else(|| ApiError::Validation {
+                field: "sku".into(),
+                message: format!("this store does not sell '{}'", sku.trim()),
+            })?;
+            let owner = match ssr::owner() {
+                Some(o) => o,
+                None => {
+                    let id = cart::new_guest_id()?;
+                    ssr::set_cookie(crate::session::cart_cookie(&id));
+                    Owner::Guest(id)
+                }
+            };
+            let lines = cart::add(&scope.db, owner, d.product.id, quantity.unwrap_or(1)).await?;
+            Ok(ssr::cart_view(&sf, &lines).await)
+        }
+        .await,
+    )
+}
+
+/// Public: sets the quantity of a line of the visitor's cart (0 removes it).
+#[server(prefix = "/api", endpoint = "store/cart/update")]
+pub async fn update_cart(sku: String, quantity: u32) -> Result<CartView, ApiError> {
+    use tenants::catalog::cart;
+
+    use crate::context::{respond, scope};
+    respond(
+        async {
+            let (sf, _) = ssr::live_storefront().await?;
+            let owner = ssr::owner().ok_or(ApiError::NotFound)?;
+            let scope = scope()?;
+            // A line of a product the store stopped selling can still be removed.
+            let m = sf.master.items.iter().find(|m| m.sku.eq_ignore_ascii_case(sku.trim()));
+            let id = m.map(|m| m.id).ok_or(ApiError::NotFound)?;
+            let lines = cart::set_quantity(&scope.db, owner, id, quantity).await?;
+            Ok(ssr::cart_view(&sf, &lines).await)
+        }
+        .await,
+    )
+}
+
+/// The host the request came in on (for absolute URLs in meta tags).
+#[cfg(feature = "ssr")]
+pub fn host() -> String {
+    ssr::request_host()
+}

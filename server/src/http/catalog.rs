@@ -1,0 +1,84 @@
+//! Catalog routes that are files rather than pages: uploaded images (content-addressed, so
+//! cached for a year) and the hub admin's CSV export.
+
+use app::context::RequestCtx;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use tenants::auth::Role;
+use tenants::{TenantDb, TenantKind};
+
+use super::ServerState;
+
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+
+/// `GET /media/{name}`: an uploaded image. Names are digests of the content, so a name never
+/// changes meaning. Unknown or malformed names are 404.
+pub async fn media(State(state): State<ServerState>, Path(name): Path<String>) -> Response {
+    match state.app.media.read(&name).await {
+        Ok(Some((bytes, kind))) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(kind.mime())),
+                (header::CACHE_CONTROL, IMMUTABLE),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'none'; sandbox"),
+                ),
+            ],
+            Body::from(bytes),
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "media read failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// `GET /admin/catalog/export.csv`: the master catalog as CSV, for a hub admin on the hub.
+pub async fn export_csv(State(state): State<ServerState>, req: Request) -> Response {
+    let Some(ctx) = req.extensions().get::<RequestCtx>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(principal) = &ctx.principal else {
+        return (StatusCode::UNAUTHORIZED, "please log in first").into_response();
+    };
+    if principal.role != Role::HubAdmin {
+        return (StatusCode::FORBIDDEN, "you are not allowed to do that").into_response();
+    }
+    if ctx.tenant.kind() != TenantKind::Hub {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let db = TenantDb::new(&state.app.db, &ctx.tenant);
+    match tenants::catalog::csv_io::export(&db).await {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_static("attachment; filename=\"catalog.csv\""),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(request_id = %ctx.request_id, error = %e, "catalog export failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the export failed (reference {})", ctx.request_id),
+            )
+                .into_response()
+        }
+    }
+}
