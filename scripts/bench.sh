@@ -60,6 +60,7 @@ fi
 SCALE_PCT=${BENCH_SCALE_OVERRIDE_PCT:-1}
 SCALE_SIGNUP=${BENCH_SCALE_SIGNUP:-20}
 CACHE_MIB=${BENCH_CACHE_MIB:-}
+CONFIGURED_CACHE_MIB=$(awk -F' *= *' '/^cache_mib/ { print $2; exit }' "$ROOT/Leptos.toml")
 STATIC_NAME=bench-static.html
 STATIC_FILE=$SITE_ROOT/$STATIC_NAME
 SERVER_PID=""
@@ -77,7 +78,7 @@ trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------------------
 now_ms() { date +%s%3N; }
-calc() { awk "BEGIN { printf \"%s\", $* }"; }
+calc() { awk "BEGIN { printf \"%.6f\", $* }"; }
 # fmt N DECIMALS
 fmt() { awk -v x="$1" -v d="${2:-1}" 'BEGIN { printf "%.*f", d, x }'; }
 
@@ -349,7 +350,7 @@ REPORT=$OUT/report.md
   echo "Machine: $(nproc) cores ($CPU), $MEM_GIB GiB RAM, $(uname -sr); commit $COMMIT$DIRTY, rustc $RUSTC,"
   echo "$PROFILE build. wrk $WRK_V on the same machine, sharing its cores with the server:"
   echo "\`-t$THREADS -c$CONNS\`, $WARMUP warm-up (discarded) then $DURATION per measurement, keep-alive, no"
-  echo "compression requested. SQLite, \`catalog.cache_mib\` ${CACHE_MIB:-as configured}.$([ "$QUICK" = 1 ] && echo ' **Quick mode (BENCH_QUICK=1): short runs, small scale dataset.**')"
+  echo "compression requested. SQLite, \`catalog.cache_mib = ${CACHE_MIB:-$CONFIGURED_CACHE_MIB}\`.$([ "$QUICK" = 1 ] && echo ' **Quick mode (BENCH_QUICK=1): short runs, small scale dataset.**')"
   echo
   echo "| measurement | req/s | p50 ms | p99 ms | KiB/answer | vs (a) |"
   echo "| --- | ---: | ---: | ---: | ---: | --- |"

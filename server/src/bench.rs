@@ -84,13 +84,9 @@ const TREE: [(&str, [(&str, &str); 5]); 4] = [
 ];
 const LEAVES: usize = 20;
 
-const ADJECTIVES: [&str; 16] = [
-    "Compact", "Heavy-Duty", "Pro", "Lightweight", "Precision", "Rugged", "Classic", "Ultra",
-    "Smart", "Quiet", "Rapid", "Ergonomic", "Industrial", "Essential", "Premium", "Titan",
-];
-const MATERIALS: [&str; 8] = [
-    "Steel", "Carbon", "Alloy", "Graphite", "Chrome", "Titanium", "Oak", "Composite",
-];
+/// Space-separated word lists for product names.
+const ADJECTIVES: &str = "Compact Heavy-Duty Pro Lightweight Precision Rugged Classic Ultra Smart Quiet Rapid Ergonomic Industrial Essential Premium Titan";
+const MATERIALS: &str = "Steel Carbon Alloy Graphite Chrome Titanium Oak Composite";
 const FEATURES: [&str; 12] = [
     "a soft-grip handle",
     "a hardened steel core",
@@ -219,18 +215,33 @@ impl DatasetReport {
             ("DS_OVERRIDES", self.overrides.to_string()),
             ("DS_CSV_BYTES", self.csv_bytes.to_string()),
             ("DS_IMPORT_SECS", s(self.import)),
-            ("DS_IMPORT_ROWS_PER_SEC", format!("{:.0}", self.import_rows_per_sec())),
+            (
+                "DS_IMPORT_ROWS_PER_SEC",
+                format!("{:.0}", self.import_rows_per_sec()),
+            ),
             ("DS_SIGNUP_SECS", s(self.signup_time)),
-            ("DS_SIGNUP_MS_PER_STORE", ms(per_item(self.signup_time, self.signup_stores))),
+            (
+                "DS_SIGNUP_MS_PER_STORE",
+                ms(per_item(self.signup_time, self.signup_stores)),
+            ),
             ("DS_CREATE_SECS", s(self.create_time)),
-            ("DS_CREATE_MS_PER_STORE", ms(per_item(self.create_time, fast))),
+            (
+                "DS_CREATE_MS_PER_STORE",
+                ms(per_item(self.create_time, fast)),
+            ),
             ("DS_MASTER_SNAPSHOT_MS", ms(self.master_snapshot)),
             ("DS_STORE_SNAPSHOT_MS", ms(self.store_snapshot)),
             ("DS_STORE_SNAPSHOT_KIB", self.store_snapshot_kib.to_string()),
             ("DS_BENCH_STORE", self.bench_store.clone()),
             ("DS_BENCH_CATEGORY", self.bench_category.clone()),
-            ("DS_BENCH_CATEGORY_PRODUCTS", self.bench_category_products.to_string()),
-            ("DS_BENCH_PAGE_OVERRIDDEN", self.bench_page_overridden.to_string()),
+            (
+                "DS_BENCH_CATEGORY_PRODUCTS",
+                self.bench_category_products.to_string(),
+            ),
+            (
+                "DS_BENCH_PAGE_OVERRIDDEN",
+                self.bench_page_overridden.to_string(),
+            ),
             ("DS_TOTAL_SECS", s(self.total)),
         ];
         let mut out = String::new();
@@ -318,14 +329,16 @@ fn cell(out: &mut String, s: &str) {
 /// round-robin over the leaf categories, priced €4.99 to €999.99.
 pub fn catalog_csv(skus: u32, seed: u64) -> Vec<u8> {
     let mut rng = Rng::new(seed);
+    let adjectives: Vec<&str> = ADJECTIVES.split(' ').collect();
+    let materials: Vec<&str> = MATERIALS.split(' ').collect();
     let mut out = String::with_capacity(skus as usize * 330);
     out.push_str("sku,name,description,price,currency,category,status,attributes,image\n");
     for i in 0..skus as usize {
         let (cat, noun) = leaf(i);
         let name = format!(
             "{} {} {} {}{:04}",
-            rng.pick(&ADJECTIVES),
-            rng.pick(&MATERIALS),
+            rng.pick(&adjectives),
+            rng.pick(&materials),
             noun,
             (b'A' + (rng.below(26) as u8)) as char,
             i % 10_000
@@ -350,7 +363,13 @@ pub fn catalog_csv(skus: u32, seed: u64) -> Vec<u8> {
         cell(&mut out, &name);
         out.push(',');
         cell(&mut out, &description);
-        let _ = write!(out, ",{}.{:02},EUR,{},active,", minor / 100, minor % 100, master::slugify(cat));
+        let _ = write!(
+            out,
+            ",{}.{:02},EUR,{},active,",
+            minor / 100,
+            minor % 100,
+            master::slugify(cat)
+        );
         cell(&mut out, &attributes);
         out.push_str(",\n");
     }
@@ -384,7 +403,11 @@ fn setup_for(n: u32, master: &Master, spec: &DatasetSpec) -> Result<StoreSetup, 
     let policy = &master.policy;
     let pricing = PricingRule::new(
         (n % 5) as i32 * 250,
-        if n % 2 == 0 { Rounding::Ends99 } else { Rounding::None },
+        if n.is_multiple_of(2) {
+            Rounding::Ends99
+        } else {
+            Rounding::None
+        },
     )?;
     store::check_pricing(&pricing, policy)?;
     let branding = Branding {
@@ -403,10 +426,14 @@ fn setup_for(n: u32, master: &Master, spec: &DatasetSpec) -> Result<StoreSetup, 
         let (field, value) = match roll {
             0..=4 => {
                 let pct = i64::from(policy.price_min_pct)
-                    + rng.below((policy.price_max_pct - policy.price_min_pct + 1).max(1) as u64) as i64;
+                    + rng.below((policy.price_max_pct - policy.price_min_pct + 1).max(1) as u64)
+                        as i64;
                 (Field::Price, Value::Price(m.price.percent(pct).minor))
             }
-            5..=7 => (Field::Name, Value::Text(format!("{} ({slug} pick)", m.name))),
+            5..=7 => (
+                Field::Name,
+                Value::Text(format!("{} ({slug} pick)", m.name)),
+            ),
             _ => (Field::Featured, Value::Flag(true)),
         };
         if !policy.is_locked(field) {
@@ -475,20 +502,25 @@ async fn make_stores(
     let mut set = JoinSet::new();
     let mut overrides = 0;
     let mut done: u64 = 0;
-    let mut finish = |r: Result<Result<(Tenant, u64), Error>, tokio::task::JoinError>| -> Result<(), Error> {
-        let (_, o) = r.map_err(task_error)??;
-        overrides += o;
-        done += 1;
-        if done % every == 0 || done == total {
-            let rate = per_sec(done, started.elapsed());
-            progress(&format!(
-                "  {done}/{total} stores ({rate:.1}/s, {} via {})",
-                fmt_duration(started.elapsed()),
-                if via_signup { "sign-up" } else { "registry::create" }
-            ));
-        }
-        Ok(())
-    };
+    let mut finish =
+        |r: Result<Result<(Tenant, u64), Error>, tokio::task::JoinError>| -> Result<(), Error> {
+            let (_, o) = r.map_err(task_error)??;
+            overrides += o;
+            done += 1;
+            if done.is_multiple_of(every) || done == total {
+                let rate = per_sec(done, started.elapsed());
+                progress(&format!(
+                    "  {done}/{total} stores ({rate:.1}/s, {} via {})",
+                    fmt_duration(started.elapsed()),
+                    if via_signup {
+                        "sign-up"
+                    } else {
+                        "registry::create"
+                    }
+                ));
+            }
+            Ok(())
+        };
     for n in from..=to {
         while set.len() >= spec.jobs.max(1) {
             if let Some(r) = set.join_next().await {
@@ -539,7 +571,10 @@ pub async fn generate(
         ..DatasetReport::default()
     };
 
-    progress(&format!("categories: {} departments, {LEAVES} leaves", TREE.len()));
+    progress(&format!(
+        "categories: {} departments, {LEAVES} leaves",
+        TREE.len()
+    ));
     for (pi, (department, leaves)) in TREE.iter().enumerate() {
         let parent = master::save_category(
             &hub_db,
@@ -578,7 +613,9 @@ pub async fn generate(
     ));
     let noop: ProgressFn = Arc::new(|_| {});
     let t = Instant::now();
-    let imported = csv_io::import(&hub_db, csv, noop).await.map_err(import_error)?;
+    let imported = csv_io::import(&hub_db, csv, noop)
+        .await
+        .map_err(import_error)?;
     report.import = t.elapsed();
     report.skus = imported.rows;
     progress(&format!(
@@ -606,13 +643,22 @@ pub async fn generate(
     ));
     if signups > 0 {
         let t = Instant::now();
-        report.overrides += make_stores(db, hub, &master, &spec, (1, signups), true, progress).await?;
+        report.overrides +=
+            make_stores(db, hub, &master, &spec, (1, signups), true, progress).await?;
         report.signup_time = t.elapsed();
     }
     if spec.stores > signups {
         let t = Instant::now();
-        report.overrides +=
-            make_stores(db, hub, &master, &spec, (signups + 1, spec.stores), false, progress).await?;
+        report.overrides += make_stores(
+            db,
+            hub,
+            &master,
+            &spec,
+            (signups + 1, spec.stores),
+            false,
+            progress,
+        )
+        .await?;
         report.create_time = t.elapsed();
     }
 
@@ -788,12 +834,57 @@ mod tests {
     fn the_csv_is_what_the_import_reads() {
         let csv = String::from_utf8(catalog_csv(40, 1)).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "sku,name,description,price,currency,category,status,attributes,image");
+        assert_eq!(
+            lines[0],
+            "sku,name,description,price,currency,category,status,attributes,image"
+        );
         assert!(lines[1].starts_with("BN-000000,"));
         assert!(csv.contains(",cordless-drills,active,"));
         assert_eq!(catalog_csv(40, 1), catalog_csv(40, 1));
         assert_eq!(DatasetSpec::small().overrides_per_store(), 200);
         assert_eq!(DatasetSpec::scale().overrides_per_store(), 1_000);
         assert_eq!(master::slugify(TREE[0].1[0].0), BENCH_CATEGORY);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_generated_hub_has_live_stores_with_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
+        let db = Database::open(&url, &tenants::DbOptions::default())
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let hub = registry::ensure_hub(&db, "Bench Hub", "Benchmarks")
+            .await
+            .unwrap();
+        let spec = DatasetSpec {
+            skus: 1_000,
+            stores: 3,
+            override_pct: 20.0,
+            signup_stores: 1,
+            jobs: 2,
+            seed: 3,
+        };
+        let lines = std::sync::Mutex::new(Vec::new());
+        let progress = |l: &str| lines.lock().unwrap().push(l.to_owned());
+        let r = generate(&db, &hub, &spec, &progress).await.unwrap();
+        assert_eq!(
+            (r.skus, r.categories, r.stores, r.signup_stores),
+            (1_000, 24, 3, 1)
+        );
+        assert_eq!(r.overrides, 600);
+        assert_eq!(r.bench_category_products, 50);
+        assert!(r.bench_page_overridden > 0, "{r:?}");
+        assert!(!lines.lock().unwrap().is_empty());
+        for n in 1..=3 {
+            let t = registry::find_by_slug(&db, &store_slug(n))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(t.status(), TenantStatus::Approved);
+        }
+        let env = r.to_env();
+        assert!(env.contains("DS_BENCH_STORE=store-00001\n"), "{env}");
+        assert!(env.lines().all(|l| !l.contains(' ')), "{env}");
     }
 }

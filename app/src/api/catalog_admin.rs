@@ -73,6 +73,21 @@ pub struct ProductForm {
     pub updated_at: String,
 }
 
+/// A product's fields as the editor's form sends them (flattened into the form: `sku`,
+/// `name`, ...).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductFields {
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    pub price: String,
+    pub currency: String,
+    /// A category id, or empty.
+    pub category: String,
+    pub status: String,
+    pub attributes: String,
+}
+
 /// What the product editor needs: the product (or a blank one), the categories to choose
 /// from and the image size limit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,7 +123,11 @@ pub struct BadRow {
 /// How an import ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportOutcome {
-    Imported { rows: u64, created: u64, updated: u64 },
+    Imported {
+        rows: u64,
+        created: u64,
+        updated: u64,
+    },
     /// Some rows are bad: nothing was written. `rows` holds at most the first thousand.
     BadRows { rows: Vec<BadRow>, total: u64 },
     /// The file as a whole cannot be imported (header, encoding, no rows...).
@@ -242,10 +261,7 @@ fn category_rows(all: &[tenants::catalog::Category]) -> Vec<CategoryRow> {
     all.iter()
         .map(|c| {
             // Tree order puts a parent before its children; an unknown parent makes a root.
-            let d = c
-                .parent
-                .and_then(|p| depth.get(&p))
-                .map_or(0, |d| d + 1);
+            let d = c.parent.and_then(|p| depth.get(&p)).map_or(0, |d| d + 1);
             depth.insert(c.id, d);
             CategoryRow {
                 id: c.id.to_string(),
@@ -322,7 +338,11 @@ pub async fn catalog_products(
     respond(
         async {
             let scope = hub_admin()?;
-            let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty() && *s != "all") {
+            let status = match status
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && *s != "all")
+            {
                 None => None,
                 Some(s) => Some(ProductStatus::parse(s).ok_or_else(|| {
                     invalid("status", "must be all, draft, active or discontinued")
@@ -338,7 +358,9 @@ pub async fn catalog_products(
             let result = list_products(
                 &scope.db,
                 &ProductQuery {
-                    search: search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+                    search: search
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty()),
                     status,
                     category,
                     page: page.unwrap_or(0),
@@ -420,17 +442,10 @@ pub async fn catalog_product(id: Option<String>) -> Result<ProductEditor, ApiErr
 #[server(prefix = "/api", endpoint = "admin/catalog/product-save")]
 pub async fn save_catalog_product(
     id: String,
-    sku: String,
-    name: String,
-    description: String,
-    price: String,
-    currency: String,
-    category: String,
-    status: String,
-    attributes: String,
+    #[server(flatten)] product: ProductFields,
 ) -> Result<ProductForm, ApiError> {
     use tenants::catalog::ProductInput;
-    use tenants::catalog::master::{product, save_product};
+    use tenants::catalog::master::{product as find_product, save_product};
 
     use crate::context::respond;
     respond(
@@ -441,9 +456,19 @@ pub async fn save_catalog_product(
                 s => Some(parse_product_id(s)?),
             };
             let image = match id {
-                Some(id) => product(&scope.db, id).await?.image.unwrap_or_default(),
+                Some(id) => find_product(&scope.db, id).await?.image.unwrap_or_default(),
                 None => String::new(),
             };
+            let ProductFields {
+                sku,
+                name,
+                description,
+                price,
+                currency,
+                category,
+                status,
+                attributes,
+            } = product;
             let input = ProductInput {
                 sku,
                 name,
@@ -455,7 +480,13 @@ pub async fn save_catalog_product(
                 attributes,
                 image,
             };
-            let saved = save_product(&scope.db, id, &input).await?;
+            // The only conflict a product save meets is a taken SKU: say so at the SKU.
+            let saved = save_product(&scope.db, id, &input)
+                .await
+                .map_err(|e| match ApiError::from(e) {
+                    ApiError::Conflict(message) => invalid("sku", message),
+                    other => other,
+                })?;
             tracing::info!(product = %saved.id, sku = %saved.sku, created = id.is_none(), "product saved");
             Ok(product_form(&saved))
         }
@@ -493,7 +524,8 @@ pub async fn upload_product_image(data: MultipartData) -> Result<String, ApiErro
             let id = parse_product_id(id.as_deref().unwrap_or(""))?;
             // Refuse an unknown product before storing anything.
             product(&scope.db, id).await?;
-            let (bytes, declared) = file.ok_or_else(|| invalid("image", "choose a file to upload"))?;
+            let (bytes, declared) =
+                file.ok_or_else(|| invalid("image", "choose a file to upload"))?;
             let name = state.media.store_image(&bytes, declared.as_deref()).await?;
             set_product_image(&scope.db, id, Some(&name)).await?;
             tracing::info!(product = %id, image = %name, "product image set");
@@ -574,9 +606,13 @@ pub async fn save_catalog_category(
             };
             let position = match position.trim() {
                 "" => 0,
-                p => p.parse::<i32>().ok().filter(|p| (-10_000..=10_000).contains(p)).ok_or_else(|| {
-                    invalid("position", "enter a whole number between -10000 and 10000")
-                })?,
+                p => p
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|p| (-10_000..=10_000).contains(p))
+                    .ok_or_else(|| {
+                        invalid("position", "enter a whole number between -10000 and 10000")
+                    })?,
             };
             if parse_category(&parent, "parent")?.is_some_and(|p| Some(p) == id) {
                 return Err(invalid("parent", "a category cannot sit inside itself"));
@@ -591,7 +627,12 @@ pub async fn save_catalog_category(
                     position,
                 },
             )
-            .await?;
+            .await
+            // The only conflict a category save meets is a taken address.
+            .map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict(message) => invalid("slug", message),
+                other => other,
+            })?;
             tracing::info!(category = %saved.id, slug = %saved.slug, "category saved");
             let rows = category_rows(&categories(&scope.db).await?);
             let id = saved.id.to_string();
@@ -646,7 +687,9 @@ pub async fn catalog_policy() -> Result<PolicyForm, ApiError> {
     respond(
         async {
             let scope = hub_admin()?;
-            Ok(policy_form(&tenants::catalog::store::policy(&scope.db).await?))
+            Ok(policy_form(
+                &tenants::catalog::store::policy(&scope.db).await?,
+            ))
         }
         .await,
     )
@@ -671,7 +714,9 @@ pub async fn save_catalog_policy(
                     .trim_end_matches('%')
                     .trim()
                     .parse::<i32>()
-                    .map_err(|_| invalid(field, format!("'{}' is not a whole percentage", raw.trim())))
+                    .map_err(|_| {
+                        invalid(field, format!("'{}' is not a whole percentage", raw.trim()))
+                    })
             };
             let min = pct(&price_min_pct, "price_min_pct")?;
             let max = pct(&price_max_pct, "price_max_pct")?;
@@ -681,7 +726,10 @@ pub async fn save_catalog_policy(
             let locked = locked
                 .unwrap_or_default()
                 .iter()
-                .map(|k| Field::parse(k).ok_or_else(|| invalid("locked", format!("'{k}' is not a field"))))
+                .map(|k| {
+                    Field::parse(k)
+                        .ok_or_else(|| invalid("locked", format!("'{k}' is not a field")))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let saved = tenants::catalog::store::set_policy(
                 &scope.db,

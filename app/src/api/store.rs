@@ -29,7 +29,7 @@ pub struct ProductCard {
     pub price: String,
     pub price_minor: i64,
     pub currency: String,
-    /// The list price, when the store's price differs from it.
+    /// The list price, when the store sells below it.
     pub list_price: Option<String>,
     pub image: Option<String>,
     pub summary: String,
@@ -47,6 +47,10 @@ pub struct CategoryLink {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreFront {
     pub name: String,
+    /// `hub`, `reseller` or `distributor`.
+    pub kind: String,
+    /// `pending`, `approved` or `suspended`.
+    pub status: String,
     pub theme: Theme,
     pub featured: Vec<ProductCard>,
     pub categories: Vec<CategoryLink>,
@@ -159,7 +163,8 @@ mod ssr {
             price: p.price.display(),
             price_minor: p.price.minor,
             currency: p.price.currency.code().to_owned(),
-            list_price: (p.price != p.list_price).then(|| p.list_price.display()),
+            // Shown struck through: only when the store sells below the list price.
+            list_price: (p.price.minor < p.list_price.minor).then(|| p.list_price.display()),
             image: p.image.clone(),
             summary: p.summary.clone(),
             featured: p.featured,
@@ -264,10 +269,33 @@ pub async fn store_home() -> Result<StoreFront, ApiError> {
     use crate::context::respond;
     respond(
         async {
+            let scope = crate::context::scope()?;
+            if scope.tenant.kind() == tenants::TenantKind::Distributor {
+                // A distributor's host has no shop: its name and nothing for sale.
+                return Ok(StoreFront {
+                    name: scope.tenant.name().to_owned(),
+                    kind: scope.tenant.kind().as_str().to_owned(),
+                    status: scope.tenant.status().as_str().to_owned(),
+                    theme: Theme {
+                        tagline: String::new(),
+                        hero_text: String::new(),
+                        primary: String::new(),
+                        accent: String::new(),
+                        font_stack: String::new(),
+                        logo: None,
+                        live: false,
+                    },
+                    featured: Vec::new(),
+                    categories: Vec::new(),
+                    product_count: 0,
+                });
+            }
             let (sf, tenant) = ssr::storefront().await?;
             let live = sf.settings.live;
             Ok(StoreFront {
                 name: tenant.name().to_owned(),
+                kind: tenant.kind().as_str().to_owned(),
+                status: tenant.status().as_str().to_owned(),
                 theme: ssr::theme(&sf),
                 featured: if live { sf.featured(8).iter().map(ssr::card).collect() } else { Vec::new() },
                 categories: if live { ssr::links(&sf) } else { Vec::new() },

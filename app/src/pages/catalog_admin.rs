@@ -7,15 +7,15 @@ use std::time::Duration;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::server_fn::codec::MultipartData;
 use leptos::server_fn::ServerFn as _;
+use leptos::server_fn::codec::MultipartData;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::catalog_admin::{
-    BadRow, CategoryRow, DeleteCatalogCategory, ImportOutcome, ImportStatus, LockField,
-    PolicyForm, ProductEditor, ProductList, ProductRow, SaveCatalogCategory, SaveCatalogPolicy,
+    BadRow, CategoryRow, DeleteCatalogCategory, ImportOutcome, ImportStatus, LockField, PolicyForm,
+    ProductEditor, ProductList, ProductRow, SaveCatalogCategory, SaveCatalogPolicy,
     SaveCatalogProduct, StartCatalogImport, UploadProductImage, catalog_categories,
     catalog_import_status, catalog_policy, catalog_product, catalog_products, preview_description,
     remove_product_image, start_catalog_import, upload_product_image,
@@ -37,8 +37,16 @@ enum Section {
 
 const SECTIONS: [(Section, &str, &str); 4] = [
     (Section::Products, "/admin/catalog", "Products"),
-    (Section::Categories, "/admin/catalog/categories", "Categories"),
-    (Section::Policy, "/admin/catalog/policy", "Price policy & locks"),
+    (
+        Section::Categories,
+        "/admin/catalog/categories",
+        "Categories",
+    ),
+    (
+        Section::Policy,
+        "/admin/catalog/policy",
+        "Price policy & locks",
+    ),
     (Section::Import, "/admin/catalog/import", "Import"),
 ];
 
@@ -93,7 +101,11 @@ fn thousands(n: u64) -> String {
 
 fn human_bytes(n: u64) -> String {
     if n >= 1024 * 1024 {
-        format!("{}.{} MB", n / (1024 * 1024), (n % (1024 * 1024)) * 10 / (1024 * 1024))
+        format!(
+            "{}.{} MB",
+            n / (1024 * 1024),
+            (n % (1024 * 1024)) * 10 / (1024 * 1024)
+        )
     } else {
         format!("{} KB", n.div_ceil(1024).max(1))
     }
@@ -118,16 +130,19 @@ fn multipart(form: &web_sys::HtmlFormElement) -> Result<MultipartData, ApiError>
 
 #[cfg(not(feature = "hydrate"))]
 fn multipart<T>(_form: &T) -> Result<MultipartData, ApiError> {
-    Err(ApiError::Transport("uploads need the page to be loaded in a browser".into()))
+    Err(ApiError::Transport(
+        "uploads need the page to be loaded in a browser".into(),
+    ))
 }
 
 /// What to say when an upload fails: the server's reason, or for a request refused before it
 /// reached the hub's code (typically for its size), a hint at the size limit.
-fn upload_message(e: &ApiError, what: &str) -> String {
+/// `advice` says what to do about a file that is too big.
+fn upload_message(e: &ApiError, advice: &str) -> String {
     match e {
         ApiError::Transport(_) => format!(
-            "The upload did not go through. {what} larger than the server's upload limit are refused; \
-             check the file's size and your connection, then try again."
+            "The upload did not go through: the file may be larger than the server accepts, or the \
+             connection dropped. {advice}"
         ),
         other => capitalise(&other.to_string()),
     }
@@ -185,7 +200,7 @@ fn TextField(
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
             {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
-            <p class="field__error" id=error_id role="alert">{move || error.get()}</p>
+            <p class="field__error" id=error_id role="alert">{move || error.get().map(|e| capitalise(&e))}</p>
         </div>
     }
 }
@@ -225,7 +240,7 @@ fn SelectField(
                 }).collect_view()}
             </select>
             {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
-            <p class="field__error" id=error_id role="alert">{move || error.get()}</p>
+            <p class="field__error" id=error_id role="alert">{move || error.get().map(|e| capitalise(&e))}</p>
         </div>
     }
 }
@@ -234,7 +249,10 @@ fn SelectField(
 fn category_options(categories: &[CategoryRow], none: &str) -> Vec<(String, String)> {
     std::iter::once((String::new(), none.to_owned()))
         .chain(categories.iter().map(|c| {
-            (c.id.clone(), format!("{}{}", "\u{2003}".repeat(c.depth), c.name))
+            (
+                c.id.clone(),
+                format!("{}{}", "\u{2003}".repeat(c.depth), c.name),
+            )
         }))
         .collect()
 }
@@ -307,7 +325,14 @@ pub fn CatalogPage() -> impl IntoView {
     });
     let list = Resource::new(
         move || filters.get(),
-        |f| catalog_products(Some(f.q), Some(f.status), Some(f.category), Some(f.page - 1)),
+        |f| {
+            catalog_products(
+                Some(f.q),
+                Some(f.status),
+                Some(f.category),
+                Some(f.page - 1),
+            )
+        },
     );
     let categories = Resource::new(|| (), |_| catalog_categories());
     view! {
@@ -510,7 +535,13 @@ fn ProductLine(p: ProductRow) -> impl IntoView {
 
 #[component]
 fn Pager(filters: Filters, page: u64, pages: u64) -> impl IntoView {
-    let at = |p: u64| Filters { page: p, ..filters.clone() }.href();
+    let at = |p: u64| {
+        Filters {
+            page: p,
+            ..filters.clone()
+        }
+        .href()
+    };
     let prev = (page > 1).then(|| at(page - 1));
     let next = (page < pages).then(|| at(page + 1));
     view! {
@@ -589,6 +620,40 @@ fn ProductEditorView(editor: ProductEditor, created: bool) -> impl IntoView {
     let save = ServerAction::<SaveCatalogProduct>::new();
     let result = save.value();
     let navigate = use_navigate();
+
+    // Required fields left empty are flagged in the browser, all at once, before anything is
+    // sent; the server checks everything else (and these again).
+    let required = [
+        ("sku", sku, "Enter a SKU."),
+        ("name", name, "Enter a name."),
+        ("price", price, "Enter a price, e.g. 12.50."),
+        ("currency", currency, "Enter a currency code, e.g. EUR."),
+    ];
+    let refs: [NodeRef<leptos::html::Input>; 4] = Default::default();
+    let missing = RwSignal::new(Vec::<&'static str>::new());
+    let error_for = move |field: &'static str| -> Signal<Option<String>> {
+        let server = field_error(result, field);
+        Signal::derive(move || {
+            let local = required
+                .iter()
+                .find(|(f, value, _)| *f == field && value.with(|v| v.trim().is_empty()))
+                .filter(|_| missing.with(|m| m.contains(&field)))
+                .map(|(_, _, message)| (*message).to_owned());
+            local.or_else(|| server.get())
+        })
+    };
+    let check_required = move |ev: leptos::ev::MouseEvent| {
+        let empty: Vec<usize> = (0..required.len())
+            .filter(|i| required[*i].1.with_untracked(|v| v.trim().is_empty()))
+            .collect();
+        missing.set(empty.iter().map(|i| required[*i].0).collect());
+        if let Some(first) = empty.first() {
+            ev.prevent_default();
+            if let Some(input) = refs[*first].get_untracked() {
+                let _ = input.focus();
+            }
+        }
+    };
     Effect::new(move |_| {
         if let Some(Ok(saved)) = result.get() {
             match &saved.id {
@@ -613,8 +678,16 @@ fn ProductEditorView(editor: ProductEditor, created: bool) -> impl IntoView {
         }
     });
 
-    let title = if is_new { "New product".to_owned() } else { p.name.clone() };
-    let crumb = if is_new { "New product".to_owned() } else { p.sku.clone() };
+    let title = if is_new {
+        "New product".to_owned()
+    } else {
+        p.name.clone()
+    };
+    let crumb = if is_new {
+        "New product".to_owned()
+    } else {
+        p.sku.clone()
+    };
     let mut status_options: Vec<(String, String)> = STATUSES
         .iter()
         .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
@@ -657,9 +730,9 @@ fn ProductEditorView(editor: ProductEditor, created: bool) -> impl IntoView {
                 <div class="card catalog-panel">
                     <h2 class="catalog-panel__title">"Product"</h2>
                     <div class="catalog-row">
-                        <TextField id="sku" label="SKU" value=sku error=field_error(result, "sku") required=true maxlength=64
+                        <TextField id="sku" label="SKU" value=sku error=error_for("sku") required=true maxlength=64 node_ref=refs[0]
                             class="catalog-row__narrow" hint="Letters, digits and - _ . / — stored in upper case."/>
-                        <TextField id="name" label="Name" value=name error=field_error(result, "name") required=true maxlength=200/>
+                        <TextField id="name" label="Name" value=name error=error_for("name") required=true maxlength=200 node_ref=refs[1]/>
                     </div>
                     <DescriptionField value=description error=field_error(result, "description")/>
                     <TextField id="attributes" label="Attributes" value=attributes error=field_error(result, "attributes")
@@ -669,9 +742,9 @@ fn ProductEditorView(editor: ProductEditor, created: bool) -> impl IntoView {
                 <div class="card catalog-panel">
                     <h2 class="catalog-panel__title">"Price and availability"</h2>
                     <div class="catalog-row">
-                        <TextField id="price" label="List price" value=price error=field_error(result, "price") required=true
+                        <TextField id="price" label="List price" value=price error=error_for("price") required=true node_ref=refs[2]
                             inputmode="decimal" placeholder="12.50" hint="Stores price from this within your price policy."/>
-                        <TextField id="currency" label="Currency" value=currency error=field_error(result, "currency") required=true
+                        <TextField id="currency" label="Currency" value=currency error=error_for("currency") required=true node_ref=refs[3]
                             maxlength=3 class="catalog-row__narrow" placeholder="EUR" hint="ISO code, e.g. EUR, USD, GBP."/>
                     </div>
                     <div class="catalog-row">
@@ -686,7 +759,7 @@ fn ProductEditorView(editor: ProductEditor, created: bool) -> impl IntoView {
                         {move || matches!(result.get(), Some(Ok(_))).then(|| if is_new { "Created." } else { "Saved." })}
                     </p>
                     <a class="button button--ghost" href="/admin/catalog">"Cancel"</a>
-                    <button class="button" type="submit" disabled=move || save.pending().get() data-testid="save-product">
+                    <button class="button" type="submit" disabled=move || save.pending().get() on:click=check_required data-testid="save-product">
                         {move || match (save.pending().get(), is_new) {
                             (true, _) => "Saving…",
                             (false, true) => "Create product",
@@ -713,7 +786,10 @@ fn ProductEditorView(editor: ProductEditor, created: bool) -> impl IntoView {
 
 /// The description: Markdown, with a preview rendered exactly as the storefront will.
 #[component]
-fn DescriptionField(value: RwSignal<String>, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+fn DescriptionField(
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
     let previewing = RwSignal::new(false);
     let html = RwSignal::new(None::<Result<String, ApiError>>);
     let show_preview = move |_| {
@@ -758,7 +834,7 @@ fn DescriptionField(value: RwSignal<String>, #[prop(into)] error: Signal<Option<
             <p class="field__hint" id="description-hint">
                 "Markdown: **bold**, *italic*, lists, links and tables. Up to 20,000 characters."
             </p>
-            <p class="field__error" id="description-error" role="alert">{move || error.get()}</p>
+            <p class="field__error" id="description-error" role="alert">{move || error.get().map(|e| capitalise(&e))}</p>
         </div>
     }
 }
@@ -786,7 +862,9 @@ fn ImageCard(id: Option<String>, image: RwSignal<Option<String>>, max_bytes: u64
         if uploading.get_untracked() {
             return;
         }
-        let Some(form) = form_ref.get_untracked() else { return };
+        let Some(form) = form_ref.get_untracked() else {
+            return;
+        };
         let data = match multipart(&form) {
             Ok(d) => d,
             Err(e) => {
@@ -807,7 +885,7 @@ fn ImageCard(id: Option<String>, image: RwSignal<Option<String>>, max_bytes: u64
                     form.reset();
                 }
                 Err(e) => {
-                    let _ = error.try_set(Some(upload_message(&e, "Images")));
+                    let _ = error.try_set(Some(upload_message(&e, "Try a smaller image.")));
                 }
             }
         });
@@ -867,7 +945,7 @@ fn ImageCard(id: Option<String>, image: RwSignal<Option<String>>, max_bytes: u64
                         aria-invalid=move || error.get().is_some().to_string()
                         data-testid="image-input"/>
                     <p class="field__hint" id="image-hint">{limit}</p>
-                    <p class="field__error" id="image-error" role="alert">{move || error.get()}</p>
+                    <p class="field__error" id="image-error" role="alert">{move || error.get().map(|e| capitalise(&e))}</p>
                 </div>
                 <div class="catalog-image__actions">
                     <button class="button button--small" type="submit" disabled=move || uploading.get() data-testid="upload-image">
@@ -934,8 +1012,11 @@ pub fn CategoriesPage() -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(())) = delete.value().get() {
+        let outcome = delete.value().get();
+        if outcome.is_some() {
             confirming.set(None);
+        }
+        if let Some(Ok(())) = outcome {
             // A deleted category being edited is gone: back to a new one.
             let gone = deleting.with_untracked(|(id, _)| id.clone());
             if editing.with_untracked(|e| e.as_ref().is_some_and(|e| e.id == gone)) {
@@ -1055,7 +1136,11 @@ fn ParentSelect(
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let initial = value.get_untracked();
-    let mut options = vec![(String::new(), "None (top level)".to_owned(), initial.is_empty())];
+    let mut options = vec![(
+        String::new(),
+        "None (top level)".to_owned(),
+        initial.is_empty(),
+    )];
     // Rows are in tree order: a category's descendants follow it, deeper than it.
     let mut skip_below: Option<usize> = None;
     for r in &rows {
@@ -1074,7 +1159,7 @@ fn ParentSelect(
     }
     view! {
         <div class="field">
-            <label for="parent">"Inside"</label>
+            <label for="parent">"Parent category"</label>
             <select
                 id="parent"
                 name="parent"
@@ -1087,7 +1172,7 @@ fn ParentSelect(
                     <option value=v selected=selected>{l}</option>
                 }).collect_view()}
             </select>
-            <p class="field__error" id="parent-error" role="alert">{move || error.get()}</p>
+            <p class="field__error" id="parent-error" role="alert">{move || error.get().map(|e| capitalise(&e))}</p>
         </div>
     }
 }
@@ -1142,7 +1227,7 @@ fn CategoryLine(
                     view! {
                         <button type="button" class="button button--ghost button--small" aria-label=label_edit
                             on:click=move |_| edit.run(line.clone())>"Edit"</button>
-                        <button type="button" class="button button--ghost button--small" aria-label=label_delete
+                        <button type="button" class="button button--ghost button--small catalog-ghost-danger" aria-label=label_delete
                             on:click=move |_| confirming.set(Some(id.clone()))>"Delete"</button>
                     }.into_any()
                 }}
@@ -1157,7 +1242,7 @@ fn CategoryLine(
 /// What locking each field means for a store.
 fn lock_hint(key: &str) -> &'static str {
     match key {
-        "price" => "Stores sell at your list price, ignoring their own markup.",
+        "price" => "Stores cannot set their own price per product (their markup still applies).",
         "name" => "Stores cannot rename products.",
         "description" => "Stores cannot rewrite descriptions.",
         "featured" => "Stores cannot feature products on their own.",
@@ -1177,7 +1262,7 @@ pub fn PolicyPage() -> impl IntoView {
                 <div class="container">
                     <ConsoleHeader section=Section::Policy title="Price policy & locks"/>
                     <p class="muted catalog-lead">
-                        "These rules apply to every partner store at once. Stores that set a price or a field you lock see the master catalog's value again."
+                        "These rules apply to every partner store at once. Locking a field puts every store back on the master catalog's value for it."
                     </p>
                     <Transition fallback=|| view! { <p class="muted">"Loading the policy…"</p> }>
                         {move || Suspend::new(async move {
@@ -1213,7 +1298,9 @@ fn PolicyEditor(policy: PolicyForm) -> impl IntoView {
         }
     });
     let example = move || match (example_price(&min.get()), example_price(&max.get())) {
-        (Some(lo), Some(hi)) => format!("A product listed at 100.00 may sell for {lo} to {hi} in a store."),
+        (Some(lo), Some(hi)) => {
+            format!("A product listed at 100.00 may sell for {lo} to {hi} in a store.")
+        }
         _ => "Enter whole percentages, e.g. 90 and 150.".to_owned(),
     };
     view! {
@@ -1232,7 +1319,7 @@ fn PolicyEditor(policy: PolicyForm) -> impl IntoView {
             <fieldset class="card catalog-panel catalog-locks">
                 <legend class="catalog-panel__title">"Locked fields"</legend>
                 <p class="muted small">"A locked field always shows the master catalog's value in every store."</p>
-                <p class="field__error" role="alert">{move || field_error(result, "locked").get()}</p>
+                <p class="field__error" role="alert">{move || field_error(result, "locked").get().map(|e| capitalise(&e))}</p>
                 <ul class="catalog-locks__list">
                     {policy.fields.into_iter().map(|f| view! { <LockOption field=f/> }).collect_view()}
                 </ul>
@@ -1281,7 +1368,7 @@ fn PercentField(
                 <span aria-hidden="true">"%"</span>
             </div>
             <p class="field__hint" id=hint_id>{hint}</p>
-            <p class="field__error" id=error_id role="alert">{move || error.get()}</p>
+            <p class="field__error" id=error_id role="alert">{move || error.get().map(|e| capitalise(&e))}</p>
         </div>
     }
 }
@@ -1317,7 +1404,11 @@ fn phase_label(phase: &str) -> &'static str {
 
 /// Follows an import job: fetches its state now and again every half second while it runs.
 /// Without `job`, the hub's latest import (if any) is shown. Stops once the page is gone.
-fn poll(job: Option<String>, status: RwSignal<Option<ImportStatus>>, failure: RwSignal<Option<String>>) {
+fn poll(
+    job: Option<String>,
+    status: RwSignal<Option<ImportStatus>>,
+    failure: RwSignal<Option<String>>,
+) {
     leptos::task::spawn_local(async move {
         match catalog_import_status(job.clone()).await {
             Ok(Some(s)) => {
@@ -1327,7 +1418,10 @@ fn poll(job: Option<String>, status: RwSignal<Option<ImportStatus>>, failure: Rw
                 }
                 let _ = failure.try_set(None);
                 if let Some(job) = next {
-                    set_timeout(move || poll(Some(job), status, failure), Duration::from_millis(500));
+                    set_timeout(
+                        move || poll(Some(job), status, failure),
+                        Duration::from_millis(500),
+                    );
                 }
             }
             Ok(None) => {}
@@ -1370,7 +1464,9 @@ pub fn ImportPage() -> impl IntoView {
         if uploading.get_untracked() {
             return;
         }
-        let Some(form) = form_ref.get_untracked() else { return };
+        let Some(form) = form_ref.get_untracked() else {
+            return;
+        };
         let data = match multipart(&form) {
             Ok(d) => d,
             Err(e) => {
@@ -1404,7 +1500,10 @@ pub fn ImportPage() -> impl IntoView {
         _ => None,
     };
     let other_error = move || match upload_result.get() {
-        Some(Err(e)) if e.field().is_none() => Some(upload_message(&e, "Files")),
+        Some(Err(e)) if e.field().is_none() => Some(upload_message(
+            &e,
+            "Import big files on the server with `hub catalog import FILE`.",
+        )),
         _ => None,
     };
 

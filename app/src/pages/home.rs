@@ -20,19 +20,20 @@ pub fn HomePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(o) => view! { <Hero overview=o/> }.into_any(),
-                        // Not the hub's host: a store's own front page.
-                        Err(ApiError::NotFound) => view! { <StoreWelcome/> }.into_any(),
+                        // Not the hub's host: the store's own front page follows.
+                        Err(ApiError::NotFound) => ().into_any(),
                         Err(e) => view! { <section class="container notice"><p class="error" role="alert">{e.to_string()}</p></section> }.into_any(),
                     }
                 })}
             </Transition>
             // Outside the overview's Transition: reloading the counters after a registration
             // must not re-render (and reset) the form.
+            <crate::pages::storefront::StoreHome/>
             <HubOnly>
-                <crate::pages::storefront::StoreHome on_hub=true/>
                 <HowItWorks/>
                 <PartnerForm register/>
             </HubOnly>
+            <crate::HydrationMark/>
         </HubFrame>
     }
 }
@@ -87,42 +88,6 @@ fn HubOnly(children: ChildrenFn) -> impl IntoView {
                 move || site.get().flatten().is_some_and(|s| s.kind == "hub").then(|| children())
             }
         </Transition>
-    }
-}
-
-/// A store's front page until its catalog is set up: its name, whether it is open, and the
-/// way in for customers and staff.
-#[component]
-fn StoreWelcome() -> impl IntoView {
-    let Site(site) = expect_context::<Site>();
-    view! {
-        <Transition fallback=|| ()>
-            {move || site.get().flatten().map(|s| {
-                if s.theme.as_ref().is_some_and(|t| t.live) {
-                    return view! { <crate::pages::storefront::StoreHome/> }.into_any();
-                }
-                let open = s.status == "approved";
-                view! {
-                    <Title text=s.name.clone()/>
-                    <section class="hero">
-                        <div class="container">
-                            <p class="eyebrow">{if open { "Welcome" } else { "Opening soon" }}</p>
-                            <h1 data-testid="store-name">{s.name.clone()}</h1>
-                            {if open {
-                                view! { <p class="hero__lead">"Create an account to keep your cart and orders in one place."</p> }.into_any()
-                            } else {
-                                view! { <p class="hero__lead">"This store is being set up and is not open to customers yet."</p> }.into_any()
-                            }}
-                            <div class="hero__actions">
-                                {open.then(|| view! { <a class="button button--large" href="/signup">"Create account"</a> })}
-                                <a class="button button--ghost button--large" href="/login">"Log in"</a>
-                            </div>
-                        </div>
-                    </section>
-                }.into_any()
-            })}
-        </Transition>
-        <crate::HydrationMark/>
     }
 }
 

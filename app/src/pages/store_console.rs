@@ -284,9 +284,15 @@ impl Form {
 struct Ui {
     form: Form,
     draft: StoredValue<StoreDraft>,
-    /// The last error of a check or publication.
+    /// The last error of a check, a publication or a step's own check.
     error: RwSignal<Option<ApiError>>,
     busy: RwSignal<bool>,
+    /// The availability of the address as typed (checked as the user types).
+    slug_status: RwSignal<Option<SlugCheck>>,
+    /// The hub's objection to the markup as typed (checked as the user types).
+    pricing_error: RwSignal<Option<String>>,
+    /// Example prices under the pricing rule as typed.
+    examples: RwSignal<Vec<PriceExample>>,
 }
 
 impl Ui {
@@ -312,6 +318,68 @@ impl Ui {
             self.error.set(None);
         }
     }
+
+    /// What keeps the user on `step`, as far as the browser can tell at once (the server
+    /// checks everything again on publishing).
+    fn blocker(&self, step: usize) -> Option<ApiError> {
+        let f = self.form;
+        let invalid = |field: &str, message: String| {
+            Some(ApiError::Validation {
+                field: field.to_owned(),
+                message,
+            })
+        };
+        match step {
+            0 => {
+                let typed = f.slug.with_untracked(|s| s.trim().to_ascii_lowercase());
+                if let Some(c) = self
+                    .slug_status
+                    .get_untracked()
+                    .filter(|c| !c.available && c.slug == typed)
+                {
+                    return invalid("slug", c.message);
+                }
+                let name = f.name.with_untracked(|n| n.split_whitespace().count());
+                let len = f.name.with_untracked(|n| {
+                    n.split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .chars()
+                        .count()
+                });
+                if name == 0 || !(2..=120).contains(&len) {
+                    return invalid("name", "must be 2 to 120 characters".into());
+                }
+                None
+            }
+            1 => {
+                if let Some(m) = colour_problem(&f.primary.get_untracked(), "white button text") {
+                    return invalid("primary_color", m);
+                }
+                colour_problem(&f.accent.get_untracked(), "a white page")
+                    .and_then(|m| invalid("accent_color", m))
+            }
+            2 => {
+                let nothing = !f.select_all.get_untracked()
+                    && f.include_categories.with_untracked(Vec::is_empty)
+                    && f.include_products.with_untracked(Vec::is_empty);
+                nothing
+                    .then(|| {
+                        invalid(
+                            "selection",
+                            "choose at least one category or product to sell, or sell everything"
+                                .into(),
+                        )
+                    })
+                    .flatten()
+            }
+            3 => self
+                .pricing_error
+                .get_untracked()
+                .and_then(|m| invalid("markup", m)),
+            _ => None,
+        }
+    }
 }
 
 #[component]
@@ -321,16 +389,30 @@ fn Wizard(draft: StoreDraft) -> impl IntoView {
     let can_publish = draft.can_publish;
     let approved = draft.status == "approved";
     let pending = draft.status == "pending";
+    let (pill, pill_text) = match (live, draft.status.as_str()) {
+        (_, "suspended") => ("pill pill--suspended", "Suspended"),
+        (true, _) => ("pill pill--approved", "Live"),
+        (false, "approved") => ("pill pill--pending", "Not published yet"),
+        _ => ("pill pill--pending", "Awaiting approval"),
+    };
+    let examples = RwSignal::new(draft.pricing.examples.clone());
     let ui = Ui {
         form,
+        examples,
         draft: StoredValue::new(draft),
         error: RwSignal::new(None),
         busy: RwSignal::new(false),
+        slug_status: RwSignal::new(None),
+        pricing_error: RwSignal::new(None),
     };
     let step = RwSignal::new(0_usize);
     // How far the user may jump with the step indicator: everything when editing a live store.
     let reached = RwSignal::new(if live { LAST } else { 0 });
-    let summary: RwSignal<Option<StoreCheck>> = RwSignal::new(None);
+    let review = Review {
+        summary: RwSignal::new(None),
+        problem: RwSignal::new(None),
+        checking: RwSignal::new(false),
+    };
     let published: RwSignal<Option<PublishedStore>> = RwSignal::new(None);
 
     let go = move |n: usize| {
@@ -339,32 +421,69 @@ fn Wizard(draft: StoreDraft) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         window().scroll_to_with_x_and_y(0.0, 0.0);
     };
+    // Arriving at the review: the server checks everything and tells what the store offers.
+    Effect::new(move |_| {
+        if step.get() != LAST {
+            return;
+        }
+        review.checking.set(true);
+        review.problem.set(None);
+        let input = form.input();
+        spawn_local(async move {
+            let result = check_store(input).await;
+            review.checking.set(false);
+            match result {
+                Ok(s) => review.summary.set(Some(s)),
+                Err(e) => {
+                    review.summary.set(None);
+                    review.problem.set(Some(e.clone()));
+                    if e.field().is_some() {
+                        ui.error.set(Some(e));
+                    }
+                }
+            }
+        });
+    });
+    // Steps move at once; a step whose problems only the server can see (the per-product
+    // overrides) is checked before leaving it.
     let next = move |_| {
         if ui.busy.get_untracked() {
             return;
         }
         let current = step.get_untracked();
-        ui.busy.set(true);
-        let input = form.input();
-        spawn_local(async move {
-            let result = check_store(input).await;
-            ui.busy.set(false);
-            match result {
-                Ok(s) => {
-                    summary.set(Some(s));
-                    ui.error.set(None);
-                    go(current + 1);
-                }
-                Err(e) => {
-                    // A problem on a later step is shown when the user gets there.
-                    let later = e.field().map(step_of).is_some_and(|s| s > current);
-                    ui.error.set(Some(e));
-                    if later {
+        if let Some(e) = ui.blocker(current) {
+            ui.error.set(Some(e));
+            return;
+        }
+        let has_lines = form.lines.with_untracked(|l| {
+            l.iter().any(|x| {
+                !x.sku.with_untracked(|s| s.trim().is_empty())
+                    || !x.value.with_untracked(|s| s.trim().is_empty())
+            })
+        });
+        if current == 4 && has_lines {
+            ui.busy.set(true);
+            let input = form.input();
+            spawn_local(async move {
+                let result = check_store(input).await;
+                ui.busy.set(false);
+                match result {
+                    Ok(_) => {
+                        ui.error.set(None);
                         go(current + 1);
                     }
+                    Err(e) => {
+                        if let Some(s) = e.field().map(step_of).filter(|s| *s < LAST) {
+                            step.set(s);
+                        }
+                        ui.error.set(Some(e));
+                    }
                 }
-            }
-        });
+            });
+            return;
+        }
+        ui.error.set(None);
+        go(current + 1);
     };
     let back = move |_| {
         let current = step.get_untracked();
@@ -385,7 +504,7 @@ fn Wizard(draft: StoreDraft) -> impl IntoView {
             match result {
                 Ok(p) => published.set(Some(p)),
                 Err(e) => {
-                    if let Some(s) = e.field().map(step_of) {
+                    if let Some(s) = e.field().map(step_of).filter(|s| *s < LAST) {
                         step.set(s);
                     }
                     ui.error.set(Some(e));
@@ -404,6 +523,7 @@ fn Wizard(draft: StoreDraft) -> impl IntoView {
             _ => None,
         })
     });
+    let panel = move |i: usize| move || step.get() != i;
 
     view! {
         <div class="wizard" id="wizard" hidden=move || published.get().is_some()>
@@ -419,9 +539,7 @@ fn Wizard(draft: StoreDraft) -> impl IntoView {
                         }}
                     </p>
                 </div>
-                <span class=move || format!("pill pill--{}", ui.draft.with_value(|d| d.status.clone()))>
-                    {if live { "Live" } else if approved { "Not published yet" } else if pending { "Awaiting approval" } else { "Suspended" }}
-                </span>
+                <span class=pill data-testid="store-state">{pill_text}</span>
             </header>
             {pending.then(|| view! {
                 <div class="banner banner--pending" role="status">
@@ -443,7 +561,7 @@ fn Wizard(draft: StoreDraft) -> impl IntoView {
                     }>
                         <button type="button" class="wizard-steps__button"
                             aria-current=move || (step.get() == i).then_some("step")
-                            disabled=move || i > reached.get() || ui.busy.get()
+                            disabled=move || { i > reached.get() || ui.busy.get() }
                             on:click=move |_| step.set(i)
                         >
                             <span class="wizard-steps__n" aria-hidden="true">{i + 1}</span>
@@ -457,42 +575,49 @@ fn Wizard(draft: StoreDraft) -> impl IntoView {
             </ol>
             <div class="wizard__layout">
                 <div class="wizard__main card">
-                    <section class="wizard__panel" hidden=move || step.get() != 0 aria-labelledby="step-0">
+                    <section class="wizard__panel" hidden=panel(0) aria-labelledby="step-0">
                         <AddressStep ui/>
                     </section>
-                    <section class="wizard__panel" hidden=move || step.get() != 1 aria-labelledby="step-1">
+                    <section class="wizard__panel" hidden=panel(1) aria-labelledby="step-1">
                         <BrandingStep ui/>
                     </section>
-                    <section class="wizard__panel" hidden=move || step.get() != 2 aria-labelledby="step-2">
+                    <section class="wizard__panel" hidden=panel(2) aria-labelledby="step-2">
                         <CatalogStep ui/>
                     </section>
-                    <section class="wizard__panel" hidden=move || step.get() != 3 aria-labelledby="step-3">
+                    <section class="wizard__panel" hidden=panel(3) aria-labelledby="step-3">
                         <PricingStep ui/>
                     </section>
-                    <section class="wizard__panel" hidden=move || step.get() != 4 aria-labelledby="step-4">
+                    <section class="wizard__panel" hidden=panel(4) aria-labelledby="step-4">
                         <OverridesStep ui/>
                     </section>
-                    <section class="wizard__panel" hidden=move || step.get() != LAST aria-labelledby="step-5">
-                        <ReviewStep ui summary/>
+                    <section class="wizard__panel" hidden=panel(LAST) aria-labelledby="step-5">
+                        <ReviewStep ui review go_to=Callback::new(move |s: usize| step.set(s))/>
                     </section>
                     <p class="form__error" role="alert" data-testid="wizard-error">{general_error}</p>
+                    // Rendered only where they apply, so what is on the page is what can be used.
                     <div class="wizard__nav">
-                        <button type="button" class="button button--ghost" data-testid="wizard-back"
-                            hidden=move || step.get() == 0
-                            disabled=move || ui.busy.get()
-                            on:click=back
-                        >"← Back"</button>
+                        {move || (step.get() > 0).then(|| view! {
+                            <button type="button" class="button button--ghost" data-testid="wizard-back"
+                                disabled=move || ui.busy.get()
+                                on:click=back
+                            >"← Back"</button>
+                        })}
                         <span class="wizard__count muted small">{move || format!("Step {} of {}", step.get() + 1, STEPS.len())}</span>
-                        <button type="button" class="button" data-testid="wizard-next"
-                            hidden=move || step.get() == LAST
-                            disabled=move || ui.busy.get()
-                            on:click=next
-                        >{move || if ui.busy.get() { "Checking…" } else { "Next →" }}</button>
-                        <button type="button" class="button button--large" data-testid="wizard-publish"
-                            hidden=move || step.get() != LAST
-                            disabled=move || ui.busy.get() || !can_publish || !approved
-                            on:click=publish
-                        >{move || if ui.busy.get() { "Publishing…" } else if live { "Publish changes" } else { "Publish my store" }}</button>
+                        {move || if step.get() == LAST {
+                            view! {
+                                <button type="button" class="button button--large" data-testid="wizard-publish"
+                                    disabled=move || ui.busy.get() || !can_publish || !approved
+                                    on:click=publish
+                                >{move || if ui.busy.get() { "Publishing…" } else if live { "Publish changes" } else { "Publish my store" }}</button>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" class="button" data-testid="wizard-next"
+                                    disabled=move || ui.busy.get()
+                                    on:click=next
+                                >{move || if ui.busy.get() { "Checking…" } else { "Next →" }}</button>
+                            }.into_any()
+                        }}
                     </div>
                 </div>
                 <aside class="wizard__aside" aria-label="Preview">
@@ -502,6 +627,14 @@ fn Wizard(draft: StoreDraft) -> impl IntoView {
         </div>
         {move || published.get().map(|p| view! { <Live published=p/> })}
     }
+}
+
+/// The review step's check of everything typed.
+#[derive(Clone, Copy)]
+struct Review {
+    summary: RwSignal<Option<StoreCheck>>,
+    problem: RwSignal<Option<ApiError>>,
+    checking: RwSignal<bool>,
 }
 
 #[component]
@@ -515,7 +648,7 @@ fn AddressStep(ui: Ui) -> impl IntoView {
             d.current_name.clone(),
         )
     });
-    let status: RwSignal<Option<SlugCheck>> = RwSignal::new(None);
+    let status = ui.slug_status;
     let on_slug = move |ev| {
         let v = event_target_value(&ev);
         f.slug.set(v.clone());
@@ -740,7 +873,7 @@ fn BrandingStep(ui: Ui) -> impl IntoView {
                 prop:value=move || f.hero_text.get()
                 aria-invalid=move || hero_error.get().is_some().to_string()
                 on:input=move |ev| { f.hero_text.set(event_target_value(&ev)); ui.clear(&["hero_text"]); }
-            >{f.hero_text.get_untracked()}</textarea>
+            ></textarea>
             <p class="field__hint">{move || format!("Shown large on your home page. {} of 400 characters.", f.hero_text.with(|t| t.chars().count()))}</p>
             <p class="field__error" role="alert">{hero_error}</p>
         </div>
@@ -939,11 +1072,9 @@ fn Chosen(title: &'static str, list: RwSignal<Vec<MasterProduct>>, ui: Ui) -> im
 #[component]
 fn PricingStep(ui: Ui) -> impl IntoView {
     let f = ui.form;
-    let (policy, initial_examples) = ui
-        .draft
-        .with_value(|d| (d.policy.clone(), d.pricing.examples.clone()));
-    let examples: RwSignal<Vec<PriceExample>> = RwSignal::new(initial_examples);
-    let preview_error: RwSignal<Option<String>> = RwSignal::new(None);
+    let policy = ui.draft.with_value(|d| d.policy.clone());
+    let examples = ui.examples;
+    let preview_error = ui.pricing_error;
     let refresh = move || {
         let (m, r) = (f.markup.get_untracked(), f.rounding.get_untracked());
         ui.clear(&["markup", "rounding"]);
@@ -1072,7 +1203,7 @@ fn OverridesStep(ui: Ui) -> impl IntoView {
 }
 
 #[component]
-fn ReviewStep(ui: Ui, summary: RwSignal<Option<StoreCheck>>) -> impl IntoView {
+fn ReviewStep(ui: Ui, review: Review, go_to: Callback<usize>) -> impl IntoView {
     let f = ui.form;
     let (scheme, suffix, fonts) = ui
         .draft
@@ -1145,12 +1276,29 @@ fn ReviewStep(ui: Ui, summary: RwSignal<Option<StoreCheck>>) -> impl IntoView {
             <div><dt>"Pricing"</dt><dd>{markup} " · " {rounding_label}</dd></div>
             <div><dt>"Single-product changes"</dt><dd>{move || f.lines.with(|l| l.iter().filter(|x| !x.sku.get().trim().is_empty()).count())}</dd></div>
         </dl>
-        {move || summary.get().map(|s| view! {
-            <p class="review__effect" data-testid="review-effect">
-                <strong>{s.products}</strong> {if s.products == 1 { " product" } else { " products" }}
+        {move || review.checking.get().then(|| view! {
+            <p class="review__effect review__effect--checking muted" role="status">"Checking your store…"</p>
+        })}
+        {move || review.summary.get().filter(|_| !review.checking.get()).map(|s| view! {
+            <p class="review__effect" data-testid="review-effect" role="status">
+                "✓ All set: " <strong>{s.products}</strong> {if s.products == 1 { " product" } else { " products" }}
                 " in " <strong>{s.categories}</strong> {if s.categories == 1 { " category" } else { " categories" }}
                 " will be on sale."
             </p>
+        })}
+        {move || review.problem.get().filter(|_| !review.checking.get()).map(|e| {
+            let at = e.field().map(step_of).filter(|s| *s < LAST);
+            view! {
+                <div class="review__problem" role="alert" data-testid="review-problem">
+                    <span>
+                        {at.map(|s| view! { <strong>{format!("{}: ", STEPS[s].0)}</strong> })}
+                        {e.to_string()}
+                    </span>
+                    {at.map(|s| view! {
+                        <button type="button" class="button button--small" on:click=move |_| go_to.run(s)>"Fix it"</button>
+                    })}
+                </div>
+            }
         })}
     }
 }
@@ -1160,7 +1308,8 @@ fn ReviewStep(ui: Ui, summary: RwSignal<Option<StoreCheck>>) -> impl IntoView {
 fn Preview(ui: Ui) -> impl IntoView {
     let f = ui.form;
     let fonts = ui.draft.with_value(|d| d.fonts.clone());
-    let sample = ui.draft.with_value(|d| d.pricing.examples.first().cloned());
+    // A middle-priced example, at the price the rule as typed gives it.
+    let sample = move || ui.examples.with(|e| e.get(e.len() / 2).cloned());
     let style = move || {
         let pick = |c: String, fallback: &str| {
             let c = c.trim().to_ascii_lowercase();
@@ -1195,9 +1344,6 @@ fn Preview(ui: Ui) -> impl IntoView {
             n
         }
     };
-    let (product, list_price) = sample
-        .map(|s| (s.name, s.price))
-        .unwrap_or_else(|| ("Example product".to_owned(), "€24.50".to_owned()));
     view! {
         <p class="eyebrow">"Preview"</p>
         <div class="store-preview card" style=style data-testid="store-preview">
@@ -1221,8 +1367,8 @@ fn Preview(ui: Ui) -> impl IntoView {
             <div class="store-preview__product">
                 <span class="store-preview__thumb" aria-hidden="true"></span>
                 <span>
-                    <span class="store-preview__pname">{product}</span>
-                    <span class="store-preview__price">{list_price}</span>
+                    <span class="store-preview__pname">{move || sample().map_or_else(|| "Example product".to_owned(), |s| s.name)}</span>
+                    <span class="store-preview__price">{move || sample().map(|s| s.price)}</span>
                 </span>
                 <a class="store-preview__link" href="#wizard" on:click=|ev| ev.prevent_default()>"Details →"</a>
             </div>

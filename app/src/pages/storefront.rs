@@ -85,6 +85,7 @@ fn error_view(e: ApiError) -> AnyView {
                 <p class="muted">"This store does not sell that, or it has moved."</p>
                 <a class="button" href="/">"Back to the store"</a>
             </div></section>
+            <crate::HydrationMark/>
         }
         .into_any(),
         e => view! {
@@ -96,75 +97,103 @@ fn error_view(e: ApiError) -> AnyView {
     }
 }
 
-/// The store's front page sections (hero, featured, categories) for a live store. Rendered
-/// by the home page on store hosts and, below the partner programme, on the hub.
+/// The front page's shop: on a live store its hero, featured products and categories; on the
+/// hub the master catalog's; on a store that is not open yet (or a distributor) a welcome.
+/// Rendered at the top level of the home page (not inside another suspense), so server and
+/// browser agree on its structure.
 #[component]
-pub fn StoreHome(#[prop(optional)] on_hub: bool) -> impl IntoView {
+pub fn StoreHome() -> impl IntoView {
     let home = Resource::new(|| (), |_| store_home());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match home.await {
                     Err(e) => error_view(e),
-                    Ok(h) => {
-                        let hero_title = if h.theme.hero_text.trim().is_empty() {
-                            h.name.clone()
-                        } else {
-                            h.theme.hero_text.clone()
-                        };
-                        let description = if h.theme.tagline.is_empty() {
-                            format!("{} — {} products", h.name, h.product_count)
-                        } else {
-                            h.theme.tagline.clone()
-                        };
-                        view! {
-                            {(!on_hub).then(|| view! {
-                                <Title text=format!("{} · Shop online", h.name)/>
-                                <Meta name="description" content=description.clone()/>
-                                <Meta property="og:title" content=h.name.clone()/>
-                                <Meta property="og:description" content=description.clone()/>
-                                <section class="storehero">
-                                    <div class="container storehero__inner">
-                                        <p class="eyebrow storehero__eyebrow">{h.name.clone()}</p>
-                                        <h1 data-testid="store-hero">{hero_title}</h1>
-                                        {(!h.theme.tagline.is_empty()).then(|| view! { <p class="storehero__lead">{h.theme.tagline.clone()}</p> })}
-                                        <form class="storehero__search" action="/search" method="get" role="search">
-                                            <label for="hero-q" class="visually-hidden">"Search products"</label>
-                                            <input id="hero-q" name="q" type="search" placeholder="Search products, SKUs…"/>
-                                            <button class="button" type="submit">"Search"</button>
-                                        </form>
-                                    </div>
-                                </section>
-                            })}
-                            <section class="section">
-                                <div class="container">
-                                    <div class="section__head">
-                                        <h2 class="section__title">{if on_hub { "Shop the master catalog" } else { "Featured products" }}</h2>
-                                        <span class="muted">{h.product_count} " products"</span>
-                                    </div>
-                                    <Grid items=h.featured.clone()/>
-                                </div>
-                            </section>
-                            <section class="section section--tinted">
-                                <div class="container">
-                                    <h2 class="section__title">"Shop by category"</h2>
-                                    <ul class="cattiles" role="list">
-                                        {h.categories.iter().filter(|c| c.depth == 0).map(|c| view! {
-                                            <li><a class="cattile" href=format!("/c/{}", c.slug)>
-                                                <span class="cattile__name">{c.name.clone()}</span>
-                                                <span class="muted small">{c.count} " products"</span>
-                                            </a></li>
-                                        }).collect_view()}
-                                    </ul>
-                                </div>
-                            </section>
-                        }
-                        .into_any()
-                    }
+                    Ok(h) if h.kind == "hub" => shop_sections(h, true),
+                    Ok(h) if h.theme.live => shop_sections(h, false),
+                    Ok(h) => welcome(h),
                 }
             })}
         </Transition>
     }
+}
+
+fn welcome(h: crate::api::store::StoreFront) -> AnyView {
+    let open = h.status == "approved" && h.kind == "reseller";
+    view! {
+        <Title text=h.name.clone()/>
+        <section class="hero">
+            <div class="container">
+                <p class="eyebrow">{if open { "Opening soon" } else { "Welcome" }}</p>
+                <h1 data-testid="store-name">{h.name.clone()}</h1>
+                {if h.kind == "reseller" {
+                    view! { <p class="hero__lead">"This store is being set up and is not open to customers yet."</p> }.into_any()
+                } else {
+                    view! { <p class="hero__lead">"Partner portal. Log in to continue."</p> }.into_any()
+                }}
+                <div class="hero__actions">
+                    <a class="button button--ghost button--large" href="/login">"Log in"</a>
+                </div>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+fn shop_sections(h: crate::api::store::StoreFront, on_hub: bool) -> AnyView {
+    let hero_title = if h.theme.hero_text.trim().is_empty() {
+        h.name.clone()
+    } else {
+        h.theme.hero_text.clone()
+    };
+    let description = if h.theme.tagline.is_empty() {
+        format!("{} — {} products", h.name, h.product_count)
+    } else {
+        h.theme.tagline.clone()
+    };
+    view! {
+        {(!on_hub).then(|| view! {
+            <Title text=format!("{} · Shop online", h.name)/>
+            <Meta name="description" content=description.clone()/>
+            <Meta property="og:title" content=h.name.clone()/>
+            <Meta property="og:description" content=description.clone()/>
+            <section class="storehero">
+                <div class="container storehero__inner">
+                    <p class="eyebrow storehero__eyebrow">{h.name.clone()}</p>
+                    <h1 data-testid="store-hero">{hero_title}</h1>
+                    {(!h.theme.tagline.is_empty()).then(|| view! { <p class="storehero__lead">{h.theme.tagline.clone()}</p> })}
+                    <form class="storehero__search" action="/search" method="get" role="search">
+                        <label for="hero-q" class="visually-hidden">"Search products"</label>
+                        <input id="hero-q" name="q" type="search" placeholder="Search products, SKUs…"/>
+                        <button class="button" type="submit">"Search"</button>
+                    </form>
+                </div>
+            </section>
+        })}
+        <section class="section">
+            <div class="container">
+                <div class="section__head">
+                    <h2 class="section__title">{if on_hub { "Shop the master catalog" } else { "Featured products" }}</h2>
+                    <span class="muted">{h.product_count} " products"</span>
+                </div>
+                <Grid items=h.featured.clone()/>
+            </div>
+        </section>
+        <section class="section section--tinted">
+            <div class="container">
+                <h2 class="section__title">"Shop by category"</h2>
+                <ul class="cattiles" role="list">
+                    {h.categories.iter().filter(|c| c.depth == 0).map(|c| view! {
+                        <li><a class="cattile" href=format!("/c/{}", c.slug)>
+                            <span class="cattile__name">{c.name.clone()}</span>
+                            <span class="muted small">{c.count} " products"</span>
+                        </a></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        </section>
+    }
+    .into_any()
 }
 
 fn query_usize(key: &'static str) -> impl Fn() -> Option<usize> + Copy {
@@ -246,6 +275,7 @@ pub fn CategoryPage() -> impl IntoView {
                                         </div>
                                     </div>
                                 </section>
+                                <crate::HydrationMark/>
                             }
                             .into_any()
                         }
@@ -384,6 +414,7 @@ pub fn SearchPage() -> impl IntoView {
                                         <Pager base page=r.page per_page=r.per_page total=r.total/>
                                     </div>
                                 </section>
+                                <crate::HydrationMark/>
                             }
                             .into_any()
                         }
