@@ -173,7 +173,7 @@ impl leptos::server_fn::codec::Encoding for Upload {
 }
 
 /// Whether a request's content type is multipart form data with a boundary.
-fn is_multipart(content_type: Option<&str>) -> bool {
+pub(crate) fn is_multipart(content_type: Option<&str>) -> bool {
     #[cfg(feature = "ssr")]
     {
         content_type.is_some_and(|ct| multer::parse_boundary(ct).is_ok())
@@ -185,10 +185,19 @@ fn is_multipart(content_type: Option<&str>) -> bool {
 }
 
 /// Implements [`Upload`] for a server function's input struct (which holds a single
-/// [`MultipartData`]) by delegating to the stock multipart codec.
+/// [`MultipartData`]) by delegating to the stock multipart codec. Any server function of the
+/// crate can use it:
+///
+/// ```ignore
+/// #[server(prefix = "/api", endpoint = "...", input = crate::api::catalog_admin::Upload, input_derive = ())]
+/// pub async fn upload_thing(data: MultipartData) -> Result<String, ApiError> { ... }
+/// crate::api::catalog_admin::upload_codec!(UploadThing);
+/// ```
 macro_rules! upload_codec {
     ($input:ty) => {
-        impl<E, Request> leptos::server_fn::codec::IntoReq<Upload, Request, E> for $input
+        impl<E, Request>
+            leptos::server_fn::codec::IntoReq<$crate::api::catalog_admin::Upload, Request, E>
+            for $input
         where
             Request: leptos::server_fn::request::ClientReq<
                     E,
@@ -197,7 +206,7 @@ macro_rules! upload_codec {
             E: leptos::server_fn::error::FromServerFnError,
         {
             fn into_req(self, path: &str, accepts: &str) -> Result<Request, E> {
-                <MultipartData as leptos::server_fn::codec::IntoReq<
+                <leptos::server_fn::codec::MultipartData as leptos::server_fn::codec::IntoReq<
                     leptos::server_fn::codec::MultipartFormData,
                     Request,
                     E,
@@ -205,13 +214,15 @@ macro_rules! upload_codec {
             }
         }
 
-        impl<E, Request> leptos::server_fn::codec::FromReq<Upload, Request, E> for $input
+        impl<E, Request>
+            leptos::server_fn::codec::FromReq<$crate::api::catalog_admin::Upload, Request, E>
+            for $input
         where
             Request: leptos::server_fn::request::Req<E> + Send + 'static,
             E: leptos::server_fn::error::FromServerFnError + Send + Sync,
         {
             async fn from_req(req: Request) -> Result<Self, E> {
-                if !is_multipart(req.to_content_type().as_deref()) {
+                if !$crate::api::catalog_admin::is_multipart(req.to_content_type().as_deref()) {
                     return Err(E::from_server_fn_error(
                         leptos::server_fn::error::ServerFnErrorErr::Args(
                             "send the file as multipart/form-data".into(),
@@ -229,8 +240,10 @@ macro_rules! upload_codec {
     };
 }
 
-upload_codec!(UploadProductImage);
-upload_codec!(StartCatalogImport);
+pub(crate) use upload_codec;
+
+crate::api::catalog_admin::upload_codec!(UploadProductImage);
+crate::api::catalog_admin::upload_codec!(StartCatalogImport);
 
 // ---------------------------------------------------------------------------------------
 // Server-side helpers.

@@ -24,14 +24,18 @@ pub struct LeadReceipt {
     pub total: u64,
 }
 
-/// Public: the landing page is shown to anonymous visitors of the hub's own host.
+/// Public: the partner programme's overview on the hub's own host; `None` on any other host
+/// (a store's home page asks too, and must not turn into a 404).
 #[server(prefix = "/api", endpoint = "hub/overview", input = GetUrl)]
-pub async fn load_hub_overview() -> Result<HubOverview, ApiError> {
+pub async fn load_hub_overview() -> Result<Option<HubOverview>, ApiError> {
     use crate::context::{AppState, respond};
 
     respond(
         async {
-            let scope = hub_scope()?;
+            let scope = crate::context::scope()?;
+            if scope.tenant.kind() != tenants::TenantKind::Hub {
+                return Ok(None);
+            }
             let state = expect_context::<AppState>();
             let partner_leads = tenants::leads::count(&scope.db).await?;
             let live_resellers = tenants::registry::count(
@@ -40,12 +44,12 @@ pub async fn load_hub_overview() -> Result<HubOverview, ApiError> {
                 tenants::TenantStatus::Approved,
             )
             .await?;
-            Ok(HubOverview {
+            Ok(Some(HubOverview {
                 name: scope.tenant.name().to_owned(),
                 tagline: scope.tenant.tagline().map(str::to_owned),
                 partner_leads,
                 live_resellers,
-            })
+            }))
         }
         .await,
     )

@@ -241,6 +241,13 @@ mod server {
         }
     }
 
+    fn capitalised(s: &str) -> String {
+        let mut c = s.chars();
+        c.next()
+            .map(|first| first.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }
+
     pub fn policy_info(policy: &Policy) -> PolicyInfo {
         PolicyInfo {
             price_min_pct: policy.price_min_pct,
@@ -251,7 +258,7 @@ mod server {
                 .into_iter()
                 .map(|f| FieldOption {
                     value: f.as_str().to_owned(),
-                    label: f.label().to_owned(),
+                    label: capitalised(f.label()),
                     locked: policy.is_locked(f),
                 })
                 .collect(),

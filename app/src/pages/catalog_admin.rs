@@ -149,11 +149,23 @@ fn upload_message(e: &ApiError, advice: &str) -> String {
 }
 
 fn error_box(e: &ApiError) -> AnyView {
-    let message = match e {
-        ApiError::NotFound => "This was not found. It may have been deleted.".to_owned(),
-        other => capitalise(&other.to_string()),
-    };
-    view! { <p class="error" role="alert">{message}</p> }.into_any()
+    match e {
+        ApiError::Unauthenticated => view! {
+            <p class="error" role="alert">
+                "Please log in as a hub administrator to use the catalog console. "
+                <a href="/login">"Log in"</a>
+            </p>
+        }
+        .into_any(),
+        other => {
+            let message = match other {
+                ApiError::NotFound => "This was not found. It may have been deleted.".to_owned(),
+                ApiError::Forbidden => "The catalog console is for hub administrators.".to_owned(),
+                other => capitalise(&other.to_string()),
+            };
+            view! { <p class="error" role="alert">{message}</p> }.into_any()
+        }
+    }
 }
 
 /// A labelled text input bound to a signal, with its hint and its error next to it.
@@ -1667,5 +1679,54 @@ fn BadRowLine(row: BadRow) -> impl IntoView {
                 </ul>
             </td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_addresses_keep_only_what_filters() {
+        let f = Filters {
+            q: " drill & saw ".into(),
+            status: "all".into(),
+            category: String::new(),
+            page: 1,
+        };
+        assert_eq!(f.href(), "/admin/catalog?q=drill%20%26%20saw");
+        assert!(f.is_filtered());
+        let f = Filters {
+            q: String::new(),
+            status: "draft".into(),
+            category: "cat_1".into(),
+            page: 3,
+        };
+        assert_eq!(
+            f.href(),
+            "/admin/catalog?status=draft&category=cat_1&page=3"
+        );
+        let plain = Filters {
+            q: String::new(),
+            status: "all".into(),
+            category: String::new(),
+            page: 1,
+        };
+        assert_eq!(plain.href(), "/admin/catalog");
+        assert!(!plain.is_filtered());
+    }
+
+    #[test]
+    fn numbers_and_words_read_well() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(human_bytes(88), "1 KB");
+        assert_eq!(human_bytes(2 * 1024 * 1024), "2.0 MB");
+        assert_eq!(capitalise("enter a SKU"), "Enter a SKU");
+        assert_eq!(capitalise(""), "");
+        assert_eq!(enc("é/ü"), "%C3%A9%2F%C3%BC");
+        assert_eq!(example_price("90 %"), Some("90.00".into()));
+        assert_eq!(example_price("x"), None);
     }
 }

@@ -19,9 +19,9 @@ pub fn HomePage() -> impl IntoView {
             <Transition fallback=|| view! { <section class="hero"><div class="container"><p class="muted">"Loading…"</p></div></section> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(o) => view! { <Hero overview=o/> }.into_any(),
+                        Ok(Some(o)) => view! { <Hero overview=o/> }.into_any(),
                         // Not the hub's host: the store's own front page follows.
-                        Err(ApiError::NotFound) => ().into_any(),
+                        Ok(None) => ().into_any(),
                         Err(e) => view! { <section class="container notice"><p class="error" role="alert">{e.to_string()}</p></section> }.into_any(),
                     }
                 })}

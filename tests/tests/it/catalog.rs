@@ -152,6 +152,10 @@ async fn storefront_pages_render_server_side_with_branding_and_escape_names() {
     let mut evil = input("XSS-1", "<script>window.__pwned=1</script>Drill", "60.00");
     evil.description = "<img src=x onerror=\"window.__pwned=1\"> **bold** [x](javascript:alert(1))".into();
     master::save_product(&hdb, None, &evil).await.expect("saved");
+    for host in ["acme.localhost", "bolt.localhost", "localhost", "carl.localhost", "dove.localhost"] {
+        let (status, _) = app.get_page(host, "/").await;
+        assert_eq!(status, 200, "the home page of {host}");
+    }
     let (status, html) = app.get_page("acme.localhost", "/c/drills").await;
     assert_eq!(status, 200);
     assert!(html.contains("--brand:#1e3a8a"), "branding as custom properties");
