@@ -3,7 +3,7 @@
 //! change), on a reseller's host only.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::{GetUrl, Json, MultipartData, MultipartFormData};
+use leptos::server_fn::codec::{GetUrl, Json, MultipartData};
 use serde::{Deserialize, Serialize};
 
 use crate::api::auth::SlugCheck;
@@ -844,7 +844,8 @@ pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError
 
 /// Store admin: uploads the store's logo (PNG, JPEG or WebP, in the form field `logo`) and
 /// answers its stored name, served at `/media/{name}`.
-#[server(prefix = "/api", endpoint = "console/store/logo", input = MultipartFormData)]
+// The guarded multipart encoding: a POST that is not multipart is refused, not a panic.
+#[server(prefix = "/api", endpoint = "console/store/logo", input = crate::api::catalog_admin::Upload, input_derive = ())]
 pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
     use crate::context::{app_state, respond};
     respond(
@@ -880,6 +881,7 @@ pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
         .await,
     )
 }
+crate::api::catalog_admin::upload_codec!(UploadLogo);
 
 /// Store admin or staff: every overridden field beside the master's value.
 #[server(prefix = "/api", endpoint = "console/catalog/drift", input = GetUrl)]
