@@ -246,7 +246,10 @@ impl MigrationTrait for Migration {
                         &mut ForeignKey::create()
                             .name("fk_cart_items_cart")
                             .from(t.clone(), (Alias::new("tenant_id"), Alias::new("cart_id")))
-                            .to(Alias::new("carts"), (Alias::new("tenant_id"), Alias::new("id")))
+                            .to(
+                                Alias::new("carts"),
+                                (Alias::new("tenant_id"), Alias::new("id")),
+                            )
                             .on_delete(ForeignKeyAction::Cascade)
                             .to_owned(),
                     )

@@ -202,7 +202,12 @@ async fn catalog(cfg: &Config, command: CatalogCommand) -> Result<(), ConfigErro
     let hub = tenants::registry::hub(&db)
         .await
         .map_err(|e| ConfigError::new("database.url", e.to_string()))?
-        .ok_or_else(|| ConfigError::new("database.url", "no hub yet: run `hub seed` or `hub serve` once"))?;
+        .ok_or_else(|| {
+            ConfigError::new(
+                "database.url",
+                "no hub yet: run `hub seed` or `hub serve` once",
+            )
+        })?;
     let hdb = tenants::TenantDb::new(&db, &hub);
     match command {
         CatalogCommand::Import { file } => {
@@ -210,9 +215,11 @@ async fn catalog(cfg: &Config, command: CatalogCommand) -> Result<(), ConfigErro
                 .map_err(|e| ConfigError::new("file", format!("{}: {e}", file.display())))?;
             let bar = ProgressBar::new(0);
             bar.set_style(
-                ProgressStyle::with_template("{msg:>9} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})")
-                    .map_err(|e| ConfigError::new("progress", e.to_string()))?
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{msg:>9} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})",
+                )
+                .map_err(|e| ConfigError::new("progress", e.to_string()))?
+                .progress_chars("=> "),
             );
             let b = bar.clone();
             let progress: ProgressFn = Arc::new(move |p| {
@@ -241,7 +248,11 @@ async fn catalog(cfg: &Config, command: CatalogCommand) -> Result<(), ConfigErro
                 }
                 Err(ImportError::Rows { errors, total }) => {
                     for e in &errors {
-                        let sku = if e.sku.is_empty() { String::new() } else { format!(" ({})", e.sku) };
+                        let sku = if e.sku.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", e.sku)
+                        };
                         eprintln!("line {}{sku}: {}", e.line, e.reasons.join("; "));
                     }
                     if total as usize > errors.len() {

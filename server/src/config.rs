@@ -380,7 +380,10 @@ impl Config {
             .ok()
             .filter(|b| (1024..=64 * 1024 * 1024).contains(b))
             .ok_or_else(|| {
-                ConfigError::new("catalog.max_image_bytes", "must be between 1 KiB and 64 MiB")
+                ConfigError::new(
+                    "catalog.max_image_bytes",
+                    "must be between 1 KiB and 64 MiB",
+                )
             })?;
         if !(16..=65_536).contains(&raw.catalog.cache_mib) {
             return Err(ConfigError::new(

@@ -83,7 +83,8 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
         return Ok(());
     }
     existed(create_hub_admin(cfg, db, DEMO_HUB_ADMIN, "Hub Admin", DEMO_PASSWORD).await)?;
-    let media = crate::startup::media(cfg).map_err(|e| Error::validation("catalog", e.to_string()))?;
+    let media =
+        crate::startup::media(cfg).map_err(|e| Error::validation("catalog", e.to_string()))?;
     let created = crate::seed_catalog::catalog(db, &hub, &media).await?;
     if created > 0 {
         println!("  Master catalog: {created} demo products with images");

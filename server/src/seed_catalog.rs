@@ -14,27 +14,134 @@ use tenants::catalog::store::{
 use tenants::{Database, Error, Tenant, TenantDb};
 
 /// (slug, name, parent slug, product kinds with a base price in cents)
-type CategorySpec = (&'static str, &'static str, Option<&'static str>, &'static [(&'static str, i64)]);
+type CategorySpec = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static [(&'static str, i64)],
+);
 
 const CATEGORIES: [CategorySpec; 10] = [
     ("power-tools", "Power Tools", None, &[]),
-    ("drills-drivers", "Drills & Drivers", Some("power-tools"), &[("Cordless Drill", 8900), ("Impact Driver", 11900), ("Hammer Drill", 13900), ("Drill Driver Kit", 15900)]),
-    ("saws", "Saws", Some("power-tools"), &[("Circular Saw", 12900), ("Jigsaw", 7900), ("Reciprocating Saw", 10900), ("Mitre Saw", 24900)]),
-    ("hand-tools", "Hand Tools", None, &[("Claw Hammer", 2400), ("Screwdriver Set", 1900), ("Adjustable Wrench", 1600), ("Utility Knife", 900)]),
-    ("fasteners", "Fasteners", None, &[("Wood Screws", 699), ("Hex Bolts", 899), ("Wall Anchors", 549), ("Washers", 399)]),
-    ("safety", "Safety Gear", None, &[("Safety Glasses", 1290), ("Work Gloves", 990), ("Ear Defenders", 2490), ("Hard Hat", 1990)]),
-    ("electrical", "Electrical", None, &[("Extension Reel", 3490), ("Voltage Tester", 1790), ("Cable Ties", 490), ("Junction Box", 690)]),
-    ("garden", "Garden", None, &[("Pruning Shears", 2290), ("Garden Hose", 3990), ("Leaf Rake", 1890), ("Spade", 2790)]),
-    ("storage", "Storage", None, &[("Tool Box", 3490), ("Parts Organiser", 1990), ("Wall Rail", 2490), ("Rolling Cabinet", 18900)]),
-    ("lighting", "Lighting", None, &[("LED Work Light", 4490), ("Head Torch", 2190), ("Inspection Lamp", 2990), ("Site Floodlight", 8990)]),
+    (
+        "drills-drivers",
+        "Drills & Drivers",
+        Some("power-tools"),
+        &[
+            ("Cordless Drill", 8900),
+            ("Impact Driver", 11900),
+            ("Hammer Drill", 13900),
+            ("Drill Driver Kit", 15900),
+        ],
+    ),
+    (
+        "saws",
+        "Saws",
+        Some("power-tools"),
+        &[
+            ("Circular Saw", 12900),
+            ("Jigsaw", 7900),
+            ("Reciprocating Saw", 10900),
+            ("Mitre Saw", 24900),
+        ],
+    ),
+    (
+        "hand-tools",
+        "Hand Tools",
+        None,
+        &[
+            ("Claw Hammer", 2400),
+            ("Screwdriver Set", 1900),
+            ("Adjustable Wrench", 1600),
+            ("Utility Knife", 900),
+        ],
+    ),
+    (
+        "fasteners",
+        "Fasteners",
+        None,
+        &[
+            ("Wood Screws", 699),
+            ("Hex Bolts", 899),
+            ("Wall Anchors", 549),
+            ("Washers", 399),
+        ],
+    ),
+    (
+        "safety",
+        "Safety Gear",
+        None,
+        &[
+            ("Safety Glasses", 1290),
+            ("Work Gloves", 990),
+            ("Ear Defenders", 2490),
+            ("Hard Hat", 1990),
+        ],
+    ),
+    (
+        "electrical",
+        "Electrical",
+        None,
+        &[
+            ("Extension Reel", 3490),
+            ("Voltage Tester", 1790),
+            ("Cable Ties", 490),
+            ("Junction Box", 690),
+        ],
+    ),
+    (
+        "garden",
+        "Garden",
+        None,
+        &[
+            ("Pruning Shears", 2290),
+            ("Garden Hose", 3990),
+            ("Leaf Rake", 1890),
+            ("Spade", 2790),
+        ],
+    ),
+    (
+        "storage",
+        "Storage",
+        None,
+        &[
+            ("Tool Box", 3490),
+            ("Parts Organiser", 1990),
+            ("Wall Rail", 2490),
+            ("Rolling Cabinet", 18900),
+        ],
+    ),
+    (
+        "lighting",
+        "Lighting",
+        None,
+        &[
+            ("LED Work Light", 4490),
+            ("Head Torch", 2190),
+            ("Inspection Lamp", 2990),
+            ("Site Floodlight", 8990),
+        ],
+    ),
 ];
 
 const VARIANTS: [(&str, i64, &str); 5] = [
     ("Compact", 85, "Light and easy to handle in tight spaces."),
-    ("Pro", 125, "Built for daily use on site, with a reinforced body."),
+    (
+        "Pro",
+        125,
+        "Built for daily use on site, with a reinforced body.",
+    ),
     ("XL", 140, "Extra capacity for the big jobs."),
-    ("Eco", 90, "Made with 60 % recycled material and shipped without plastic."),
-    ("Classic", 100, "The dependable original, unchanged for years because it works."),
+    (
+        "Eco",
+        90,
+        "Made with 60 % recycled material and shipped without plastic.",
+    ),
+    (
+        "Classic",
+        100,
+        "The dependable original, unchanged for years because it works.",
+    ),
 ];
 
 /// A 320×320 PNG: the category's hue, a lighter disc and a band for the variant.
@@ -109,12 +216,21 @@ fn hsl(h: u32, s: u32, l: u32) -> [u8; 3] {
 }
 
 /// SKU prefixes, one per category (in CATEGORIES order).
-const CODES: [&str; 10] = ["PWR", "DRL", "SAW", "HND", "FST", "SAF", "ELE", "GRD", "STO", "LIT"];
+const CODES: [&str; 10] = [
+    "PWR", "DRL", "SAW", "HND", "FST", "SAF", "ELE", "GRD", "STO", "LIT",
+];
 
 /// Creates the demo catalog if the hub has no products yet. Answers how many it created.
 pub async fn catalog(db: &Database, hub: &Tenant, media: &Media) -> Result<usize, Error> {
     let hdb = TenantDb::new(db, hub);
-    let existing = master::list_products(&hdb, &master::ProductQuery { per_page: 1, ..Default::default() }).await?;
+    let existing = master::list_products(
+        &hdb,
+        &master::ProductQuery {
+            per_page: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
     if existing.total > 0 {
         return Ok(0);
     }
@@ -128,21 +244,26 @@ pub async fn catalog(db: &Database, hub: &Tenant, media: &Media) -> Result<usize
             &CategoryInput {
                 name: name.into(),
                 slug: slug.into(),
-                parent: parent.and_then(|p| ids.get(p).map(|id: &tenants::CategoryId| id.to_string())).unwrap_or_default(),
+                parent: parent
+                    .and_then(|p| ids.get(p).map(|id: &tenants::CategoryId| id.to_string()))
+                    .unwrap_or_default(),
                 position,
             },
         )
         .await?;
         ids.insert(slug, c.id);
     }
-    let mut csv = String::from("sku,name,description,price,currency,category,status,attributes,image\n");
+    let mut csv =
+        String::from("sku,name,description,price,currency,category,status,attributes,image\n");
     let mut n = 0;
     for (ci, (slug, cname, _, kinds)) in CATEGORIES.iter().enumerate() {
         let hue = (ci as u32 * 37) % 360;
         for (ki, (kind, base)) in kinds.iter().enumerate() {
             for (vi, (variant, pct, blurb)) in VARIANTS.iter().enumerate() {
                 n += 1;
-                let image = media.store_image(&product_png(hue, vi + ki), Some("image/png")).await?;
+                let image = media
+                    .store_image(&product_png(hue, vi + ki), Some("image/png"))
+                    .await?;
                 let price = base * pct / 100;
                 let sku = format!("{}-{}{}", CODES[ci], ki + 1, vi + 1);
                 let desc = format!(
@@ -158,10 +279,15 @@ pub async fn catalog(db: &Database, hub: &Tenant, media: &Media) -> Result<usize
         }
     }
     let progress: csv_io::ProgressFn = Arc::new(|_| {});
-    csv_io::import(&hdb, csv.into_bytes(), progress).await.map_err(|e| match e {
-        csv_io::ImportError::Other(e) => e,
-        other => Error::Validation { field: "catalog", message: other.to_string() },
-    })?;
+    csv_io::import(&hdb, csv.into_bytes(), progress)
+        .await
+        .map_err(|e| match e {
+            csv_io::ImportError::Other(e) => e,
+            other => Error::Validation {
+                field: "catalog",
+                message: other.to_string(),
+            },
+        })?;
     Ok(n)
 }
 
@@ -219,13 +345,21 @@ pub const BOLT: StoreLook = StoreLook {
 };
 
 /// Publishes a demo store unless it has settings already.
-pub async fn store(db: &Database, hub: &Tenant, tenant: &Tenant, look: &StoreLook, media: &Media) -> Result<bool, Error> {
+pub async fn store(
+    db: &Database,
+    hub: &Tenant,
+    tenant: &Tenant,
+    look: &StoreLook,
+    media: &Media,
+) -> Result<bool, Error> {
     let sdb = TenantDb::new(db, tenant);
     if store::settings(&sdb).await?.is_some() {
         return Ok(false);
     }
     let hdb = TenantDb::new(db, hub);
-    let logo = media.store_image(&logo_png(look.logo_rgb), Some("image/png")).await?;
+    let logo = media
+        .store_image(&logo_png(look.logo_rgb), Some("image/png"))
+        .await?;
     let branding = Branding::parse(&BrandingInput {
         tagline: look.tagline.into(),
         hero_text: look.hero.into(),

@@ -117,9 +117,12 @@ impl BrowserHub {
 
     /// The served database, for tests that plant data the way another process would.
     pub async fn database(&self) -> tenants::Database {
-        tenants::Database::open(self._db.owner_url().unwrap_or(self._db.url()), &tenants::DbOptions::default())
-            .await
-            .expect("open the served database")
+        tenants::Database::open(
+            self._db.owner_url().unwrap_or(self._db.url()),
+            &tenants::DbOptions::default(),
+        )
+        .await
+        .expect("open the served database")
     }
 }
 

@@ -162,9 +162,15 @@ pub async fn seed(app: &TestApp) -> World {
 
 /// A small master catalog on the hub, and the `acme` and `bolt` stores published with
 /// overrides that carry markers.
-async fn seed_catalog(app: &TestApp, hub: &Tenant, tenants: &[(String, Tenant)]) -> Vec<(String, String)> {
+async fn seed_catalog(
+    app: &TestApp,
+    hub: &Tenant,
+    tenants: &[(String, Tenant)],
+) -> Vec<(String, String)> {
     use tenants::catalog::master::{self, CategoryInput, ProductInput};
-    use tenants::catalog::store::{self, Branding, BrandingInput, Field, Selection, StoreSetup, Value};
+    use tenants::catalog::store::{
+        self, Branding, BrandingInput, Field, Selection, StoreSetup, Value,
+    };
     use tenants::catalog::{PricingRule, Rounding};
 
     let hdb = TenantDb::new(&app.db, hub);
@@ -208,8 +214,14 @@ async fn seed_catalog(app: &TestApp, hub: &Tenant, tenants: &[(String, Tenant)])
         if !(slug == "acme" || slug == "bolt") {
             continue;
         }
-        let marker = format!("Marker {slug}-store {}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
-        let tagline = format!("Marker {slug}-tagline {}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+        let marker = format!(
+            "Marker {slug}-store {}",
+            &uuid::Uuid::now_v7().simple().to_string()[20..]
+        );
+        let tagline = format!(
+            "Marker {slug}-tagline {}",
+            &uuid::Uuid::now_v7().simple().to_string()[20..]
+        );
         let branding = Branding::parse(&BrandingInput {
             tagline: tagline.clone(),
             hero_text: format!("{slug} hero"),

@@ -23,31 +23,49 @@ async fn pwned(browser: &Browser) -> bool {
 
 #[tokio::test]
 async fn demo_stores_are_branded_and_browsable() {
-    let Some(hub) = BrowserHub::start().await else { return };
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
     let browser = Browser::start().await;
-    for (host, shot) in [("acme.localhost", "store-acme"), ("bolt.localhost", "store-bolt"), ("localhost", "store-hub")] {
+    for (host, shot) in [
+        ("acme.localhost", "store-acme"),
+        ("bolt.localhost", "store-bolt"),
+        ("localhost", "store-hub"),
+    ] {
         browser.open_hydrated(&hub.url(host, "/")).await;
         browser.wait_text("[data-testid=product-tile]").await;
         browser.screenshot(shot).await;
     }
     // Different branding per store, as custom properties.
-    browser.open_hydrated(&hub.url("acme.localhost", "/c/drills-drivers")).await;
+    browser
+        .open_hydrated(&hub.url("acme.localhost", "/c/drills-drivers"))
+        .await;
     let acme = browser
         .client
-        .execute("return getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()", vec![])
+        .execute(
+            "return getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()",
+            vec![],
+        )
         .await
         .expect("css");
     browser.screenshot("store-acme-category").await;
-    browser.open_hydrated(&hub.url("bolt.localhost", "/c/drills-drivers")).await;
+    browser
+        .open_hydrated(&hub.url("bolt.localhost", "/c/drills-drivers"))
+        .await;
     let bolt = browser
         .client
-        .execute("return getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()", vec![])
+        .execute(
+            "return getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()",
+            vec![],
+        )
         .await
         .expect("css");
     assert_eq!(acme.as_str(), Some("#0b5d3b"));
     assert_eq!(bolt.as_str(), Some("#1e3a8a"));
     // Search tolerates a typo.
-    browser.open_hydrated(&hub.url("acme.localhost", "/search?q=cordles")).await;
+    browser
+        .open_hydrated(&hub.url("acme.localhost", "/search?q=cordles"))
+        .await;
     let count = browser.wait_text("[data-testid=result-count]").await;
     assert!(!count.starts_with('0'), "{count}");
     browser.screenshot("store-acme-search").await;
@@ -55,7 +73,9 @@ async fn demo_stores_are_branded_and_browsable() {
 
 #[tokio::test]
 async fn hostile_text_is_rendered_inert() {
-    let Some(hub) = BrowserHub::start().await else { return };
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
     let db = hub.database().await;
     let hub_tenant = tenants::registry::hub(&db).await.expect("db").expect("hub");
     let hdb = TenantDb::new(&db, &hub_tenant);
@@ -76,25 +96,40 @@ async fn hostile_text_is_rendered_inert() {
     )
     .await
     .expect("saved");
-    let acme = tenants::registry::find_by_slug(&db, "acme").await.expect("db").expect("acme");
+    let acme = tenants::registry::find_by_slug(&db, "acme")
+        .await
+        .expect("db")
+        .expect("acme");
     let adb = TenantDb::new(&db, &acme);
-    let mut s = store::settings(&adb).await.expect("db").expect("acme is set up");
+    let mut s = store::settings(&adb)
+        .await
+        .expect("db")
+        .expect("acme is set up");
     s.branding.tagline = format!("Tagline {PAYLOAD}");
     s.branding.hero_text = format!("Hero {PAYLOAD}");
     store::save_settings(&adb, &s).await.expect("saved");
 
     let browser = Browser::start().await;
     for path in ["/", "/p/XSS-1", "/c/drills-drivers", "/search?q=drill"] {
-        browser.open_hydrated(&hub.url("acme.localhost", path)).await;
+        browser
+            .open_hydrated(&hub.url("acme.localhost", path))
+            .await;
         assert!(!pwned(&browser).await, "a script ran on {path}");
         let handlers = browser
             .client
-            .find_all(Locator::Css("[onerror], [onmouseover], main script, a[href^='javascript']"))
+            .find_all(Locator::Css(
+                "[onerror], [onmouseover], main script, a[href^='javascript']",
+            ))
             .await
             .expect("query");
-        assert!(handlers.is_empty(), "an injected handler or script on {path}");
+        assert!(
+            handlers.is_empty(),
+            "an injected handler or script on {path}"
+        );
     }
-    browser.open_hydrated(&hub.url("acme.localhost", "/p/XSS-1")).await;
+    browser
+        .open_hydrated(&hub.url("acme.localhost", "/p/XSS-1"))
+        .await;
     let name = browser.wait_text("[data-testid=product-name]").await;
     assert!(name.contains("<script>"), "the name shows as text: {name}");
     browser.screenshot("xss-inert").await;
@@ -102,23 +137,36 @@ async fn hostile_text_is_rendered_inert() {
 
 #[tokio::test]
 async fn a_reseller_opens_its_store_with_the_wizard_and_a_customer_fills_a_cart() {
-    let Some(hub) = BrowserHub::start().await else { return };
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
     let browser = Browser::start().await;
     // dash is approved and has not set up its store.
-    browser.open_hydrated(&hub.url("dash.localhost", "/login")).await;
+    browser
+        .open_hydrated(&hub.url("dash.localhost", "/login"))
+        .await;
     browser.fill("email", "owner@dash.demo").await;
     browser.fill("password", DEMO_PASSWORD).await;
     browser.click("form button[type=submit]").await;
     browser.wait_text("[data-testid=account-chip]").await;
-    browser.open_hydrated(&hub.url("dash.localhost", "/console/store")).await;
+    browser
+        .open_hydrated(&hub.url("dash.localhost", "/console/store"))
+        .await;
     browser.screenshot("wizard-start").await;
     // Step through the wizard, keeping the address and the defaults, with our own words.
     browser.fill("tagline", "Hardware for everyone").await;
     browser.click("[data-testid=wizard-next]").await;
-    browser.fill("hero-text", "Dash into your next project").await;
+    browser
+        .fill("hero-text", "Dash into your next project")
+        .await;
     browser.screenshot("wizard-branding").await;
     for _ in 0..6 {
-        if browser.client.find(Locator::Css("[data-testid=wizard-publish]")).await.is_ok() {
+        if browser
+            .client
+            .find(Locator::Css("[data-testid=wizard-publish]"))
+            .await
+            .is_ok()
+        {
             break;
         }
         browser.click("[data-testid=wizard-next]").await;
@@ -135,21 +183,36 @@ async fn a_reseller_opens_its_store_with_the_wizard_and_a_customer_fills_a_cart(
     let hero = visitor.wait_text("[data-testid=store-hero]").await;
     assert!(hero.contains("Dash into your next project"), "{hero}");
     let mut links = Vec::new();
-    for a in visitor.client.find_all(Locator::Css("[data-testid=product-tile] a")).await.expect("tiles").into_iter().take(2) {
+    for a in visitor
+        .client
+        .find_all(Locator::Css("[data-testid=product-tile] a"))
+        .await
+        .expect("tiles")
+        .into_iter()
+        .take(2)
+    {
         links.push(a.attr("href").await.expect("href").expect("a link"));
     }
     assert_eq!(links.len(), 2, "the store shows products");
     for link in links {
-        visitor.open_hydrated(&hub.url("dash.localhost", &link)).await;
+        visitor
+            .open_hydrated(&hub.url("dash.localhost", &link))
+            .await;
         visitor.click("[data-testid=add-to-cart]").await;
-        visitor.wait_text("[data-testid=cart-status] .success-text").await;
+        visitor
+            .wait_text("[data-testid=cart-status] .success-text")
+            .await;
     }
     visitor.screenshot("product-added").await;
-    visitor.open_hydrated(&hub.url("dash.localhost", "/cart")).await;
+    visitor
+        .open_hydrated(&hub.url("dash.localhost", "/cart"))
+        .await;
     let total = visitor.wait_text("[data-testid=cart-total]").await;
     assert!(total.contains('€'), "{total}");
     visitor.screenshot("cart").await;
     // The cart survives a reload.
-    visitor.open_hydrated(&hub.url("dash.localhost", "/cart")).await;
+    visitor
+        .open_hydrated(&hub.url("dash.localhost", "/cart"))
+        .await;
     visitor.wait_text("[data-testid=cart-line]").await;
 }

@@ -221,7 +221,10 @@ mod ssr {
                 unavailable += 1;
                 continue;
             };
-            let line = tenants::catalog::Money::new(p.price.minor * i64::from(l.quantity), p.price.currency);
+            let line = tenants::catalog::Money::new(
+                p.price.minor * i64::from(l.quantity),
+                p.price.currency,
+            );
             match totals.iter_mut().find(|t| t.currency == line.currency) {
                 Some(t) => t.minor += line.minor,
                 None => totals.push(line),
@@ -297,7 +300,11 @@ pub async fn store_home() -> Result<StoreFront, ApiError> {
                 kind: tenant.kind().as_str().to_owned(),
                 status: tenant.status().as_str().to_owned(),
                 theme: ssr::theme(&sf),
-                featured: if live { sf.featured(8).iter().map(ssr::card).collect() } else { Vec::new() },
+                featured: if live {
+                    sf.featured(8).iter().map(ssr::card).collect()
+                } else {
+                    Vec::new()
+                },
                 categories: if live { ssr::links(&sf) } else { Vec::new() },
                 product_count: if live { sf.product_count() } else { 0 },
             })
@@ -320,10 +327,11 @@ pub async fn store_category(
     respond(
         async {
             let (sf, tenant) = ssr::live_storefront().await?;
-            let sort = Sort::parse(sort.as_deref().unwrap_or("")).ok_or_else(|| ApiError::Validation {
-                field: "sort".into(),
-                message: "sort by featured, name, price or price_desc".into(),
-            })?;
+            let sort =
+                Sort::parse(sort.as_deref().unwrap_or("")).ok_or_else(|| ApiError::Validation {
+                    field: "sort".into(),
+                    message: "sort by featured, name, price or price_desc".into(),
+                })?;
             let c = sf.category(&slug).ok_or(ApiError::NotFound)?;
             let listing = sf.list(c, sort, page.unwrap_or(0).min(100_000), PER_PAGE);
             Ok(CategoryListing {
@@ -452,7 +460,11 @@ pub async fn update_cart(sku: String, quantity: u32) -> Result<CartView, ApiErro
             let owner = ssr::owner().ok_or(ApiError::NotFound)?;
             let scope = scope()?;
             // A line of a product the store stopped selling can still be removed.
-            let m = sf.master.items.iter().find(|m| m.sku.eq_ignore_ascii_case(sku.trim()));
+            let m = sf
+                .master
+                .items
+                .iter()
+                .find(|m| m.sku.eq_ignore_ascii_case(sku.trim()));
             let id = m.map(|m| m.id).ok_or(ApiError::NotFound)?;
             let lines = cart::set_quantity(&scope.db, owner, id, quantity).await?;
             Ok(ssr::cart_view(&sf, &lines).await)

@@ -21,7 +21,11 @@ pub fn HubFrame(children: Children) -> impl IntoView {
             .unwrap_or_else(|| "Hub".to_owned())
     };
     let is_hub = move || site.get().flatten().is_some_and(|s| s.kind == "hub");
-    let is_store = move || site.get().flatten().is_some_and(|s| s.theme.as_ref().is_some_and(|t| t.live));
+    let is_store = move || {
+        site.get()
+            .flatten()
+            .is_some_and(|s| s.theme.as_ref().is_some_and(|t| t.live))
+    };
     // Branding as custom properties. Only validated values reach here (#rrggbb colours and
     // font stacks from a fixed list), so the CSS is written as is.
     let branding = move || {
@@ -39,7 +43,12 @@ pub fn HubFrame(children: Children) -> impl IntoView {
             })
             .unwrap_or_default()
     };
-    let logo = move || site.get().flatten().and_then(|s| s.theme).and_then(|t| t.logo);
+    let logo = move || {
+        site.get()
+            .flatten()
+            .and_then(|s| s.theme)
+            .and_then(|t| t.logo)
+    };
     let cart_count = move || site.get().flatten().map_or(0, |s| s.cart_count);
     view! {
         <Transition fallback=|| ()>
@@ -105,13 +114,19 @@ fn AccountMenu(site: Resource<Option<SiteInfo>>) -> impl IntoView {
         match ctx.and_then(|s| s.session) {
             Some(session) => {
                 let admin = match session.role.as_str() {
-                    "hub_admin" => Some(view! {
-                        <a href="/admin/catalog">"Catalog"</a>
-                        <a href="/admin/resellers">"Resellers"</a>
-                    }.into_any()),
-                    "reseller_admin" | "reseller_staff" => Some(view! {
-                        <a href="/console/store">"My store"</a>
-                    }.into_any()),
+                    "hub_admin" => Some(
+                        view! {
+                            <a href="/admin/catalog">"Catalog"</a>
+                            <a href="/admin/resellers">"Resellers"</a>
+                        }
+                        .into_any(),
+                    ),
+                    "reseller_admin" | "reseller_staff" => Some(
+                        view! {
+                            <a href="/console/store">"My store"</a>
+                        }
+                        .into_any(),
+                    ),
                     _ => None,
                 };
                 view! {

@@ -56,7 +56,10 @@ fn Grid(items: Vec<ProductCard>) -> impl IntoView {
 }
 
 #[component]
-fn CategoryNav(categories: Vec<CategoryLink>, #[prop(optional)] current: Option<String>) -> impl IntoView {
+fn CategoryNav(
+    categories: Vec<CategoryLink>,
+    #[prop(optional)] current: Option<String>,
+) -> impl IntoView {
     view! {
         <nav class="catnav" aria-label="Categories">
             <h2 class="catnav__title">"Categories"</h2>

@@ -115,9 +115,17 @@ pub async fn lines(db: &TenantDb, owner: Owner) -> Result<Vec<Line>> {
 }
 
 /// Adds `quantity` of a product (the caller checked the store sells it).
-pub async fn add(db: &TenantDb, owner: Owner, product: ProductId, quantity: u32) -> Result<Vec<Line>> {
+pub async fn add(
+    db: &TenantDb,
+    owner: Owner,
+    product: ProductId,
+    quantity: u32,
+) -> Result<Vec<Line>> {
     if quantity == 0 || quantity > MAX_QUANTITY {
-        return Err(Error::validation("quantity", format!("must be 1 to {MAX_QUANTITY}")));
+        return Err(Error::validation(
+            "quantity",
+            format!("must be 1 to {MAX_QUANTITY}"),
+        ));
     }
     let tx = db.begin().await?;
     let cart = find_or_create(&tx, owner).await?;
@@ -127,7 +135,10 @@ pub async fn add(db: &TenantDb, owner: Owner, product: ProductId, quantity: u32)
         .find(|l| l.product_id == product.as_uuid())
         .map_or(0, |l| l.quantity.max(0) as u32);
     if have == 0 && current.len() >= MAX_LINES {
-        return Err(Error::validation("quantity", format!("a cart holds at most {MAX_LINES} products")));
+        return Err(Error::validation(
+            "quantity",
+            format!("a cart holds at most {MAX_LINES} products"),
+        ));
     }
     put(&tx, cart.id, product, (have + quantity).min(MAX_QUANTITY)).await?;
     let out = to_lines(read_lines(&tx, cart.id).await?);
@@ -136,9 +147,17 @@ pub async fn add(db: &TenantDb, owner: Owner, product: ProductId, quantity: u32)
 }
 
 /// Sets a line's quantity; 0 removes it.
-pub async fn set_quantity(db: &TenantDb, owner: Owner, product: ProductId, quantity: u32) -> Result<Vec<Line>> {
+pub async fn set_quantity(
+    db: &TenantDb,
+    owner: Owner,
+    product: ProductId,
+    quantity: u32,
+) -> Result<Vec<Line>> {
     if quantity > MAX_QUANTITY {
-        return Err(Error::validation("quantity", format!("must be 0 to {MAX_QUANTITY}")));
+        return Err(Error::validation(
+            "quantity",
+            format!("must be 0 to {MAX_QUANTITY}"),
+        ));
     }
     let tx = db.begin().await?;
     let Some(cart) = find(&tx, owner).await? else {

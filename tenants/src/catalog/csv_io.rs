@@ -97,7 +97,11 @@ fn risky(s: &str) -> bool {
 
 /// Export side: a leading apostrophe makes a spreadsheet show the text as text.
 pub fn neutralise(s: &str) -> String {
-    if risky(s) { format!("'{s}") } else { s.to_owned() }
+    if risky(s) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
 }
 
 /// Import side: undoes [`neutralise`] so export → import round-trips.
@@ -140,7 +144,11 @@ fn check_rows(
             return Err(ImportError::File(format!("the column '{h}' appears twice")));
         }
     }
-    let missing: Vec<&str> = REQUIRED.iter().filter(|c| !index.contains_key(*c)).copied().collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .filter(|c| !index.contains_key(*c))
+        .copied()
+        .collect();
     if !missing.is_empty() {
         return Err(ImportError::File(format!(
             "the header lacks the column(s) {}",
@@ -168,7 +176,14 @@ fn check_rows(
                     csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text".to_owned(),
                     _ => format!("cannot be read: {e}"),
                 };
-                push_error(&mut out, RowError { line, sku: String::new(), reasons: vec![reason] });
+                push_error(
+                    &mut out,
+                    RowError {
+                        line,
+                        sku: String::new(),
+                        reasons: vec![reason],
+                    },
+                );
                 // A broken quote swallows the rest of the file: nothing more can be trusted.
                 if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     break;
@@ -181,7 +196,14 @@ fn check_rows(
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let cell = |c: &str| index.get(c).and_then(|i| record.get(*i)).map(restore).unwrap_or("").to_owned();
+        let cell = |c: &str| {
+            index
+                .get(c)
+                .and_then(|i| record.get(*i))
+                .map(restore)
+                .unwrap_or("")
+                .to_owned()
+        };
         let input = ProductInput {
             sku: cell("sku"),
             name: cell("name"),
@@ -195,7 +217,11 @@ fn check_rows(
         };
         let mut reasons = Vec::new();
         if record.len() != headers.len() {
-            reasons.push(format!("has {} cells, the header has {}", record.len(), headers.len()));
+            reasons.push(format!(
+                "has {} cells, the header has {}",
+                record.len(),
+                headers.len()
+            ));
         }
         match ProductDraft::parse(&input, &resolve) {
             Ok(d) => {
@@ -209,13 +235,28 @@ fn check_rows(
             Err(errs) => reasons.extend(errs.into_iter().map(|(f, m)| format!("{f}: {m}"))),
         }
         if !reasons.is_empty() {
-            push_error(&mut out, RowError { line, sku: input.sku.trim().to_owned(), reasons });
+            push_error(
+                &mut out,
+                RowError {
+                    line,
+                    sku: input.sku.trim().to_owned(),
+                    reasons,
+                },
+            );
         }
         if n % 2_000 == 0 {
-            progress(Progress { phase: Phase::Checking, done: n, total: total_estimate.max(n) });
+            progress(Progress {
+                phase: Phase::Checking,
+                done: n,
+                total: total_estimate.max(n),
+            });
         }
     }
-    progress(Progress { phase: Phase::Checking, done: n, total: n });
+    progress(Progress {
+        phase: Phase::Checking,
+        done: n,
+        total: n,
+    });
     Ok(out)
 }
 
@@ -227,15 +268,27 @@ fn push_error(out: &mut Checked, e: RowError) {
 }
 
 fn bytecount_lines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1) as u64
+    bytes
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1) as u64
 }
 
 /// Imports a CSV file into the hub's master catalog.
-pub async fn import(db: &TenantDb, bytes: Vec<u8>, progress: ProgressFn) -> std::result::Result<ImportReport, ImportError> {
+pub async fn import(
+    db: &TenantDb,
+    bytes: Vec<u8>,
+    progress: ProgressFn,
+) -> std::result::Result<ImportReport, ImportError> {
     if db.tenant().kind() != TenantKind::Hub {
         return Err(Error::Forbidden.into());
     }
-    progress(Progress { phase: Phase::Reading, done: 0, total: 0 });
+    progress(Progress {
+        phase: Phase::Reading,
+        done: 0,
+        total: 0,
+    });
     let tx = db.begin().await?;
     let categories = all_categories(&tx).await?;
     let existing: Vec<(String, uuid::Uuid)> = tx
@@ -300,11 +353,19 @@ pub async fn import(db: &TenantDb, bytes: Vec<u8>, progress: ProgressFn) -> std:
         )
         .await?;
         done += chunk.len() as u64;
-        progress(Progress { phase: Phase::Writing, done, total });
+        progress(Progress {
+            phase: Phase::Writing,
+            done,
+            total,
+        });
     }
     bump_catalog_version(&tx).await?;
     tx.commit().await?;
-    progress(Progress { phase: Phase::Done, done: total, total });
+    progress(Progress {
+        phase: Phase::Done,
+        done: total,
+        total,
+    });
     Ok(ImportReport {
         rows: total,
         created,
@@ -333,12 +394,16 @@ pub async fn export(db: &TenantDb) -> Result<Vec<u8>> {
             p.description.clone(),
             p.price.to_decimal(),
             p.price.currency.code().to_owned(),
-            p.category.and_then(|c| slug.get(&c)).map(|s| (*s).to_owned()).unwrap_or_default(),
+            p.category
+                .and_then(|c| slug.get(&c))
+                .map(|s| (*s).to_owned())
+                .unwrap_or_default(),
             p.status.as_str().to_owned(),
             format_attributes(&p.attributes),
             p.image.clone().unwrap_or_default(),
         ];
-        w.write_record(cells.iter().map(|c| neutralise(c))).map_err(io)?;
+        w.write_record(cells.iter().map(|c| neutralise(c)))
+            .map_err(io)?;
     }
     w.into_inner()
         .map_err(|e| Error::Db(sea_orm::DbErr::Custom(format!("csv: {e}"))))
@@ -373,7 +438,12 @@ mod tests {
         assert_eq!(lines, vec![3, 4, 5, 6]);
         assert!(out.errors[0].reasons.iter().any(|r| r.starts_with("sku:")));
         assert!(out.errors[0].reasons.iter().any(|r| r.starts_with("name:")));
-        assert!(out.errors[0].reasons.iter().any(|r| r.starts_with("price:")));
+        assert!(
+            out.errors[0]
+                .reasons
+                .iter()
+                .any(|r| r.starts_with("price:"))
+        );
         assert!(out.errors[1].reasons[0].contains("also on line 2"));
         assert!(out.errors[2].reasons[0].contains("nowhere"));
         assert!(out.errors[3].reasons[0].contains("currency"));
@@ -382,9 +452,15 @@ mod tests {
     #[test]
     fn header_problems_are_file_errors() {
         let progress: ProgressFn = Arc::new(|_| {});
-        let e = check_rows(b"sku,name,price\n", &[], &progress).err().unwrap().to_string();
+        let e = check_rows(b"sku,name,price\n", &[], &progress)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("currency"), "{e}");
-        let e = check_rows(b"sku,name,price,currency,colour\n", &[], &progress).err().unwrap().to_string();
+        let e = check_rows(b"sku,name,price,currency,colour\n", &[], &progress)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("colour"), "{e}");
     }
 }

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{
-    ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 
 use super::entity::{categories, products};
@@ -167,11 +165,17 @@ pub fn valid_media_name(name: &str) -> bool {
         return false;
     };
     (16..=64).contains(&stem.len())
-        && stem.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         && matches!(ext, "png" | "jpg" | "webp")
 }
 
-pub fn check_name(raw: &str, field: &'static str, max: usize) -> std::result::Result<String, String> {
+pub fn check_name(
+    raw: &str,
+    field: &'static str,
+    max: usize,
+) -> std::result::Result<String, String> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(format!("enter a {field}"));
@@ -203,7 +207,9 @@ impl ProductDraft {
         category: &dyn Fn(&str) -> Option<CategoryId>,
     ) -> std::result::Result<Self, FieldErrors> {
         let mut errors: FieldErrors = Vec::new();
-        let sku = normalise_sku(&input.sku).map_err(|e| errors.push(("sku", e))).ok();
+        let sku = normalise_sku(&input.sku)
+            .map_err(|e| errors.push(("sku", e)))
+            .ok();
         let name = check_name(&input.name, "name", 200)
             .map_err(|e| errors.push(("name", e)))
             .ok();
@@ -214,7 +220,10 @@ impl ProductDraft {
         if currency.is_none() {
             errors.push((
                 "currency",
-                format!("'{}' is not an ISO 4217 currency code", input.currency.trim()),
+                format!(
+                    "'{}' is not an ISO 4217 currency code",
+                    input.currency.trim()
+                ),
             ));
         }
         let price = currency.and_then(|c| {
@@ -240,7 +249,10 @@ impl ProductDraft {
             ProductStatus::parse(&input.status).or_else(|| {
                 errors.push((
                     "status",
-                    format!("'{}' must be draft, active or discontinued", input.status.trim()),
+                    format!(
+                        "'{}' must be draft, active or discontinued",
+                        input.status.trim()
+                    ),
                 ));
                 None
             })
@@ -257,21 +269,35 @@ impl ProductDraft {
             errors.push(("image", format!("'{image}' is not a stored image name")));
             None
         };
-        match (sku, name, description, price, category, status, attributes, image) {
-            (Some(sku), Some(name), Some(description), Some(price), Some(category), Some(status), Some(attributes), Some(image))
-                if errors.is_empty() =>
-            {
-                Ok(Self {
-                    sku,
-                    name,
-                    description,
-                    price,
-                    category,
-                    status,
-                    attributes,
-                    image,
-                })
-            }
+        match (
+            sku,
+            name,
+            description,
+            price,
+            category,
+            status,
+            attributes,
+            image,
+        ) {
+            (
+                Some(sku),
+                Some(name),
+                Some(description),
+                Some(price),
+                Some(category),
+                Some(status),
+                Some(attributes),
+                Some(image),
+            ) if errors.is_empty() => Ok(Self {
+                sku,
+                name,
+                description,
+                price,
+                category,
+                status,
+                attributes,
+                image,
+            }),
             _ => Err(errors),
         }
     }
@@ -288,7 +314,12 @@ fn to_category(m: categories::Model) -> Category {
 }
 
 pub(crate) fn to_product(m: products::Model) -> Result<Product> {
-    let bad = |what: &str| Error::Db(sea_orm::DbErr::Custom(format!("product {} has a bad {what}", m.id)));
+    let bad = |what: &str| {
+        Error::Db(sea_orm::DbErr::Custom(format!(
+            "product {} has a bad {what}",
+            m.id
+        )))
+    };
     let currency = Currency::parse(&m.currency).ok_or_else(|| bad("currency"))?;
     Ok(Product {
         id: m.id.into(),
@@ -388,7 +419,9 @@ pub async fn save_category(
     }
     let parent = match input.parent.trim() {
         "" => None,
-        p => Some(CategoryId::parse(p).ok_or_else(|| Error::validation("parent", "no such category"))?),
+        p => Some(
+            CategoryId::parse(p).ok_or_else(|| Error::validation("parent", "no such category"))?,
+        ),
     };
     let tx = db.begin().await?;
     let existing = tx.find::<categories::Entity>().all(tx.conn()).await?;
@@ -401,9 +434,15 @@ pub async fn save_category(
             let mut cur = Some(p.as_uuid());
             while let Some(c) = cur {
                 if c == me.as_uuid() {
-                    return Err(Error::validation("parent", "a category cannot sit inside itself"));
+                    return Err(Error::validation(
+                        "parent",
+                        "a category cannot sit inside itself",
+                    ));
                 }
-                cur = existing.iter().find(|e| e.id == c).and_then(|e| e.parent_id);
+                cur = existing
+                    .iter()
+                    .find(|e| e.id == c)
+                    .and_then(|e| e.parent_id);
             }
         }
     }
@@ -424,7 +463,9 @@ pub async fn save_category(
                 .filter(categories::Column::Id.eq(id.as_uuid()))
                 .exec(tx.conn())
                 .await
-                .map_err(|e| Error::on_unique_violation(e, format!("the category address '{slug}' is taken")))?;
+                .map_err(|e| {
+                    Error::on_unique_violation(e, format!("the category address '{slug}' is taken"))
+                })?;
             categories::Model {
                 tenant_id: db.tenant_id().as_uuid(),
                 id: id.as_uuid(),
@@ -437,7 +478,10 @@ pub async fn save_category(
         }
         None => {
             if existing.len() >= MAX_CATEGORIES {
-                return Err(Error::validation("name", format!("a hub has at most {MAX_CATEGORIES} categories")));
+                return Err(Error::validation(
+                    "name",
+                    format!("a hub has at most {MAX_CATEGORIES} categories"),
+                ));
             }
             tx.insert(categories::ActiveModel {
                 tenant_id: Set(db.tenant_id().as_uuid()),
@@ -449,7 +493,9 @@ pub async fn save_category(
                 created_at: Set(now),
             })
             .await
-            .map_err(|e| Error::on_unique_violation(e, format!("the category address '{slug}' is taken")))?
+            .map_err(|e| {
+                Error::on_unique_violation(e, format!("the category address '{slug}' is taken"))
+            })?
         }
     };
     bump_catalog_version(&tx).await?;
@@ -495,7 +541,11 @@ pub fn category_resolver(all: &[Category]) -> impl Fn(&str) -> Option<CategoryId
         let key = key.trim();
         CategoryId::parse(key)
             .filter(|id| all.iter().any(|c| c.id == *id))
-            .or_else(|| all.iter().find(|c| c.slug.eq_ignore_ascii_case(key)).map(|c| c.id))
+            .or_else(|| {
+                all.iter()
+                    .find(|c| c.slug.eq_ignore_ascii_case(key))
+                    .map(|c| c.id)
+            })
     }
 }
 
@@ -508,13 +558,25 @@ fn draft_errors(errors: FieldErrors) -> Error {
 }
 
 /// Creates a product, or updates `id`'s. The SKU stays unique within the hub.
-pub async fn save_product(db: &TenantDb, id: Option<ProductId>, input: &ProductInput) -> Result<Product> {
+pub async fn save_product(
+    db: &TenantDb,
+    id: Option<ProductId>,
+    input: &ProductInput,
+) -> Result<Product> {
     hub_only(db)?;
     let cats = categories(db).await?;
     let draft = ProductDraft::parse(input, &category_resolver(&cats)).map_err(draft_errors)?;
     let tx = db.begin().await?;
     let now = Utc::now();
-    let taken = |e| Error::on_unique_violation(e, format!("another product already has SKU {}", input.sku.trim().to_ascii_uppercase()));
+    let taken = |e| {
+        Error::on_unique_violation(
+            e,
+            format!(
+                "another product already has SKU {}",
+                input.sku.trim().to_ascii_uppercase()
+            ),
+        )
+    };
     let model = match id {
         Some(id) => {
             let row = tx
@@ -577,7 +639,10 @@ pub async fn set_product_image(db: &TenantDb, id: ProductId, image: Option<&str>
     let tx = db.begin().await?;
     let res = tx
         .update_many::<products::Entity>()
-        .col_expr(products::Column::Image, Expr::value(image.map(str::to_owned)))
+        .col_expr(
+            products::Column::Image,
+            Expr::value(image.map(str::to_owned)),
+        )
         .col_expr(products::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(products::Column::Id.eq(id.as_uuid()))
         .exec(tx.conn())
@@ -628,16 +693,21 @@ pub async fn list_products(db: &TenantDb, q: &ProductQuery) -> Result<ProductPag
     if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = format!(
             "%{}%",
-            s.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            s.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
         );
         sel = sel.filter(
             Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(products::Column::Sku))).like(
-                    sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'),
-                ))
-                .add(Expr::expr(Func::lower(Expr::col(products::Column::Name))).like(
-                    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'),
-                )),
+                .add(
+                    Expr::expr(Func::lower(Expr::col(products::Column::Sku)))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col(products::Column::Name)))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                ),
         );
     }
     if let Some(st) = q.status {
@@ -687,7 +757,10 @@ mod tests {
         assert!(normalise_sku("").is_err());
         assert_eq!(
             parse_attributes("Colour=Red; Weight = 2 kg;").unwrap(),
-            vec![("Colour".into(), "Red".into()), ("Weight".into(), "2 kg".into())]
+            vec![
+                ("Colour".into(), "Red".into()),
+                ("Weight".into(), "2 kg".into())
+            ]
         );
         assert!(parse_attributes("Colour").is_err());
         assert!(parse_attributes("a=1; A=2").is_err());
@@ -724,7 +797,11 @@ mod tests {
             name: name.into(),
             position,
         };
-        let out = tree_order(vec![cat(c, Some(a), "c", 0), cat(b, None, "b", 2), cat(a, None, "a", 1)]);
+        let out = tree_order(vec![
+            cat(c, Some(a), "c", 0),
+            cat(b, None, "b", 2),
+            cat(a, None, "a", 1),
+        ]);
         let names: Vec<_> = out.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, vec!["a", "c", "b"]);
     }

@@ -115,7 +115,11 @@ pub struct Media {
 
 fn human(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
-        format!("{}.{} MB", bytes / (1024 * 1024), (bytes % (1024 * 1024)) * 10 / (1024 * 1024))
+        format!(
+            "{}.{} MB",
+            bytes / (1024 * 1024),
+            (bytes % (1024 * 1024)) * 10 / (1024 * 1024)
+        )
     } else {
         format!("{} KB", bytes.div_ceil(1024))
     }
@@ -139,7 +143,11 @@ impl Media {
         if bytes.len() > self.max_bytes {
             return Err(Error::validation(
                 "image",
-                format!("the file is {}; the limit is {}", human(bytes.len()), human(self.max_bytes)),
+                format!(
+                    "the file is {}; the limit is {}",
+                    human(bytes.len()),
+                    human(self.max_bytes)
+                ),
             ));
         }
         let kind = ImageKind::sniff(bytes).ok_or_else(|| {
@@ -153,7 +161,10 @@ impl Media {
         {
             return Err(Error::validation(
                 "image",
-                format!("the file claims to be {d} but its content is {}", kind.mime()),
+                format!(
+                    "the file claims to be {d} but its content is {}",
+                    kind.mime()
+                ),
             ));
         }
         let digest = Sha256::digest(bytes);
@@ -170,7 +181,10 @@ impl Media {
         if !super::master::valid_media_name(name) {
             return Ok(None);
         }
-        let Some(kind) = name.rsplit_once('.').and_then(|(_, e)| ImageKind::from_ext(e)) else {
+        let Some(kind) = name
+            .rsplit_once('.')
+            .and_then(|(_, e)| ImageKind::from_ext(e))
+        else {
             return Ok(None);
         };
         let bytes = self
@@ -188,9 +202,18 @@ mod tests {
 
     #[test]
     fn sniffs_by_content() {
-        assert_eq!(ImageKind::sniff(b"\x89PNG\r\n\x1a\n...."), Some(ImageKind::Png));
-        assert_eq!(ImageKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageKind::Jpeg));
-        assert_eq!(ImageKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageKind::Webp));
+        assert_eq!(
+            ImageKind::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(ImageKind::Png)
+        );
+        assert_eq!(
+            ImageKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ImageKind::Jpeg)
+        );
+        assert_eq!(
+            ImageKind::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(ImageKind::Webp)
+        );
         assert_eq!(ImageKind::sniff(b"<svg onload=alert(1)>"), None);
         assert_eq!(ImageKind::sniff(b"GIF89a"), None);
     }
@@ -203,11 +226,23 @@ mod tests {
         let name = media.store_image(png, Some("image/png")).await.unwrap();
         assert!(name.ends_with(".png"));
         assert_eq!(media.read(&name).await.unwrap().unwrap().0, png.to_vec());
-        let e = media.store_image(&[0_u8; 65], None).await.unwrap_err().to_string();
+        let e = media
+            .store_image(&[0_u8; 65], None)
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("limit"), "{e}");
-        let e = media.store_image(b"<html>hi</html>", Some("image/png")).await.unwrap_err().to_string();
+        let e = media
+            .store_image(b"<html>hi</html>", Some("image/png"))
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a PNG"), "{e}");
-        let e = media.store_image(&[0xFF, 0xD8, 0xFF, 0xE0], Some("image/png")).await.unwrap_err().to_string();
+        let e = media
+            .store_image(&[0xFF, 0xD8, 0xFF, 0xE0], Some("image/png"))
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("claims"), "{e}");
         assert!(media.read("../../etc/passwd").await.unwrap().is_none());
         std::fs::remove_dir_all(dir).ok();

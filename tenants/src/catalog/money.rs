@@ -67,7 +67,11 @@ impl Money {
     /// Parses a decimal amount like `12`, `12.5` or `1,299.00` in `currency`. More fraction
     /// digits than the currency has, signs, exponents and anything non-numeric are refused.
     pub fn parse_decimal(raw: &str, currency: Currency) -> std::result::Result<Self, String> {
-        let s: String = raw.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
+        let s: String = raw
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '_')
+            .collect();
         if s.is_empty() {
             return Err("enter a price".into());
         }
@@ -77,10 +81,16 @@ impl Money {
         };
         let exp = currency.exponent() as usize;
         if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("'{}' is not a price (use digits, e.g. 12.50)", raw.trim()));
+            return Err(format!(
+                "'{}' is not a price (use digits, e.g. 12.50)",
+                raw.trim()
+            ));
         }
         if !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("'{}' is not a price (use digits, e.g. 12.50)", raw.trim()));
+            return Err(format!(
+                "'{}' is not a price (use digits, e.g. 12.50)",
+                raw.trim()
+            ));
         }
         if frac.len() > exp {
             return Err(format!(
@@ -98,7 +108,10 @@ impl Money {
             let d = frac.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
             frac_minor = frac_minor * 10 + d;
         }
-        Ok(Self::new(whole * 10_i64.pow(exp as u32) + frac_minor, currency))
+        Ok(Self::new(
+            whole * 10_i64.pow(exp as u32) + frac_minor,
+            currency,
+        ))
     }
 
     /// `12.50` (no symbol, no grouping): the form CSV files use.
@@ -260,7 +273,10 @@ mod tests {
     #[test]
     fn parses_decimals_without_floats() {
         assert_eq!(Money::parse_decimal("12.5", eur()).unwrap().minor, 1250);
-        assert_eq!(Money::parse_decimal("1,299.00", eur()).unwrap().minor, 129_900);
+        assert_eq!(
+            Money::parse_decimal("1,299.00", eur()).unwrap().minor,
+            129_900
+        );
         assert_eq!(Money::parse_decimal("0.07", eur()).unwrap().minor, 7);
         assert!(Money::parse_decimal("1.234", eur()).is_err());
         assert!(Money::parse_decimal("-1", eur()).is_err());

@@ -222,7 +222,9 @@ impl Storefront {
 
     /// A category with products in this store, by id.
     pub fn category_by_id(&self, id: CategoryId) -> Option<&StoreCategory> {
-        self.cat_index.get(&id).map(|i| &self.categories[*i as usize])
+        self.cat_index
+            .get(&id)
+            .map(|i| &self.categories[*i as usize])
     }
 
     pub fn category(&self, slug: &str) -> Option<&StoreCategory> {
@@ -239,7 +241,9 @@ impl Storefront {
         };
         match sort {
             Sort::Featured => &c.items,
-            Sort::NameAsc => c.by_name.get_or_init(|| by(&|a, b| self.name_key(*a).cmp(&self.name_key(*b)))),
+            Sort::NameAsc => c
+                .by_name
+                .get_or_init(|| by(&|a, b| self.name_key(*a).cmp(&self.name_key(*b)))),
             Sort::PriceAsc | Sort::PriceDesc => c.by_price.get_or_init(|| {
                 by(&|a, b| {
                     self.items[*a as usize]
@@ -266,9 +270,20 @@ impl Storefront {
         let per_page = per_page.clamp(1, 96);
         let pick = |i: &u32| self.view(*i);
         let items: Vec<ProductView> = if sort == Sort::PriceDesc {
-            order.iter().rev().skip(page * per_page).take(per_page).map(pick).collect()
+            order
+                .iter()
+                .rev()
+                .skip(page * per_page)
+                .take(per_page)
+                .map(pick)
+                .collect()
         } else {
-            order.iter().skip(page * per_page).take(per_page).map(pick).collect()
+            order
+                .iter()
+                .skip(page * per_page)
+                .take(per_page)
+                .map(pick)
+                .collect()
         };
         Listing {
             items,
@@ -344,7 +359,11 @@ impl Storefront {
     fn weight(&self) -> u32 {
         let bytes = self.items.len() * std::mem::size_of::<Item>()
             + self.of_master.len() * 4
-            + self.categories.iter().map(|c| c.items.len() * 12).sum::<usize>()
+            + self
+                .categories
+                .iter()
+                .map(|c| c.items.len() * 12)
+                .sum::<usize>()
             + 4096;
         u32::try_from(bytes / 1024).unwrap_or(u32::MAX).max(1)
     }
@@ -370,7 +389,10 @@ impl SearchIndex {
             let m = &sf.master.items[it.master as usize];
             let name = it.name.as_deref().unwrap_or(&m.name);
             let mut seen: HashMap<String, u8> = HashMap::new();
-            for t in tokens(name).chain(tokens(&m.sku)).chain(std::iter::once(m.sku.to_lowercase())) {
+            for t in tokens(name)
+                .chain(tokens(&m.sku))
+                .chain(std::iter::once(m.sku.to_lowercase()))
+            {
                 seen.insert(t, 3);
             }
             let desc_text;
@@ -489,8 +511,16 @@ async fn build_master(db: &Database, hub: &Tenant, version: i64) -> Result<Maste
             text: OnceLock::new(),
         });
     }
-    let by_id = items.iter().enumerate().map(|(i, m)| (m.id, i as u32)).collect();
-    let by_sku = items.iter().enumerate().map(|(i, m)| (m.sku.clone(), i as u32)).collect();
+    let by_id = items
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id, i as u32))
+        .collect();
+    let by_sku = items
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.sku.clone(), i as u32))
+        .collect();
     Ok(Master {
         version,
         categories,
@@ -503,7 +533,12 @@ async fn build_master(db: &Database, hub: &Tenant, version: i64) -> Result<Maste
 }
 
 /// Builds a store's snapshot over `master`.
-async fn build_store(db: &Database, store: &Tenant, master: Arc<Master>, store_version: i64) -> Result<Storefront> {
+async fn build_store(
+    db: &Database,
+    store: &Tenant,
+    master: Arc<Master>,
+    store_version: i64,
+) -> Result<Storefront> {
     let sdb = TenantDb::new(db, store);
     let tx = sdb.begin().await?;
     let settings = read_settings(&tx).await?;
@@ -520,7 +555,14 @@ async fn build_store(db: &Database, store: &Tenant, master: Arc<Master>, store_v
         settings.pricing = PricingRule::default();
         settings.live = true;
     }
-    Ok(resolve(store.id(), master, settings, configured, &overrides, store_version))
+    Ok(resolve(
+        store.id(),
+        master,
+        settings,
+        configured,
+        &overrides,
+        store_version,
+    ))
 }
 
 /// The pure part: master + settings + overrides → snapshot.
@@ -536,7 +578,13 @@ pub fn resolve(
     let sel = &settings.selection;
     let cat_rule = |set: &[CategoryId]| -> HashSet<u32> {
         set.iter()
-            .filter_map(|c| master.categories.iter().position(|x| x.id == *c).map(|i| i as u32))
+            .filter_map(|c| {
+                master
+                    .categories
+                    .iter()
+                    .position(|x| x.id == *c)
+                    .map(|i| i as u32)
+            })
             .collect()
     };
     let inc_c = cat_rule(&sel.include_categories);
@@ -692,9 +740,7 @@ impl CatalogCache {
 
     async fn hub(&self, db: &Database) -> Result<Tenant> {
         self.hub
-            .get_or_try_init(|| async {
-                registry::hub(db).await?.ok_or(Error::NotFound("hub"))
-            })
+            .get_or_try_init(|| async { registry::hub(db).await?.ok_or(Error::NotFound("hub")) })
             .await
             .cloned()
     }

@@ -9,7 +9,9 @@ use sea_orm::{ColumnTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 
 use super::entity::{overrides, policy, products, selection, settings};
-use super::master::{check_description, check_name, normalise_sku, to_product, valid_media_name, Product};
+use super::master::{
+    Product, check_description, check_name, normalise_sku, to_product, valid_media_name,
+};
 use super::money::{Money, PricingRule, Rounding};
 use crate::db::{TenantDb, TenantTx};
 use crate::error::{Error, Result};
@@ -141,7 +143,11 @@ pub(crate) async fn policy_in(tx: &TenantTx) -> Result<Policy> {
     Ok(row.map_or_else(Policy::default, |r| Policy {
         price_min_pct: r.price_min_pct,
         price_max_pct: r.price_max_pct,
-        locked: r.locked_fields.split(',').filter_map(Field::parse).collect(),
+        locked: r
+            .locked_fields
+            .split(',')
+            .filter_map(Field::parse)
+            .collect(),
     }))
 }
 
@@ -152,10 +158,16 @@ pub async fn set_policy(hub: &TenantDb, p: &Policy) -> Result<Policy> {
         return Err(Error::Forbidden);
     }
     if !(1..=100).contains(&p.price_min_pct) {
-        return Err(Error::validation("price_min_pct", "must be between 1 % and 100 %"));
+        return Err(Error::validation(
+            "price_min_pct",
+            "must be between 1 % and 100 %",
+        ));
     }
     if !(100..=1000).contains(&p.price_max_pct) {
-        return Err(Error::validation("price_max_pct", "must be between 100 % and 1000 %"));
+        return Err(Error::validation(
+            "price_max_pct",
+            "must be between 100 % and 1000 %",
+        ));
     }
     let mut locked = p.locked.clone();
     locked.sort();
@@ -166,13 +178,20 @@ pub async fn set_policy(hub: &TenantDb, p: &Policy) -> Result<Policy> {
         tenant_id: Set(hub.tenant_id().as_uuid()),
         price_min_pct: Set(p.price_min_pct),
         price_max_pct: Set(p.price_max_pct),
-        locked_fields: Set(locked.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(",")),
+        locked_fields: Set(locked
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(",")),
         updated_at: Set(Utc::now()),
     })
     .await?;
     bump_catalog_version(&tx).await?;
     tx.commit().await?;
-    Ok(Policy { locked, ..p.clone() })
+    Ok(Policy {
+        locked,
+        ..p.clone()
+    })
 }
 
 /// A font from the safe list: system stacks only, nothing fetched from a third party.
@@ -222,12 +241,22 @@ impl Font {
     /// The CSS font stack.
     pub fn stack(self) -> &'static str {
         match self {
-            Self::System => "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
-            Self::Humanist => "Seravek, 'Gill Sans Nova', Ubuntu, Calibri, 'DejaVu Sans', source-sans-pro, sans-serif",
-            Self::Geometric => "Avenir, Montserrat, Corbel, 'URW Gothic', source-sans-pro, sans-serif",
+            Self::System => {
+                "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+            }
+            Self::Humanist => {
+                "Seravek, 'Gill Sans Nova', Ubuntu, Calibri, 'DejaVu Sans', source-sans-pro, sans-serif"
+            }
+            Self::Geometric => {
+                "Avenir, Montserrat, Corbel, 'URW Gothic', source-sans-pro, sans-serif"
+            }
             Self::Serif => "Charter, 'Bitstream Charter', 'Sitka Text', Cambria, Georgia, serif",
-            Self::Slab => "Rockwell, 'Rockwell Nova', 'Roboto Slab', 'DejaVu Serif', 'Sitka Small', serif",
-            Self::Mono => "ui-monospace, 'Cascadia Code', 'Source Code Pro', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
+            Self::Slab => {
+                "Rockwell, 'Rockwell Nova', 'Roboto Slab', 'DejaVu Serif', 'Sitka Small', serif"
+            }
+            Self::Mono => {
+                "ui-monospace, 'Cascadia Code', 'Source Code Pro', Menlo, Consolas, 'DejaVu Sans Mono', monospace"
+            }
         }
     }
 
@@ -241,7 +270,10 @@ pub fn parse_color(raw: &str, field: &'static str) -> Result<String> {
     let c = raw.trim().to_ascii_lowercase();
     let ok = c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
     if !ok {
-        return Err(Error::validation(field, format!("'{}' is not a colour like #1a4f8b", raw.trim())));
+        return Err(Error::validation(
+            field,
+            format!("'{}' is not a colour like #1a4f8b", raw.trim()),
+        ));
     }
     Ok(c)
 }
@@ -311,16 +343,33 @@ pub const MIN_CONTRAST_X100: u32 = 450;
 
 impl Branding {
     pub fn parse(input: &BrandingInput) -> Result<Self> {
-        let tagline = input.tagline.split_whitespace().collect::<Vec<_>>().join(" ");
+        let tagline = input
+            .tagline
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if tagline.chars().count() > 160 {
-            return Err(Error::validation("tagline", "must be at most 160 characters"));
+            return Err(Error::validation(
+                "tagline",
+                "must be at most 160 characters",
+            ));
         }
         let hero_text = input.hero_text.trim().to_owned();
         if hero_text.chars().count() > 400 {
-            return Err(Error::validation("hero_text", "must be at most 400 characters"));
+            return Err(Error::validation(
+                "hero_text",
+                "must be at most 400 characters",
+            ));
         }
-        if tagline.chars().chain(hero_text.chars()).any(|c| c.is_control() && c != '\n') {
-            return Err(Error::validation("hero_text", "must not contain control characters"));
+        if tagline
+            .chars()
+            .chain(hero_text.chars())
+            .any(|c| c.is_control() && c != '\n')
+        {
+            return Err(Error::validation(
+                "hero_text",
+                "must not contain control characters",
+            ));
         }
         let primary = parse_color(&input.primary_color, "primary_color")?;
         let accent = parse_color(&input.accent_color, "accent_color")?;
@@ -454,12 +503,46 @@ async fn write_settings(tx: &TenantTx, s: &StoreSettings) -> Result<()> {
         updated_at: Set(Utc::now()),
     })
     .await?;
-    tx.delete_many::<selection::Entity>().exec(tx.conn()).await?;
+    tx.delete_many::<selection::Entity>()
+        .exec(tx.conn())
+        .await?;
     let rules = [
-        ("category", true, s.selection.include_categories.iter().map(|c| c.as_uuid()).collect::<Vec<_>>()),
-        ("category", false, s.selection.exclude_categories.iter().map(|c| c.as_uuid()).collect()),
-        ("product", true, s.selection.include_products.iter().map(|c| c.as_uuid()).collect()),
-        ("product", false, s.selection.exclude_products.iter().map(|c| c.as_uuid()).collect()),
+        (
+            "category",
+            true,
+            s.selection
+                .include_categories
+                .iter()
+                .map(|c| c.as_uuid())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "category",
+            false,
+            s.selection
+                .exclude_categories
+                .iter()
+                .map(|c| c.as_uuid())
+                .collect(),
+        ),
+        (
+            "product",
+            true,
+            s.selection
+                .include_products
+                .iter()
+                .map(|c| c.as_uuid())
+                .collect(),
+        ),
+        (
+            "product",
+            false,
+            s.selection
+                .exclude_products
+                .iter()
+                .map(|c| c.as_uuid())
+                .collect(),
+        ),
     ];
     let mut seen = std::collections::HashSet::new();
     for (kind, include, ids) in rules {
@@ -531,7 +614,12 @@ pub fn parse_markup(raw: &str) -> Result<i32> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let (w, f) = s.split_once('.').unwrap_or((s, ""));
-    let bad = || Error::validation("markup", format!("'{}' is not a percentage like 15 or 12.5", raw.trim()));
+    let bad = || {
+        Error::validation(
+            "markup",
+            format!("'{}' is not a percentage like 15 or 12.5", raw.trim()),
+        )
+    };
     if w.is_empty() || !w.bytes().all(|b| b.is_ascii_digit()) || w.len() > 4 {
         return Err(bad());
     }
@@ -558,7 +646,12 @@ fn product_label(p: &Product) -> String {
 
 /// Checks one override against the product and the hub's policy. The message names the
 /// product, the field and, for prices, the allowed range.
-pub fn check_override(product: &Product, field: Field, raw: &str, policy: &Policy) -> Result<Value> {
+pub fn check_override(
+    product: &Product,
+    field: Field,
+    raw: &str,
+    policy: &Policy,
+) -> Result<Value> {
     let label = product_label(product);
     if policy.is_locked(field) {
         return Err(Error::validation(
@@ -588,10 +681,12 @@ pub fn check_override(product: &Product, field: Field, raw: &str, policy: &Polic
             Value::Price(m.minor)
         }
         Field::Name => Value::Text(
-            check_name(raw, "name", 200).map_err(|e| Error::validation("overrides", format!("{label}: name {e}")))?,
+            check_name(raw, "name", 200)
+                .map_err(|e| Error::validation("overrides", format!("{label}: name {e}")))?,
         ),
         Field::Description => Value::Text(
-            check_description(raw).map_err(|e| Error::validation("overrides", format!("{label}: description {e}")))?,
+            check_description(raw)
+                .map_err(|e| Error::validation("overrides", format!("{label}: description {e}")))?,
         ),
         Field::Featured | Field::Hidden => match raw.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Value::Flag(true),
@@ -608,7 +703,12 @@ pub fn check_override(product: &Product, field: Field, raw: &str, policy: &Polic
                 .parse::<i32>()
                 .ok()
                 .filter(|n| (-100_000..=100_000).contains(n))
-                .ok_or_else(|| Error::validation("overrides", format!("{label}: sort order must be a whole number")))?,
+                .ok_or_else(|| {
+                    Error::validation(
+                        "overrides",
+                        format!("{label}: sort order must be a whole number"),
+                    )
+                })?,
         ),
     };
     Ok(value)
@@ -655,17 +755,29 @@ pub async fn check_overrides(
     for o in inputs {
         let sku = normalise_sku(&o.sku)
             .map_err(|e| Error::validation("overrides", format!("SKU '{}': {e}", o.sku.trim())))?;
-        let p = products
-            .get(&sku)
-            .ok_or_else(|| Error::validation("overrides", format!("there is no product {sku} in the catalog")))?;
-        let field = Field::parse(&o.field)
-            .ok_or_else(|| Error::validation("overrides", format!("{sku}: '{}' is not a field a store can change", o.field)))?;
+        let p = products.get(&sku).ok_or_else(|| {
+            Error::validation(
+                "overrides",
+                format!("there is no product {sku} in the catalog"),
+            )
+        })?;
+        let field = Field::parse(&o.field).ok_or_else(|| {
+            Error::validation(
+                "overrides",
+                format!("{sku}: '{}' is not a field a store can change", o.field),
+            )
+        })?;
         out.push((p.id, field, check_override(p, field, &o.value, policy)?));
     }
     Ok(out)
 }
 
-async fn write_override(tx: &TenantTx, product: ProductId, field: Field, value: &Value) -> Result<()> {
+async fn write_override(
+    tx: &TenantTx,
+    product: ProductId,
+    field: Field,
+    value: &Value,
+) -> Result<()> {
     tx.delete_many::<overrides::Entity>()
         .filter(overrides::Column::ProductId.eq(product.as_uuid()))
         .filter(overrides::Column::Field.eq(field.as_str()))
@@ -739,7 +851,9 @@ pub async fn set_override(
 ) -> Result<()> {
     store_only(db)?;
     let masters = master_by_ids(hub, &[product.as_uuid()]).await?;
-    let p = masters.get(&product.as_uuid()).ok_or(Error::NotFound("product"))?;
+    let p = masters
+        .get(&product.as_uuid())
+        .ok_or(Error::NotFound("product"))?;
     let tx = db.begin().await?;
     match value {
         Some(raw) => {
@@ -848,7 +962,10 @@ mod tests {
             ..Default::default()
         };
         let err = Branding::parse(&input).unwrap_err().to_string();
-        assert!(err.contains("primary_color") && err.contains("contrast"), "{err}");
+        assert!(
+            err.contains("primary_color") && err.contains("contrast"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -879,11 +996,27 @@ mod tests {
             updated_at: Utc::now(),
         };
         let policy = Policy::default();
-        assert_eq!(check_override(&p, Field::Price, "120", &policy).unwrap(), Value::Price(12_000));
-        let e = check_override(&p, Field::Price, "200", &policy).unwrap_err().to_string();
-        assert!(e.contains("DR-1") && e.contains("price") && e.contains("€90.00") && e.contains("€150.00"), "{e}");
-        let locked = Policy { locked: vec![Field::Name], ..Policy::default() };
-        let e = check_override(&p, Field::Name, "Better drill", &locked).unwrap_err().to_string();
+        assert_eq!(
+            check_override(&p, Field::Price, "120", &policy).unwrap(),
+            Value::Price(12_000)
+        );
+        let e = check_override(&p, Field::Price, "200", &policy)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("DR-1")
+                && e.contains("price")
+                && e.contains("€90.00")
+                && e.contains("€150.00"),
+            "{e}"
+        );
+        let locked = Policy {
+            locked: vec![Field::Name],
+            ..Policy::default()
+        };
+        let e = check_override(&p, Field::Name, "Better drill", &locked)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("DR-1") && e.contains("locked"), "{e}");
         assert!(check_override(&p, Field::Featured, "maybe", &policy).is_err());
     }

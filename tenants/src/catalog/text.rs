@@ -53,7 +53,9 @@ mod tests {
 
     #[test]
     fn markdown_is_rendered_and_sanitised() {
-        let html = render_markdown("**Bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        let html = render_markdown(
+            "**Bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
         assert!(html.contains("<strong>Bold</strong>"));
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
@@ -62,7 +64,10 @@ mod tests {
 
     #[test]
     fn plain_text_drops_markup() {
-        assert_eq!(plain_text("# Title\n\n*Soft* grip, `steel`\n\n- one\n- two"), "Title Soft grip, steel one two");
+        assert_eq!(
+            plain_text("# Title\n\n*Soft* grip, `steel`\n\n- one\n- two"),
+            "Title Soft grip, steel one two"
+        );
         assert_eq!(excerpt("one two three four", 9), "one two…");
         assert_eq!(excerpt("short", 9), "short");
     }

@@ -308,10 +308,12 @@ pub async fn set_slug(db: &Database, tenant: &Tenant, slug: &str) -> Result<Tena
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
-    let updated = model
-        .update(db.conn())
-        .await
-        .map_err(|e| Error::on_unique_violation(e, format!("the address '{}' is already taken", slug.as_str())))?;
+    let updated = model.update(db.conn()).await.map_err(|e| {
+        Error::on_unique_violation(
+            e,
+            format!("the address '{}' is already taken", slug.as_str()),
+        )
+    })?;
     Tenant::from_model(updated)
 }
 

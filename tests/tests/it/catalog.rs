@@ -18,7 +18,12 @@ fn no_progress() -> ProgressFn {
 }
 
 async fn json(app: &hub_tests::TestApp, host: &str, path: &str) -> (u16, serde_json::Value) {
-    let res = app.client.get(app.url(host, path)).send().await.expect("answer");
+    let res = app
+        .client
+        .get(app.url(host, path))
+        .send()
+        .await
+        .expect("answer");
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }
@@ -43,7 +48,13 @@ async fn inherited_fields_follow_the_master_and_overrides_stick() {
     let world = seed(&app).await;
     let hub = world.tenant("localhost").clone();
     let hdb = TenantDb::new(&app.db, &hub);
-    let acme_marker = world.markers.iter().find(|(h, _)| h == "acme.localhost").expect("marker").1.clone();
+    let acme_marker = world
+        .markers
+        .iter()
+        .find(|(h, _)| h == "acme.localhost")
+        .expect("marker")
+        .1
+        .clone();
 
     // acme overrides DR-1's name; bolt too (its own marker); both inherit DR-2's name.
     let (s, p) = json(&app, "acme.localhost", "/api/store/product?sku=DR-1").await;
@@ -51,26 +62,62 @@ async fn inherited_fields_follow_the_master_and_overrides_stick() {
     assert_eq!(p["card"]["name"], acme_marker.as_str());
     // A markup of +10 % on the list price of 60.00.
     assert_eq!(p["card"]["price"], "€66.00");
-    assert_eq!(p["card"]["list_price"], serde_json::Value::Null, "no strike-through above list");
+    assert_eq!(
+        p["card"]["list_price"],
+        serde_json::Value::Null,
+        "no strike-through above list"
+    );
     let (_, p) = json(&app, "bolt.localhost", "/api/store/product?sku=DR-2").await;
     assert_eq!(p["card"]["name"], "Cordless drill model 2");
 
     // The hub renames both products and changes a price: inherited fields follow at once,
     // the override stays.
     let builds = app.state.catalog.builds();
-    let all = master::list_products(&hdb, &master::ProductQuery { per_page: 50, ..Default::default() }).await.expect("list");
-    let dr1 = all.items.iter().find(|p| p.sku == "DR-1").expect("DR-1").clone();
-    let dr2 = all.items.iter().find(|p| p.sku == "DR-2").expect("DR-2").clone();
-    master::save_product(&hdb, Some(dr1.id), &input("DR-1", "Renamed one", "100.00")).await.expect("save");
-    master::save_product(&hdb, Some(dr2.id), &input("DR-2", "Renamed two", "70.00")).await.expect("save");
+    let all = master::list_products(
+        &hdb,
+        &master::ProductQuery {
+            per_page: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("list");
+    let dr1 = all
+        .items
+        .iter()
+        .find(|p| p.sku == "DR-1")
+        .expect("DR-1")
+        .clone();
+    let dr2 = all
+        .items
+        .iter()
+        .find(|p| p.sku == "DR-2")
+        .expect("DR-2")
+        .clone();
+    master::save_product(&hdb, Some(dr1.id), &input("DR-1", "Renamed one", "100.00"))
+        .await
+        .expect("save");
+    master::save_product(&hdb, Some(dr2.id), &input("DR-2", "Renamed two", "70.00"))
+        .await
+        .expect("save");
     let (_, p) = json(&app, "acme.localhost", "/api/store/product?sku=DR-1").await;
-    assert_eq!(p["card"]["name"], acme_marker.as_str(), "the override stays");
-    assert_eq!(p["card"]["price"], "€110.00", "the inherited price follows the master");
+    assert_eq!(
+        p["card"]["name"],
+        acme_marker.as_str(),
+        "the override stays"
+    );
+    assert_eq!(
+        p["card"]["price"], "€110.00",
+        "the inherited price follows the master"
+    );
     for host in ["acme.localhost", "bolt.localhost", "localhost"] {
         let (_, p) = json(&app, host, "/api/store/product?sku=DR-2").await;
         assert_eq!(p["card"]["name"], "Renamed two", "{host}");
     }
-    assert!(app.state.catalog.builds() > builds, "the change rebuilt the snapshots");
+    assert!(
+        app.state.catalog.builds() > builds,
+        "the change rebuilt the snapshots"
+    );
 
     // Warm: repeated reads build nothing.
     let warm = app.state.catalog.builds();
@@ -78,31 +125,69 @@ async fn inherited_fields_follow_the_master_and_overrides_stick() {
         let (s, _) = json(&app, "acme.localhost", "/api/store/category?slug=drills").await;
         assert_eq!(s, 200);
     }
-    assert_eq!(app.state.catalog.builds(), warm, "a warm storefront builds nothing");
+    assert_eq!(
+        app.state.catalog.builds(),
+        warm,
+        "a warm storefront builds nothing"
+    );
 
     // The hub locks names: every store shows the master's name; unlocking brings the
     // override back (it was kept).
-    store::set_policy(&hdb, &Policy { locked: vec![Field::Name], ..Policy::default() }).await.expect("policy");
+    store::set_policy(
+        &hdb,
+        &Policy {
+            locked: vec![Field::Name],
+            ..Policy::default()
+        },
+    )
+    .await
+    .expect("policy");
     let (_, p) = json(&app, "acme.localhost", "/api/store/product?sku=DR-1").await;
     assert_eq!(p["card"]["name"], "Renamed one");
     let acme = world.tenant("acme.localhost").clone();
     let adb = TenantDb::new(&app.db, &acme);
-    let err = store::set_override(&adb, &hdb, dr2.id, Field::Name, Some("Mine")).await.unwrap_err().to_string();
-    assert!(err.contains("DR-2") && err.contains("name") && err.contains("locked"), "{err}");
-    store::set_policy(&hdb, &Policy::default()).await.expect("policy");
+    let err = store::set_override(&adb, &hdb, dr2.id, Field::Name, Some("Mine"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("DR-2") && err.contains("name") && err.contains("locked"),
+        "{err}"
+    );
+    store::set_policy(&hdb, &Policy::default())
+        .await
+        .expect("policy");
     let (_, p) = json(&app, "acme.localhost", "/api/store/product?sku=DR-1").await;
     assert_eq!(p["card"]["name"], acme_marker.as_str());
 
     // The price policy: 90 % to 150 % of the list price, named in the refusal.
-    let err = store::set_override(&adb, &hdb, dr2.id, Field::Price, Some("200")).await.unwrap_err().to_string();
-    assert!(err.contains("DR-2") && err.contains("price") && err.contains("€63.00") && err.contains("€105.00"), "{err}");
-    store::set_override(&adb, &hdb, dr2.id, Field::Price, Some("99.50")).await.expect("in range");
+    let err = store::set_override(&adb, &hdb, dr2.id, Field::Price, Some("200"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("DR-2")
+            && err.contains("price")
+            && err.contains("€63.00")
+            && err.contains("€105.00"),
+        "{err}"
+    );
+    store::set_override(&adb, &hdb, dr2.id, Field::Price, Some("99.50"))
+        .await
+        .expect("in range");
     let (_, p) = json(&app, "acme.localhost", "/api/store/product?sku=DR-2").await;
     assert_eq!(p["card"]["price"], "€99.50");
     // The drift view lists both overrides of acme; reverting one restores the master.
     let drift = store::drift(&adb, &hdb).await.expect("drift");
-    assert!(drift.iter().any(|d| d.sku == "DR-2" && d.field == Field::Price && d.store == "€99.50"), "{drift:?}");
-    store::set_override(&adb, &hdb, dr2.id, Field::Price, None).await.expect("revert");
+    assert!(
+        drift
+            .iter()
+            .any(|d| d.sku == "DR-2" && d.field == Field::Price && d.store == "€99.50"),
+        "{drift:?}"
+    );
+    store::set_override(&adb, &hdb, dr2.id, Field::Price, None)
+        .await
+        .expect("revert");
     let (_, p) = json(&app, "acme.localhost", "/api/store/product?sku=DR-2").await;
     assert_eq!(p["card"]["price"], "€77.00");
     // Bolt never saw acme's price.
@@ -118,23 +203,49 @@ async fn selection_hides_what_a_store_does_not_sell() {
     let hdb = TenantDb::new(&app.db, &hub);
     let bolt = world.tenant("bolt.localhost").clone();
     let bdb = TenantDb::new(&app.db, &bolt);
-    let all = master::list_products(&hdb, &master::ProductQuery { per_page: 50, ..Default::default() }).await.expect("list");
+    let all = master::list_products(
+        &hdb,
+        &master::ProductQuery {
+            per_page: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("list");
     let dr3 = all.items.iter().find(|p| p.sku == "DR-3").expect("DR-3").id;
-    let mut s = store::settings(&bdb).await.expect("settings").expect("published");
+    let mut s = store::settings(&bdb)
+        .await
+        .expect("settings")
+        .expect("published");
     s.selection.exclude_products = vec![dr3];
     store::save_settings(&bdb, &s).await.expect("saved");
     let (status, _) = json(&app, "bolt.localhost", "/api/store/product?sku=DR-3").await;
     assert_eq!(status, 404);
-    let (_, l) = json(&app, "bolt.localhost", "/api/store/category?slug=drills&sort=price").await;
+    let (_, l) = json(
+        &app,
+        "bolt.localhost",
+        "/api/store/category?slug=drills&sort=price",
+    )
+    .await;
     assert_eq!(l["total"], 5);
-    let prices: Vec<i64> = l["items"].as_array().expect("items").iter().map(|i| i["price_minor"].as_i64().expect("minor")).collect();
+    let prices: Vec<i64> = l["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["price_minor"].as_i64().expect("minor"))
+        .collect();
     let mut sorted = prices.clone();
     sorted.sort();
     assert_eq!(prices, sorted, "sorted by price");
     let (_, l) = json(&app, "acme.localhost", "/api/store/category?slug=drills").await;
     assert_eq!(l["total"], 6, "acme still sells it");
     // Typo-tolerant search over the store's own names.
-    let (_, r) = json(&app, "acme.localhost", "/api/store/search?q=cordles%20drils").await;
+    let (_, r) = json(
+        &app,
+        "acme.localhost",
+        "/api/store/search?q=cordles%20drils",
+    )
+    .await;
     assert!(r["total"].as_u64().expect("total") >= 5, "{r}");
     let (_, r) = json(&app, "acme.localhost", "/api/store/search?q=dr-4").await;
     assert_eq!(r["items"][0]["sku"], "DR-4", "{r}");
@@ -150,17 +261,32 @@ async fn storefront_pages_render_server_side_with_branding_and_escape_names() {
     let hub = world.tenant("localhost").clone();
     let hdb = TenantDb::new(&app.db, &hub);
     let mut evil = input("XSS-1", "<script>window.__pwned=1</script>Drill", "60.00");
-    evil.description = "<img src=x onerror=\"window.__pwned=1\"> **bold** [x](javascript:alert(1))".into();
-    master::save_product(&hdb, None, &evil).await.expect("saved");
-    for host in ["acme.localhost", "bolt.localhost", "localhost", "carl.localhost", "dove.localhost"] {
+    evil.description =
+        "<img src=x onerror=\"window.__pwned=1\"> **bold** [x](javascript:alert(1))".into();
+    master::save_product(&hdb, None, &evil)
+        .await
+        .expect("saved");
+    for host in [
+        "acme.localhost",
+        "bolt.localhost",
+        "localhost",
+        "carl.localhost",
+        "dove.localhost",
+    ] {
         let (status, _) = app.get_page(host, "/").await;
         assert_eq!(status, 200, "the home page of {host}");
     }
     let (status, html) = app.get_page("acme.localhost", "/c/drills").await;
     assert_eq!(status, 200);
-    assert!(html.contains("--brand:#1e3a8a"), "branding as custom properties");
+    assert!(
+        html.contains("--brand:#1e3a8a"),
+        "branding as custom properties"
+    );
     assert!(html.contains("Cordless drill model 2"));
-    assert!(!html.contains("<script>window.__pwned"), "names are escaped");
+    assert!(
+        !html.contains("<script>window.__pwned"),
+        "names are escaped"
+    );
     let (status, html) = app.get_page("acme.localhost", "/p/XSS-1").await;
     assert_eq!(status, 200);
     assert!(html.contains("<strong>bold</strong>"));
@@ -169,7 +295,10 @@ async fn storefront_pages_render_server_side_with_branding_and_escape_names() {
     assert!(html.contains("<title>"), "a title");
     let (status, html) = app.get_page("acme.localhost", "/p/NOPE-1").await;
     assert_eq!(status, 404);
-    assert!(html.contains("does not sell that"), "the store's own not-found page");
+    assert!(
+        html.contains("does not sell that"),
+        "the store's own not-found page"
+    );
 }
 
 #[tokio::test]
@@ -199,7 +328,11 @@ async fn a_guest_cart_survives_and_merges_into_the_customers_cart() {
         .find(|c| c.starts_with(app::session::CART_COOKIE))
         .expect("a cart cookie")
         .to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("Secure") && !cookie.to_lowercase().contains("domain"));
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("Secure")
+            && !cookie.to_lowercase().contains("domain")
+    );
     let pair = cookie.split(';').next().expect("pair").to_owned();
     let res = add(Some(pair.clone()), "DR-3").await.expect("answer");
     let cart: serde_json::Value = res.json().await.expect("json");
@@ -247,42 +380,106 @@ async fn csv_import_reports_every_bad_row_and_round_trips() {
     match csv_io::import(&hdb, bad.as_bytes().to_vec(), no_progress()).await {
         Err(ImportError::Rows { errors, total }) => {
             assert_eq!(total, 3);
-            assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![3, 4, 5]);
+            assert_eq!(
+                errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+                vec![3, 4, 5]
+            );
         }
         other => panic!("expected row errors, got {other:?}"),
     }
-    let page = master::list_products(&hdb, &master::ProductQuery { search: Some("NEW-".into()), per_page: 10, ..Default::default() }).await.expect("list");
+    let page = master::list_products(
+        &hdb,
+        &master::ProductQuery {
+            search: Some("NEW-".into()),
+            per_page: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("list");
     assert_eq!(page.total, 0, "nothing was imported");
     // A formula in a name is neutralised on export and restored on import.
-    master::save_product(&hdb, None, &input("F-1", "=HYPERLINK(\"http://x\")", "5.00")).await.expect("saved");
+    master::save_product(
+        &hdb,
+        None,
+        &input("F-1", "=HYPERLINK(\"http://x\")", "5.00"),
+    )
+    .await
+    .expect("saved");
     let out = String::from_utf8(csv_io::export(&hdb).await.expect("export")).expect("utf-8");
     assert!(out.contains("'=HYPERLINK"), "{out}");
-    let report = csv_io::import(&hdb, out.clone().into_bytes(), no_progress()).await.expect("round trip");
+    let report = csv_io::import(&hdb, out.clone().into_bytes(), no_progress())
+        .await
+        .expect("round trip");
     assert_eq!(report.created, 0);
     assert_eq!(report.rows, 7);
     let again = String::from_utf8(csv_io::export(&hdb).await.expect("export")).expect("utf-8");
     assert_eq!(out, again, "export → import → export is stable");
     // Importing into a store is refused.
     let acme = world.tenant("acme.localhost").clone();
-    assert!(csv_io::import(&TenantDb::new(&app.db, &acme), out.into_bytes(), no_progress()).await.is_err());
+    assert!(
+        csv_io::import(
+            &TenantDb::new(&app.db, &acme),
+            out.into_bytes(),
+            no_progress()
+        )
+        .await
+        .is_err()
+    );
 }
 
 #[tokio::test]
 async fn media_is_checked_by_content_and_served_immutable() {
     let Some(app) = spawn_app().await else { return };
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-not-a-real-image-but-a-png-signature";
-    let name = app.state.media.store_image(png, Some("image/png")).await.expect("stored");
-    let res = app.client.get(app.url("acme.localhost", &format!("/media/{name}"))).send().await.expect("answer");
+    let name = app
+        .state
+        .media
+        .store_image(png, Some("image/png"))
+        .await
+        .expect("stored");
+    let res = app
+        .client
+        .get(app.url("acme.localhost", &format!("/media/{name}")))
+        .send()
+        .await
+        .expect("answer");
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/png");
-    assert!(res.headers()["cache-control"].to_str().expect("ascii").contains("immutable"));
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .expect("ascii")
+            .contains("immutable")
+    );
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
-    let lie = app.state.media.store_image(b"<svg onload=alert(1)>", Some("image/png")).await;
+    let lie = app
+        .state
+        .media
+        .store_image(b"<svg onload=alert(1)>", Some("image/png"))
+        .await;
     assert!(lie.unwrap_err().to_string().contains("not a PNG"));
     let big = vec![0xFF_u8; app.state.media.max_bytes() + 1];
-    assert!(app.state.media.store_image(&big, None).await.unwrap_err().to_string().contains("limit"));
-    for bad in ["/media/..%2Fsecrets%2Fsigning.key", "/media/nothing.png", "/media/0123456789abcdef0123456789abcdef.exe"] {
-        let res = app.client.get(app.url("localhost", bad)).send().await.expect("answer");
+    assert!(
+        app.state
+            .media
+            .store_image(&big, None)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("limit")
+    );
+    for bad in [
+        "/media/..%2Fsecrets%2Fsigning.key",
+        "/media/nothing.png",
+        "/media/0123456789abcdef0123456789abcdef.exe",
+    ] {
+        let res = app
+            .client
+            .get(app.url("localhost", bad))
+            .send()
+            .await
+            .expect("answer");
         assert_eq!(res.status(), 404, "{bad}");
     }
 }
@@ -294,12 +491,18 @@ async fn the_export_is_for_hub_admins_only() {
     let (status, _) = app.get_page("localhost", "/admin/catalog/export.csv").await;
     assert_eq!(status, 401);
     let acme_admin = world.account("acme.localhost", Role::ResellerAdmin);
-    let s = app.log_in("acme.localhost", &acme_admin.email, PASSWORD).await;
-    let res = app.get_with("acme.localhost", "/admin/catalog/export.csv", Some(&s)).await;
+    let s = app
+        .log_in("acme.localhost", &acme_admin.email, PASSWORD)
+        .await;
+    let res = app
+        .get_with("acme.localhost", "/admin/catalog/export.csv", Some(&s))
+        .await;
     assert_eq!(res.status(), 403);
     let admin = world.account("localhost", Role::HubAdmin);
     let s = app.log_in("localhost", &admin.email, PASSWORD).await;
-    let res = app.get_with("localhost", "/admin/catalog/export.csv", Some(&s)).await;
+    let res = app
+        .get_with("localhost", "/admin/catalog/export.csv", Some(&s))
+        .await;
     assert_eq!(res.status(), 200);
     let body = res.text().await.expect("text");
     assert!(body.starts_with("sku,name,description,price,currency"));
