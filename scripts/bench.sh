@@ -26,7 +26,7 @@
 #   BENCH_SKIP_BUILD=1 BENCH_BIN=path      use an existing binary (e.g. a debug build)
 #   BENCH_PORT=3900           where the server listens (127.0.0.1)
 #   BENCH_WRITE_DOC=0|1       write docs/PERFORMANCE.md (default: only for full release runs)
-set -euo pipefail
+set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -75,6 +75,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # --- helpers -------------------------------------------------------------------------------
 now_ms() { date +%s%3N; }
@@ -340,8 +341,8 @@ CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM_GIB=$(awk '/^MemTotal:/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git -C "$ROOT" --no-optional-locks status --porcelain 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)
-RUSTC=$(rustc --version 2>/dev/null | awk '{ print $2 }')
-WRK_V=$(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')
+RUSTC=$( (rustc --version 2>/dev/null || true) | awk '{ print $2 }')
+WRK_V=$( (wrk -v 2>&1 || true) | awk 'NR == 1 { print $2 }') # wrk -v exits with 1
 
 REPORT=$OUT/report.md
 {

@@ -234,10 +234,8 @@ pub async fn catalog(db: &Database, hub: &Tenant, media: &Media) -> Result<usize
     if existing.total > 0 {
         return Ok(0);
     }
-    let mut position = 0;
     let mut ids = std::collections::HashMap::new();
-    for (slug, name, parent, _) in CATEGORIES {
-        position += 1;
+    for (position, (slug, name, parent, _)) in (1..).zip(CATEGORIES) {
         let c = master::save_category(
             &hdb,
             None,

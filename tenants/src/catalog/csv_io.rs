@@ -244,7 +244,7 @@ fn check_rows(
                 },
             );
         }
-        if n % 2_000 == 0 {
+        if n.is_multiple_of(2_000) {
             progress(Progress {
                 phase: Phase::Checking,
                 done: n,

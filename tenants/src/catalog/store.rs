@@ -586,7 +586,7 @@ pub fn check_pricing(rule: &PricingRule, policy: &Policy) -> Result<()> {
 pub fn format_bp(bp: i32) -> String {
     let sign = if bp < 0 { "-" } else { "+" };
     let a = bp.unsigned_abs();
-    if a % 100 == 0 {
+    if a.is_multiple_of(100) {
         format!("{sign}{} %", a / 100)
     } else {
         format!("{sign}{}.{:02} %", a / 100, a % 100)
