@@ -261,6 +261,9 @@ fetch "$STORE_HOST" "$JSON_PATH" "$OUT/category.json" >/dev/null
 grep -q '"items":\[{' "$OUT/category.json" || die "the JSON listing has no items (see $OUT/category.json)"
 PAGE_BYTES=$(wc -c <"$PAGE_HTML")
 JSON_BYTES=$(wc -c <"$OUT/category.json")
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+awk -v l="$LOAD_BEFORE" 'BEGIN { exit !(l > 1.5) }' &&
+  say "warning: load average $LOAD_BEFORE before measuring: other processes share the CPU, expect noise"
 say "measuring (page $PAGE_BYTES bytes, $PRODUCTS_ON_PAGE products, $SMALL_DS_BENCH_PAGE_OVERRIDDEN of them overridden; JSON $JSON_BYTES bytes)"
 measure STATIC "/$STATIC_NAME" "$HOSTS_ONE"
 measure PAGE "$CAT_PATH" "$HOSTS_ONE"
@@ -269,6 +272,11 @@ read -r SMALL_RSS SMALL_HWM <<<"$(memory)"
 stop_server
 rm -f "$STATIC_FILE"
 
+NAGLE_NOTE=""
+if awk -v a="$STATIC_RPS" -v b="$PAGE_RPS" 'BEGIN { exit !(a < b) }'; then
+  NAGLE_NOTE="The static copy (a) was slower than the rendered page (b), so (a) is no ceiling and the ratios against it mean nothing. The usual cause: the server does not set TCP_NODELAY, and an answer written in more than one piece (ServeDir streams files) waits for the client's delayed ACK, ~40 ms."
+  say "warning: $NAGLE_NOTE"
+fi
 RPS_RATIO=$(calc "$PAGE_RPS / $STATIC_RPS")
 P99_RATIO=$(calc "$PAGE_P99 / $STATIC_P99")
 JSON_RPS_RATIO=$(calc "$JSON_RPS / $STATIC_RPS")
@@ -300,6 +308,7 @@ if [ "${BENCH_SKIP_SCALE:-0}" != 1 ]; then
   for ((k = 0; k < n_hosts; k++)); do
     printf 'store-%05d.localhost:%s\n' $((1 + k * SCALE_DS_STORES / n_hosts)) "$PORT" >>"$HOSTS_MANY"
   done
+  SCALE_LOAD=$(cut -d' ' -f1 /proc/loadavg)
   say "  warming $n_hosts stores (one cold category page each)"
   t0=$(now_ms)
   while read -r h; do fetch "$h" "$CAT_PATH" /dev/null >/dev/null; done <"$HOSTS_MANY"
@@ -385,6 +394,8 @@ REPORT=$OUT/report.md
     echo "- Scale: a cold store page (snapshot of $SCALE_DS_SKUS products built, then rendered) took $(fmt "$COLD_MS" 1) ms on average over $n_hosts stores; one store's snapshot weighs $SCALE_DS_STORE_SNAPSHOT_KIB KiB (built in $SCALE_DS_STORE_SNAPSHOT_MS ms by the generator, the master in $SCALE_DS_MASTER_SNAPSHOT_MS ms)."
     echo "- Scale stores: $SCALE_DS_SIGNUP_STORES through the reseller sign-up at $SCALE_DS_SIGNUP_MS_PER_STORE ms each (argon2 dominates), the rest through \`registry::create\` + approval + publication at $SCALE_DS_CREATE_MS_PER_STORE ms each."
   fi
+  [ -z "$NAGLE_NOTE" ] || echo "- **$NAGLE_NOTE**"
+  echo "- Load average before the small run's measurements: $LOAD_BEFORE$([ "$SCALE_DONE" = 1 ] && echo ", before the scale run's: $SCALE_LOAD")."
   echo "- Memory after the small run: $SMALL_RSS MiB resident (peak $SMALL_HWM MiB)."
   echo "- The page: $PAGE_BYTES bytes, $PRODUCTS_ON_PAGE products, $SMALL_DS_BENCH_PAGE_OVERRIDDEN of them differing from the master in store \`$SMALL_DS_BENCH_STORE\`; the JSON: $JSON_BYTES bytes."
 } >"$REPORT"

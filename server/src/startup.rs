@@ -234,6 +234,7 @@ impl Prepared {
             leptos: leptos_options(&self.config, addr),
             resolver: self.resolver.clone(),
             config: self.config.clone(),
+            pages: http::PageCache::new(64 * 1024 * 1024),
         };
         let router = http::router(state);
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);

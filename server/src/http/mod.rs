@@ -5,6 +5,7 @@ mod auth;
 mod catalog;
 mod csrf;
 mod health;
+mod page_cache;
 mod tenant;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+pub use page_cache::PageCache;
 pub use tenant::HostResolver;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -35,6 +37,8 @@ pub struct ServerState {
     pub leptos: LeptosOptions,
     pub config: Arc<Config>,
     pub resolver: HostResolver,
+    /// Anonymous storefront pages, rendered once per catalog version.
+    pub pages: page_cache::PageCache,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -122,6 +126,10 @@ pub fn router(state: ServerState) -> Router {
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     tenant::resolve,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    page_cache::serve,
                 ))
                 .layer(axum::middleware::from_fn(csrf::check))
                 .layer(axum::middleware::from_fn_with_state(

@@ -745,8 +745,9 @@ impl CatalogCache {
             .cloned()
     }
 
-    /// The store's effective catalog, current as of this call.
-    pub async fn storefront(&self, db: &Database, store: &Tenant) -> Result<Arc<Storefront>> {
+    /// The catalog versions `(master, store)` a snapshot of `store` must match: one indexed
+    /// read. Also the key of anything derived from the effective catalog (rendered pages).
+    pub async fn versions(&self, db: &Database, store: &Tenant) -> Result<(i64, i64)> {
         let hub = self.hub(db).await?;
         let ids = if hub.id() == store.id() {
             vec![hub.id()]
@@ -757,6 +758,13 @@ impl CatalogCache {
         let version_of = |id: TenantId| versions.iter().find(|(t, _)| *t == id).map(|(_, v)| *v);
         let mv = version_of(hub.id()).ok_or(Error::NotFound("hub"))?;
         let sv = version_of(store.id()).ok_or(Error::NotFound("store"))?;
+        Ok((mv, sv))
+    }
+
+    /// The store's effective catalog, current as of this call.
+    pub async fn storefront(&self, db: &Database, store: &Tenant) -> Result<Arc<Storefront>> {
+        let hub = self.hub(db).await?;
+        let (mv, sv) = self.versions(db, store).await?;
         let flatten = |e: Arc<Error>| match Arc::try_unwrap(e) {
             Ok(e) => e,
             Err(e) => Error::Db(sea_orm::DbErr::Custom(e.to_string())),

@@ -508,3 +508,87 @@ async fn the_export_is_for_hub_admins_only() {
     assert!(body.starts_with("sku,name,description,price,currency"));
     assert!(body.contains("DR-6"));
 }
+
+#[tokio::test]
+async fn cached_anonymous_pages_follow_every_change() {
+    let Some(app) = spawn_app().await else { return };
+    let world = seed(&app).await;
+    let hub = world.tenant("localhost").clone();
+    let hdb = TenantDb::new(&app.db, &hub);
+    let (_, first) = app.get_page("acme.localhost", "/p/DR-2").await;
+    let (_, again) = app.get_page("acme.localhost", "/p/DR-2").await;
+    assert!(first.contains("Cordless drill model 2") && again.contains("Cordless drill model 2"));
+    let all = master::list_products(
+        &hdb,
+        &master::ProductQuery {
+            per_page: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("list");
+    let dr2 = all.items.iter().find(|p| p.sku == "DR-2").expect("DR-2").id;
+    master::save_product(&hdb, Some(dr2), &input("DR-2", "Brand new name", "70.00"))
+        .await
+        .expect("save");
+    let (_, page) = app.get_page("acme.localhost", "/p/DR-2").await;
+    assert!(
+        page.contains("Brand new name"),
+        "a master change shows on the next request"
+    );
+    // A store change too (acme's own override), and not at bolt.
+    let acme = world.tenant("acme.localhost").clone();
+    store::set_override(
+        &TenantDb::new(&app.db, &acme),
+        &hdb,
+        dr2,
+        Field::Name,
+        Some("Acme's own name"),
+    )
+    .await
+    .expect("override");
+    let (_, page) = app.get_page("acme.localhost", "/p/DR-2").await;
+    assert!(
+        page.contains("Acme&#39;s own name") || page.contains("Acme's own name"),
+        "{page}"
+    );
+    let (_, page) = app.get_page("bolt.localhost", "/p/DR-2").await;
+    assert!(page.contains("Brand new name"));
+    // A visitor with a cart sees their own header, never a cached one.
+    let res = app
+        .post_form(
+            "acme.localhost",
+            "/api/store/cart/add",
+            None,
+            &[("sku", "DR-3"), ("quantity", "1")],
+        )
+        .await;
+    let cookie = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(app::session::CART_COOKIE))
+        .expect("a cart cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let html = app
+        .client
+        .get(app.url("acme.localhost", "/p/DR-2"))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("text");
+    let count = html
+        .split("data-testid=\"cart-count\"")
+        .nth(1)
+        .and_then(|r| r.split('>').nth(1))
+        .and_then(|r| r.split('<').next())
+        .unwrap_or("none");
+    assert_eq!(count, "1", "the visitor's own cart count");
+}
