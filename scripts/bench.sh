@@ -19,7 +19,8 @@
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=16   wrk's threads and connections, the same for every run
 #   BENCH_SCALE_STORES=10000 BENCH_SCALE_SKUS=100000 BENCH_SCALE_OVERRIDE_PCT=1
 #   BENCH_SCALE_SIGNUP=20     scale stores created through the argon2 sign-up (the rest: registry)
-#   BENCH_SCALE_HOSTS=100     stores the scale run rotates over
+#   BENCH_SCALE_HOSTS=100     stores the scale run rotates over (each warmed first)
+#   BENCH_TAIL_HOSTS=2000     then this many, unwarmed: the long tail (0: skip)
 #   BENCH_CACHE_MIB=          catalog.cache_mib for the server (empty: the configuration's)
 #   BENCH_SKIP_SCALE=1        only the small run
 #   BENCH_REGEN=1             regenerate the scale dataset even if one with the same numbers exists
@@ -57,6 +58,7 @@ else
   SCALE_SKUS=${BENCH_SCALE_SKUS:-100000}
   SCALE_HOSTS=${BENCH_SCALE_HOSTS:-100}
 fi
+TAIL_HOSTS=${BENCH_TAIL_HOSTS:-2000}
 SCALE_PCT=${BENCH_SCALE_OVERRIDE_PCT:-1}
 SCALE_SIGNUP=${BENCH_SCALE_SIGNUP:-20}
 CACHE_MIB=${BENCH_CACHE_MIB:-}
@@ -273,9 +275,13 @@ stop_server
 rm -f "$STATIC_FILE"
 
 NAGLE_NOTE=""
-if awk -v a="$STATIC_RPS" -v b="$PAGE_RPS" 'BEGIN { exit !(a < b) }'; then
-  NAGLE_NOTE="The static copy (a) was slower than the rendered page (b), so (a) is no ceiling and the ratios against it mean nothing. The usual cause: the server does not set TCP_NODELAY, and an answer written in more than one piece (ServeDir streams files) waits for the client's delayed ACK, ~40 ms."
+FASTER_NOTE=""
+if awk -v a="$STATIC_RPS" -v b="$PAGE_RPS" -v p="$STATIC_P50" 'BEGIN { exit !(a < b && p >= 30) }'; then
+  NAGLE_NOTE="The static copy (a) was slower than the rendered page (b), with a median near 40 ms: (a) is no ceiling and the ratios against it mean nothing. The usual cause: the server does not set TCP_NODELAY, and an answer written in more than one piece (ServeDir streams files) waits for the client's delayed ACK, ~40 ms."
   say "warning: $NAGLE_NOTE"
+elif awk -v a="$STATIC_RPS" -v b="$PAGE_RPS" 'BEGIN { exit !(a < b) }'; then
+  FASTER_NOTE="(b) beat (a): (b) comes from the rendered-page cache in memory, while ServeDir opens and reads the file for every request, so (a) is not a true ceiling and a ratio above 1 is expected."
+  say "note: $FASTER_NOTE"
 fi
 RPS_RATIO=$(calc "$PAGE_RPS / $STATIC_RPS")
 P99_RATIO=$(calc "$PAGE_P99 / $STATIC_P99")
@@ -318,6 +324,19 @@ if [ "${BENCH_SKIP_SCALE:-0}" != 1 ]; then
   echo "$SCALE_HOST" >"$HOSTS_ONE_SCALE"
   measure SCALE_ONE "$CAT_PATH" "$HOSTS_ONE_SCALE"
   measure SCALE "$CAT_PATH" "$HOSTS_MANY"
+  # The long tail: more stores than the snapshot cache holds (a 100,000-SKU snapshot is
+  # ~11 MiB), visited in turn without a warm-up of their own. No target: how it degrades.
+  TAIL_DONE=0
+  n_tail=$((TAIL_HOSTS < SCALE_DS_STORES ? TAIL_HOSTS : SCALE_DS_STORES))
+  if [ "$n_tail" -gt "$n_hosts" ]; then
+    HOSTS_TAIL=$OUT/hosts-tail.txt
+    : >"$HOSTS_TAIL"
+    for ((k = 0; k < n_tail; k++)); do
+      printf 'store-%05d.localhost:%s\n' $((1 + k * SCALE_DS_STORES / n_tail)) "$PORT" >>"$HOSTS_TAIL"
+    done
+    measure TAIL "$CAT_PATH" "$HOSTS_TAIL"
+    TAIL_DONE=1
+  fi
   read -r SCALE_RSS SCALE_HWM <<<"$(memory)"
   stop_server
   SCALE_P99_RATIO=$(calc "$SCALE_P99 / $PAGE_P99")
@@ -370,12 +389,18 @@ REPORT=$OUT/report.md
   if [ "$SCALE_DONE" = 1 ]; then
     row "(b) scale: one store" SCALE_ONE
     row "(b) scale: $n_hosts stores in turn" SCALE "p99 ×$(fmt "$SCALE_P99_RATIO" 2) of small (b)"
+    [ "$TAIL_DONE" = 0 ] || row "(b) scale: $n_tail stores in turn, more than the caches hold (no target)" TAIL
   fi
   echo
   echo "| target | measured | met |"
   echo "| --- | --- | --- |"
-  echo "| (b) req/s ≥ 0.5 × (a) | ×$(fmt "$RPS_RATIO" 2) | $(met "$RPS_RATIO" '>=' 0.5) |"
-  echo "| (b) p99 ≤ 1.5 × (a) p99 | ×$(fmt "$P99_RATIO" 2) | $(met "$P99_RATIO" '<=' 1.5) |"
+  if [ -n "$NAGLE_NOTE" ]; then
+    echo "| (b) req/s ≥ 0.5 × (a) | ×$(fmt "$RPS_RATIO" 2) | not measured: (a) is no ceiling (see below) |"
+    echo "| (b) p99 ≤ 1.5 × (a) p99 | ×$(fmt "$P99_RATIO" 2) | not measured: (a) is no ceiling (see below) |"
+  else
+    echo "| (b) req/s ≥ 0.5 × (a) | ×$(fmt "$RPS_RATIO" 2) | $(met "$RPS_RATIO" '>=' 0.5) |"
+    echo "| (b) p99 ≤ 1.5 × (a) p99 | ×$(fmt "$P99_RATIO" 2) | $(met "$P99_RATIO" '<=' 1.5) |"
+  fi
   if [ "$SCALE_DONE" = 1 ]; then
     echo "| scale (b) p99 ≤ 1.2 × small (b) p99 | ×$(fmt "$SCALE_P99_RATIO" 2) | $(met "$SCALE_P99_RATIO" '<=' 1.2) |"
     echo "| server memory ≤ 2 GiB (peak RSS, scale run) | $SCALE_HWM MiB (now $SCALE_RSS MiB) | $(met "$SCALE_HWM" '<=' 2048) |"
@@ -395,6 +420,7 @@ REPORT=$OUT/report.md
     echo "- Scale stores: $SCALE_DS_SIGNUP_STORES through the reseller sign-up at $SCALE_DS_SIGNUP_MS_PER_STORE ms each (argon2 dominates), the rest through \`registry::create\` + approval + publication at $SCALE_DS_CREATE_MS_PER_STORE ms each."
   fi
   [ -z "$NAGLE_NOTE" ] || echo "- **$NAGLE_NOTE**"
+  [ -z "$FASTER_NOTE" ] || echo "- $FASTER_NOTE"
   echo "- Load average before the small run's measurements: $LOAD_BEFORE$([ "$SCALE_DONE" = 1 ] && echo ", before the scale run's: $SCALE_LOAD")."
   echo "- Memory after the small run: $SMALL_RSS MiB resident (peak $SMALL_HWM MiB)."
   echo "- The page: $PAGE_BYTES bytes, $PRODUCTS_ON_PAGE products, $SMALL_DS_BENCH_PAGE_OVERRIDDEN of them differing from the master in store \`$SMALL_DS_BENCH_STORE\`; the JSON: $JSON_BYTES bytes."
