@@ -237,6 +237,12 @@ impl Prepared {
             pages: http::PageCache::new(64 * 1024 * 1024),
         };
         let router = http::router(state);
+        // Answers written in several pieces must not wait for the client's delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let signal = async move {
             shutdown.await;
@@ -249,7 +255,7 @@ impl Prepared {
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(signal).into_future() => served?,
+            served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(signal).into_future() => served?,
             () = deadline => tracing::warn!(?grace, "grace period over; closing the remaining connections"),
         }
         self.db.close().await.ok();
