@@ -105,6 +105,16 @@ pub fn require(roles: &[Role]) -> Result<(Scope, Principal), ApiError> {
     Ok((scope, principal))
 }
 
+/// A hub admin on the hub's own host (404 on any other host): the guard of every hub
+/// console function.
+pub fn require_hub_admin() -> Result<Scope, ApiError> {
+    let (scope, _) = require(&[tenants::auth::Role::HubAdmin])?;
+    if scope.tenant.kind() != tenants::TenantKind::Hub {
+        return Err(ApiError::NotFound);
+    }
+    Ok(scope)
+}
+
 /// Sets the HTTP status of a failed server function from its error, so clients and logs see
 /// 401/404/409/422/429 rather than a blanket 500.
 pub fn respond<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {

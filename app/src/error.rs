@@ -28,6 +28,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A problem with one input field, shown next to it.
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     /// The field a validation error is about, for showing it next to the input.
     pub fn field(&self) -> Option<&str> {
         match self {

@@ -174,7 +174,7 @@ async fn seed_catalog(
     use tenants::catalog::{PricingRule, Rounding};
 
     let hdb = TenantDb::new(&app.db, hub);
-    let cat = master::save_category(
+    master::save_category(
         &hdb,
         None,
         &CategoryInput {
@@ -207,7 +207,6 @@ async fn seed_catalog(
         .expect("product");
         products.push(p);
     }
-    let _ = cat;
     let mut markers = Vec::new();
     for (host, t) in tenants {
         let slug = t.slug();

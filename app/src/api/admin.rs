@@ -35,15 +35,6 @@ fn row(t: &tenants::Tenant) -> ResellerRow {
     }
 }
 
-#[cfg(feature = "ssr")]
-fn hub_admin() -> Result<crate::context::Scope, ApiError> {
-    let (scope, _) = crate::context::require(&[tenants::auth::Role::HubAdmin])?;
-    if scope.tenant.kind() != tenants::TenantKind::Hub {
-        return Err(ApiError::NotFound);
-    }
-    Ok(scope)
-}
-
 /// Hub admin: the hub's resellers, newest first, filtered by status and a search text.
 #[server(prefix = "/api", endpoint = "admin/resellers", input = GetUrl)]
 pub async fn list_resellers(
@@ -56,7 +47,7 @@ pub async fn list_resellers(
     use crate::context::{app_state, respond};
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let state = app_state()?;
             let status =
                 match status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
@@ -99,7 +90,7 @@ pub async fn set_reseller_status(id: String, status: String) -> Result<ResellerR
     use crate::context::{app_state, respond};
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let state = app_state()?;
             let id = tenants::TenantId::parse(&id).ok_or(ApiError::NotFound)?;
             let status = match status.as_str() {
@@ -129,7 +120,7 @@ pub async fn unlock_account(store: String, email: String) -> Result<bool, ApiErr
     use crate::context::{app_state, respond};
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let state = app_state()?;
             let store = store.trim().to_ascii_lowercase();
             let tenant = if store == tenants::registry::HUB_SLUG || store.is_empty() {

@@ -155,115 +155,11 @@ impl ImportStatus {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// The upload encoding.
-
-/// Multipart form data, exactly as [`MultipartFormData`](leptos::server_fn::codec::MultipartFormData)
-/// sends and reads it, except that a request whose body is not multipart (a stray form post,
-/// a probe) is refused with an error, where the stock codec would panic on the missing
-/// boundary.
-pub struct Upload;
-
-impl leptos::server_fn::ContentType for Upload {
-    const CONTENT_TYPE: &'static str = "multipart/form-data";
-}
-
-impl leptos::server_fn::codec::Encoding for Upload {
-    const METHOD: http::Method = http::Method::POST;
-}
-
-/// Whether a request's content type is multipart form data with a boundary.
-pub(crate) fn is_multipart(content_type: Option<&str>) -> bool {
-    #[cfg(feature = "ssr")]
-    {
-        content_type.is_some_and(|ct| multer::parse_boundary(ct).is_ok())
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        content_type.is_some()
-    }
-}
-
-/// Implements [`Upload`] for a server function's input struct (which holds a single
-/// [`MultipartData`]) by delegating to the stock multipart codec. Any server function of the
-/// crate can use it:
-///
-/// ```ignore
-/// #[server(prefix = "/api", endpoint = "...", input = crate::api::catalog_admin::Upload, input_derive = ())]
-/// pub async fn upload_thing(data: MultipartData) -> Result<String, ApiError> { ... }
-/// crate::api::catalog_admin::upload_codec!(UploadThing);
-/// ```
-macro_rules! upload_codec {
-    ($input:ty) => {
-        impl<E, Request>
-            leptos::server_fn::codec::IntoReq<$crate::api::catalog_admin::Upload, Request, E>
-            for $input
-        where
-            Request: leptos::server_fn::request::ClientReq<
-                    E,
-                    FormData = leptos::server_fn::request::browser::BrowserFormData,
-                >,
-            E: leptos::server_fn::error::FromServerFnError,
-        {
-            fn into_req(self, path: &str, accepts: &str) -> Result<Request, E> {
-                <leptos::server_fn::codec::MultipartData as leptos::server_fn::codec::IntoReq<
-                    leptos::server_fn::codec::MultipartFormData,
-                    Request,
-                    E,
-                >>::into_req(self.into(), path, accepts)
-            }
-        }
-
-        impl<E, Request>
-            leptos::server_fn::codec::FromReq<$crate::api::catalog_admin::Upload, Request, E>
-            for $input
-        where
-            Request: leptos::server_fn::request::Req<E> + Send + 'static,
-            E: leptos::server_fn::error::FromServerFnError + Send + Sync,
-        {
-            async fn from_req(req: Request) -> Result<Self, E> {
-                if !$crate::api::catalog_admin::is_multipart(req.to_content_type().as_deref()) {
-                    return Err(E::from_server_fn_error(
-                        leptos::server_fn::error::ServerFnErrorErr::Args(
-                            "send the file as multipart/form-data".into(),
-                        ),
-                    ));
-                }
-                <Self as leptos::server_fn::codec::FromReq<
-                    leptos::server_fn::codec::MultipartFormData,
-                    Request,
-                    E,
-                >>::from_req(req)
-                .await
-            }
-        }
-    };
-}
-
-pub(crate) use upload_codec;
-
-crate::api::catalog_admin::upload_codec!(UploadProductImage);
-crate::api::catalog_admin::upload_codec!(StartCatalogImport);
+crate::api::upload::upload_codec!(UploadProductImage);
+crate::api::upload::upload_codec!(StartCatalogImport);
 
 // ---------------------------------------------------------------------------------------
 // Server-side helpers.
-
-#[cfg(feature = "ssr")]
-fn hub_admin() -> Result<crate::context::Scope, ApiError> {
-    let (scope, _) = crate::context::require(&[tenants::auth::Role::HubAdmin])?;
-    if scope.tenant.kind() != tenants::TenantKind::Hub {
-        return Err(ApiError::NotFound);
-    }
-    Ok(scope)
-}
-
-#[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
 
 /// The categories in tree order with their depths.
 #[cfg(feature = "ssr")]
@@ -311,7 +207,7 @@ fn parse_category(raw: &str, field: &str) -> Result<Option<tenants::CategoryId>,
         "" | "all" => Ok(None),
         s => tenants::CategoryId::parse(s)
             .map(Some)
-            .ok_or_else(|| invalid(field, "there is no such category")),
+            .ok_or_else(|| ApiError::validation(field, "there is no such category")),
     }
 }
 
@@ -325,7 +221,7 @@ fn parse_product_id(raw: &str) -> Result<tenants::ProductId, ApiError> {
 fn unreadable(field: &str) -> impl Fn(multer::Error) -> ApiError + '_ {
     move |e| {
         tracing::info!(error = %e, "unreadable upload");
-        invalid(
+        ApiError::validation(
             field,
             "the upload could not be read completely; it may be larger than the server accepts",
         )
@@ -350,7 +246,7 @@ pub async fn catalog_products(
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let status = match status
                 .as_deref()
                 .map(str::trim)
@@ -358,7 +254,7 @@ pub async fn catalog_products(
             {
                 None => None,
                 Some(s) => Some(ProductStatus::parse(s).ok_or_else(|| {
-                    invalid("status", "must be all, draft, active or discontinued")
+                    ApiError::validation("status", "must be all, draft, active or discontinued")
                 })?),
             };
             let category = parse_category(category.as_deref().unwrap_or(""), "category")?;
@@ -366,7 +262,10 @@ pub async fn catalog_products(
             if let Some(c) = category
                 && !cats.iter().any(|k| k.id == c)
             {
-                return Err(invalid("category", "there is no such category"));
+                return Err(ApiError::validation(
+                    "category",
+                    "there is no such category",
+                ));
             }
             let result = list_products(
                 &scope.db,
@@ -415,7 +314,7 @@ pub async fn catalog_product(id: Option<String>) -> Result<ProductEditor, ApiErr
     use crate::context::{app_state, respond};
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let state = app_state()?;
             let form = match id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 Some(id) => product_form(&product(&scope.db, parse_product_id(id)?).await?),
@@ -463,7 +362,7 @@ pub async fn save_catalog_product(
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let id = match id.trim() {
                 "" => None,
                 s => Some(parse_product_id(s)?),
@@ -497,7 +396,7 @@ pub async fn save_catalog_product(
             let saved = save_product(&scope.db, id, &input)
                 .await
                 .map_err(|e| match ApiError::from(e) {
-                    ApiError::Conflict(message) => invalid("sku", message),
+                    ApiError::Conflict(message) => ApiError::validation("sku", message),
                     other => other,
                 })?;
             tracing::info!(product = %saved.id, sku = %saved.sku, created = id.is_none(), "product saved");
@@ -509,18 +408,18 @@ pub async fn save_catalog_product(
 
 /// Hub admin: a new image for a product. The form carries the product's `id` and the file as
 /// `image` (PNG, JPEG or WebP, checked by content). Answers the stored image's name.
-#[server(prefix = "/api", endpoint = "admin/catalog/product-image", input = Upload, input_derive = ())]
+#[server(prefix = "/api", endpoint = "admin/catalog/product-image", input = crate::api::upload::Upload, input_derive = ())]
 pub async fn upload_product_image(data: MultipartData) -> Result<String, ApiError> {
     use tenants::catalog::master::{product, set_product_image};
 
     use crate::context::{app_state, respond};
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let state = app_state()?;
-            let mut form = data
-                .into_inner()
-                .ok_or_else(|| invalid("image", "the upload did not arrive as a form"))?;
+            let mut form = data.into_inner().ok_or_else(|| {
+                ApiError::validation("image", "the upload did not arrive as a form")
+            })?;
             let mut id = None;
             let mut file = None;
             while let Some(field) = form.next_field().await.map_err(unreadable("image"))? {
@@ -538,7 +437,7 @@ pub async fn upload_product_image(data: MultipartData) -> Result<String, ApiErro
             // Refuse an unknown product before storing anything.
             product(&scope.db, id).await?;
             let (bytes, declared) =
-                file.ok_or_else(|| invalid("image", "choose a file to upload"))?;
+                file.ok_or_else(|| ApiError::validation("image", "choose a file to upload"))?;
             let name = state.media.store_image(&bytes, declared.as_deref()).await?;
             set_product_image(&scope.db, id, Some(&name)).await?;
             tracing::info!(product = %id, image = %name, "product image set");
@@ -555,7 +454,7 @@ pub async fn remove_product_image(id: String) -> Result<(), ApiError> {
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let id = parse_product_id(&id)?;
             tenants::catalog::master::set_product_image(&scope.db, id, None).await?;
             Ok(())
@@ -570,9 +469,9 @@ pub async fn preview_description(text: String) -> Result<String, ApiError> {
     use crate::context::respond;
     respond(
         async {
-            hub_admin()?;
+            crate::context::require_hub_admin()?;
             let text = tenants::catalog::master::check_description(&text)
-                .map_err(|e| invalid("description", e))?;
+                .map_err(|e| ApiError::validation("description", e))?;
             Ok(tenants::catalog::text::render_markdown(&text))
         }
         .await,
@@ -588,7 +487,7 @@ pub async fn catalog_categories() -> Result<Vec<CategoryRow>, ApiError> {
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             Ok(category_rows(
                 &tenants::catalog::master::categories(&scope.db).await?,
             ))
@@ -612,7 +511,7 @@ pub async fn save_catalog_category(
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let id = match id.trim() {
                 "" => None,
                 s => Some(tenants::CategoryId::parse(s).ok_or(ApiError::NotFound)?),
@@ -624,11 +523,17 @@ pub async fn save_catalog_category(
                     .ok()
                     .filter(|p| (-10_000..=10_000).contains(p))
                     .ok_or_else(|| {
-                        invalid("position", "enter a whole number between -10000 and 10000")
+                        ApiError::validation(
+                            "position",
+                            "enter a whole number between -10000 and 10000",
+                        )
                     })?,
             };
             if parse_category(&parent, "parent")?.is_some_and(|p| Some(p) == id) {
-                return Err(invalid("parent", "a category cannot sit inside itself"));
+                return Err(ApiError::validation(
+                    "parent",
+                    "a category cannot sit inside itself",
+                ));
             }
             let saved = save_category(
                 &scope.db,
@@ -643,7 +548,7 @@ pub async fn save_catalog_category(
             .await
             // The only conflict a category save meets is a taken address.
             .map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict(message) => invalid("slug", message),
+                ApiError::Conflict(message) => ApiError::validation("slug", message),
                 other => other,
             })?;
             tracing::info!(category = %saved.id, slug = %saved.slug, "category saved");
@@ -664,7 +569,7 @@ pub async fn delete_catalog_category(id: String) -> Result<(), ApiError> {
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let id = tenants::CategoryId::parse(id.trim()).ok_or(ApiError::NotFound)?;
             tenants::catalog::master::delete_category(&scope.db, id).await?;
             tracing::info!(category = %id, "category deleted");
@@ -699,7 +604,7 @@ pub async fn catalog_policy() -> Result<PolicyForm, ApiError> {
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             Ok(policy_form(
                 &tenants::catalog::store::policy(&scope.db).await?,
             ))
@@ -721,27 +626,34 @@ pub async fn save_catalog_policy(
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let pct = |raw: &str, field: &str| {
                 raw.trim()
                     .trim_end_matches('%')
                     .trim()
                     .parse::<i32>()
                     .map_err(|_| {
-                        invalid(field, format!("'{}' is not a whole percentage", raw.trim()))
+                        ApiError::validation(
+                            field,
+                            format!("'{}' is not a whole percentage", raw.trim()),
+                        )
                     })
             };
             let min = pct(&price_min_pct, "price_min_pct")?;
             let max = pct(&price_max_pct, "price_max_pct")?;
             if min > max {
-                return Err(invalid("price_max_pct", "must not be below the minimum"));
+                return Err(ApiError::validation(
+                    "price_max_pct",
+                    "must not be below the minimum",
+                ));
             }
             let locked = locked
                 .unwrap_or_default()
                 .iter()
                 .map(|k| {
-                    Field::parse(k)
-                        .ok_or_else(|| invalid("locked", format!("'{k}' is not a field")))
+                    Field::parse(k).ok_or_else(|| {
+                        ApiError::validation("locked", format!("'{k}' is not a field"))
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let saved = tenants::catalog::store::set_policy(
@@ -876,7 +788,7 @@ fn new_job_id() -> Result<String, ApiError> {
 
 /// Hub admin: starts importing a CSV file (the form's `file`) into the master catalog in the
 /// background. Answers the new job; follow it with [`catalog_import_status`].
-#[server(prefix = "/api", endpoint = "admin/catalog/import", input = Upload, input_derive = ())]
+#[server(prefix = "/api", endpoint = "admin/catalog/import", input = crate::api::upload::Upload, input_derive = ())]
 pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, ApiError> {
     use std::sync::Arc;
 
@@ -885,10 +797,10 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let mut form = data
                 .into_inner()
-                .ok_or_else(|| invalid("file", "the upload did not arrive as a form"))?;
+                .ok_or_else(|| ApiError::validation("file", "the upload did not arrive as a form"))?;
             let mut file = None;
             while let Some(field) = form.next_field().await.map_err(unreadable("file"))? {
                 if field.name() == Some("file") {
@@ -899,7 +811,7 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
             }
             let (file_name, bytes) = file
                 .filter(|(_, b)| !b.is_empty())
-                .ok_or_else(|| invalid("file", "choose a CSV file to import"))?;
+                .ok_or_else(|| ApiError::validation("file", "choose a CSV file to import"))?;
             let job = new_job_id()?;
             let status = ImportStatus {
                 job: job.clone(),
@@ -987,7 +899,7 @@ pub async fn catalog_import_status(job: Option<String>) -> Result<Option<ImportS
     use crate::context::respond;
     respond(
         async {
-            let scope = hub_admin()?;
+            let scope = crate::context::require_hub_admin()?;
             let tenant = scope.tenant.id();
             match job.as_deref().map(str::trim).filter(|j| !j.is_empty()) {
                 Some(job) => jobs::get(tenant, job).map(Some).ok_or(ApiError::NotFound),

@@ -7,3 +7,4 @@ pub mod catalog_admin;
 pub mod hub;
 pub mod store;
 pub mod store_console;
+pub mod upload;

@@ -121,7 +121,7 @@ mod ssr {
     use tenants::catalog::{Category, ProductView, Storefront};
 
     use super::*;
-    use crate::context::{app_state, principal, request_ctx, scope};
+    use crate::context::{app_state, principal, scope};
 
     /// The host's effective catalog. Distributors have no store.
     pub async fn storefront() -> Result<(Arc<Storefront>, tenants::Tenant), ApiError> {
@@ -211,7 +211,7 @@ mod ssr {
         }
     }
 
-    pub async fn cart_view(sf: &Storefront, lines: &[cart::Line]) -> CartView {
+    pub fn cart_view(sf: &Storefront, lines: &[cart::Line]) -> CartView {
         let mut totals: Vec<tenants::catalog::Money> = Vec::new();
         let mut out = Vec::new();
         let mut unavailable = 0;
@@ -256,10 +256,6 @@ mod ssr {
             Ok(lines) => lines.iter().map(|l| l.quantity).sum(),
             Err(_) => 0,
         }
-    }
-
-    pub fn request_host() -> String {
-        request_ctx().map(|c| c.host).unwrap_or_default()
     }
 }
 
@@ -413,7 +409,7 @@ pub async fn load_cart() -> Result<CartView, ApiError> {
                 Some(o) => cart::lines(&scope()?.db, o).await?,
                 None => Vec::new(),
             };
-            Ok(ssr::cart_view(&sf, &lines).await)
+            Ok(ssr::cart_view(&sf, &lines))
         }
         .await,
     )
@@ -442,7 +438,7 @@ pub async fn add_to_cart(sku: String, quantity: Option<u32>) -> Result<CartView,
                 }
             };
             let lines = cart::add(&scope.db, owner, d.product.id, quantity.unwrap_or(1)).await?;
-            Ok(ssr::cart_view(&sf, &lines).await)
+            Ok(ssr::cart_view(&sf, &lines))
         }
         .await,
     )
@@ -460,21 +456,14 @@ pub async fn update_cart(sku: String, quantity: u32) -> Result<CartView, ApiErro
             let owner = ssr::owner().ok_or(ApiError::NotFound)?;
             let scope = scope()?;
             // A line of a product the store stopped selling can still be removed.
-            let m = sf
+            let id = sf
                 .master
-                .items
-                .iter()
-                .find(|m| m.sku.eq_ignore_ascii_case(sku.trim()));
-            let id = m.map(|m| m.id).ok_or(ApiError::NotFound)?;
+                .find_sku(&sku)
+                .map(|m| m.id)
+                .ok_or(ApiError::NotFound)?;
             let lines = cart::set_quantity(&scope.db, owner, id, quantity).await?;
-            Ok(ssr::cart_view(&sf, &lines).await)
+            Ok(ssr::cart_view(&sf, &lines))
         }
         .await,
     )
-}
-
-/// The host the request came in on (for absolute URLs in meta tags).
-#[cfg(feature = "ssr")]
-pub fn host() -> String {
-    ssr::request_host()
 }

@@ -216,29 +216,8 @@ mod server {
     }
 
     pub async fn hub_db(state: &AppState) -> Result<TenantDb, ApiError> {
-        let hub = tenants::registry::hub(&state.db)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let hub = state.catalog.hub(&state.db).await?;
         Ok(TenantDb::new(&state.db, &hub))
-    }
-
-    fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::Validation {
-            field: field.to_owned(),
-            message: message.into(),
-        }
-    }
-
-    /// `1250` → `12.5`: a markup as the wizard's input shows it.
-    pub fn markup_text(bp: i32) -> String {
-        let sign = if bp < 0 { "-" } else { "" };
-        let a = bp.unsigned_abs();
-        let (whole, frac) = (a / 100, a % 100);
-        match frac {
-            0 => format!("{sign}{whole}"),
-            f if f.is_multiple_of(10) => format!("{sign}{whole}.{}", f / 10),
-            f => format!("{sign}{whole}.{f:02}"),
-        }
     }
 
     fn capitalised(s: &str) -> String {
@@ -328,9 +307,12 @@ mod server {
     pub fn pricing_rule(markup: &str, rounding: &str) -> Result<PricingRule, ApiError> {
         let bp = store::parse_markup(markup)?;
         let rounding = Rounding::parse(rounding.trim())
-            .ok_or_else(|| invalid("rounding", "choose a rounding from the list"))?;
+            .ok_or_else(|| ApiError::validation("rounding", "choose a rounding from the list"))?;
         if !(MARKUP_RANGE_BP.0..=MARKUP_RANGE_BP.1).contains(&bp) {
-            return Err(invalid("markup", "must be between -50 % and +400 %"));
+            return Err(ApiError::validation(
+                "markup",
+                "must be between -50 % and +400 %",
+            ));
         }
         Ok(PricingRule::new(bp, rounding)?)
     }
@@ -403,19 +385,15 @@ mod server {
                 .filter(|c| by_id.contains_key(c) && seen.insert(*c))
                 .collect::<Vec<_>>()
         };
-        let by_sku: HashMap<&str, ProductId> = master
-            .items
-            .iter()
-            .map(|m| (m.sku.as_str(), m.id))
-            .collect();
         let products = |skus: &[String]| -> Result<Vec<(String, ProductId)>, ApiError> {
             let mut seen = HashSet::new();
             let mut out = Vec::new();
             for raw in skus.iter().filter(|s| !s.trim().is_empty()) {
-                let sku = tenants::catalog::master::normalise_sku(raw)
-                    .map_err(|e| invalid("selection", format!("SKU '{}': {e}", raw.trim())))?;
-                let id = by_sku.get(sku.as_str()).copied().ok_or_else(|| {
-                    invalid(
+                let sku = tenants::catalog::master::normalise_sku(raw).map_err(|e| {
+                    ApiError::validation("selection", format!("SKU '{}': {e}", raw.trim()))
+                })?;
+                let id = master.find_sku(&sku).map(|m| m.id).ok_or_else(|| {
+                    ApiError::validation(
                         "selection",
                         format!("there is no product {sku} in the catalog"),
                     )
@@ -433,7 +411,7 @@ mod server {
             .find(|c| exclude_categories.contains(c))
         {
             let name = by_id.get(c).copied().unwrap_or("a category");
-            return Err(invalid(
+            return Err(ApiError::validation(
                 "selection",
                 format!("{name} is both included and excluded; choose one"),
             ));
@@ -444,14 +422,14 @@ mod server {
             .iter()
             .find(|(_, id)| exclude_products.iter().any(|(_, x)| x == id))
         {
-            return Err(invalid(
+            return Err(ApiError::validation(
                 "selection",
                 format!("{sku} is both included and excluded; choose one"),
             ));
         }
         let select_all = input.select_all;
         if !select_all && include_categories.is_empty() && include_products.is_empty() {
-            return Err(invalid(
+            return Err(ApiError::validation(
                 "selection",
                 "choose at least one category or product to sell, or sell everything",
             ));
@@ -480,7 +458,9 @@ mod server {
         if slug_changed {
             match tenants::registry::slug_available(&state.db, slug.as_str()).await {
                 Ok(()) => {}
-                Err(tenants::Error::Conflict(message)) => return Err(invalid("slug", message)),
+                Err(tenants::Error::Conflict(message)) => {
+                    return Err(ApiError::validation("slug", message));
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -620,7 +600,7 @@ mod server {
                     .collect(),
                 include_products: sku_of(&included),
                 exclude_products: sku_of(&excluded),
-                markup: markup_text(settings.pricing.markup_bp),
+                markup: store::markup_text(settings.pricing.markup_bp),
                 rounding: settings.pricing.rounding.as_str().to_owned(),
                 overrides: Vec::new(),
             },
@@ -659,14 +639,14 @@ mod server {
                 (b % (1024 * 1024)) * 10 / (1024 * 1024)
             )
         };
-        invalid(
+        ApiError::validation(
             "image",
             format!("the file is larger than the limit of {}", mb(limit)),
         )
     }
 
     pub fn unreadable(e: impl std::fmt::Display) -> ApiError {
-        invalid(
+        ApiError::validation(
             "image",
             format!("the upload could not be read ({e}); try again"),
         )
@@ -845,7 +825,7 @@ pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError
 /// Store admin: uploads the store's logo (PNG, JPEG or WebP, in the form field `logo`) and
 /// answers its stored name, served at `/media/{name}`.
 // The guarded multipart encoding: a POST that is not multipart is refused, not a panic.
-#[server(prefix = "/api", endpoint = "console/store/logo", input = crate::api::catalog_admin::Upload, input_derive = ())]
+#[server(prefix = "/api", endpoint = "console/store/logo", input = crate::api::upload::Upload, input_derive = ())]
 pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
     use crate::context::{app_state, respond};
     respond(
@@ -881,7 +861,7 @@ pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
         .await,
     )
 }
-crate::api::catalog_admin::upload_codec!(UploadLogo);
+crate::api::upload::upload_codec!(UploadLogo);
 
 /// Store admin or staff: every overridden field beside the master's value.
 #[server(prefix = "/api", endpoint = "console/catalog/drift", input = GetUrl)]
@@ -939,9 +919,7 @@ pub async fn save_override(
                 .map_err(|e| bad(format!("SKU '{}': {e}", sku.trim())))?;
             let master = state.catalog.master(&state.db).await?;
             let item = master
-                .items
-                .iter()
-                .find(|m| m.sku == sku)
+                .find_sku(&sku)
                 .ok_or_else(|| bad(format!("there is no product {sku} in the catalog")))?;
             let f = Field::parse(&field)
                 .ok_or_else(|| bad(format!("{sku}: '{field}' is not a field a store can change")))?;

@@ -58,6 +58,12 @@ pub struct Master {
 }
 
 impl Master {
+    /// An active product by SKU (any case).
+    pub fn find_sku(&self, sku: &str) -> Option<&MasterItem> {
+        let i = *self.by_sku.get(&sku.trim().to_ascii_uppercase())?;
+        self.items.get(i as usize)
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -738,7 +744,8 @@ impl CatalogCache {
         self.builds.load(Ordering::Relaxed)
     }
 
-    async fn hub(&self, db: &Database) -> Result<Tenant> {
+    /// The hub tenant (looked up once per process: it never changes).
+    pub async fn hub(&self, db: &Database) -> Result<Tenant> {
         self.hub
             .get_or_try_init(|| async { registry::hub(db).await?.ok_or(Error::NotFound("hub")) })
             .await

@@ -582,25 +582,28 @@ pub fn check_pricing(rule: &PricingRule, policy: &Policy) -> Result<()> {
     Ok(())
 }
 
-/// `1250` → `+12.5 %`.
-pub fn format_bp(bp: i32) -> String {
-    let sign = if bp < 0 { "-" } else { "+" };
+/// Basis points as a percentage without trailing zeros: `1250` → `12.5`, `-500` → `-5`
+/// (what a markup field shows, and what [`parse_markup`] reads back).
+pub fn markup_text(bp: i32) -> String {
+    let sign = if bp < 0 { "-" } else { "" };
     let a = bp.unsigned_abs();
-    if a.is_multiple_of(100) {
-        format!("{sign}{} %", a / 100)
-    } else {
-        format!("{sign}{}.{:02} %", a / 100, a % 100)
-            .replace("0 %", " %")
-            .replace(". %", " %")
+    let (whole, frac) = (a / 100, a % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f.is_multiple_of(10) => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
     }
 }
 
+/// `1250` → `+12.5 %`.
+pub fn format_bp(bp: i32) -> String {
+    let sign = if bp < 0 { "" } else { "+" };
+    format!("{sign}{} %", markup_text(bp))
+}
+
+/// `16000` → `160 %`.
 fn format_pct_x100(x: i32) -> String {
-    if x % 100 == 0 {
-        format!("{} %", x / 100)
-    } else {
-        format!("{}.{:02} %", x / 100, x % 100)
-    }
+    format!("{} %", markup_text(x))
 }
 
 /// A markup typed as a percentage (`15`, `12.5`, `-5`) in basis points.
@@ -973,6 +976,11 @@ mod tests {
         assert_eq!(parse_markup("15").unwrap(), 1500);
         assert_eq!(parse_markup("12.5 %").unwrap(), 1250);
         assert_eq!(parse_markup("-5").unwrap(), -500);
+        for bp in [1500, 1250, 1205, -500, 0] {
+            assert_eq!(parse_markup(&markup_text(bp)).unwrap(), bp);
+        }
+        assert_eq!(format_bp(1250), "+12.5 %");
+        assert_eq!(format_bp(-500), "-5 %");
         assert!(parse_markup("abc").is_err());
         assert!(parse_markup("1.234").is_err());
         let p = Policy::default();

@@ -1,0 +1,84 @@
+//! The upload encoding shared by every server function that takes a file (product images,
+//! CSV imports, store logos).
+
+/// Multipart form data, exactly as [`MultipartFormData`](leptos::server_fn::codec::MultipartFormData)
+/// sends and reads it, except that a request whose body is not multipart (a stray form post,
+/// a probe) is refused with an error, where the stock codec would panic on the missing
+/// boundary.
+pub struct Upload;
+
+impl leptos::server_fn::ContentType for Upload {
+    const CONTENT_TYPE: &'static str = "multipart/form-data";
+}
+
+impl leptos::server_fn::codec::Encoding for Upload {
+    const METHOD: http::Method = http::Method::POST;
+}
+
+/// Whether a request's content type is multipart form data with a boundary.
+pub(crate) fn is_multipart(content_type: Option<&str>) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        content_type.is_some_and(|ct| multer::parse_boundary(ct).is_ok())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        content_type.is_some()
+    }
+}
+
+/// Implements [`Upload`] for a server function's input struct (which holds a single
+/// `MultipartData`) by delegating to the stock multipart codec. Any server function of the
+/// crate can use it:
+///
+/// ```ignore
+/// #[server(prefix = "/api", endpoint = "...", input = crate::api::upload::Upload, input_derive = ())]
+/// pub async fn upload_thing(data: MultipartData) -> Result<String, ApiError> { ... }
+/// crate::api::upload::upload_codec!(UploadThing);
+/// ```
+macro_rules! upload_codec {
+    ($input:ty) => {
+        impl<E, Request> leptos::server_fn::codec::IntoReq<$crate::api::upload::Upload, Request, E>
+            for $input
+        where
+            Request: leptos::server_fn::request::ClientReq<
+                    E,
+                    FormData = leptos::server_fn::request::browser::BrowserFormData,
+                >,
+            E: leptos::server_fn::error::FromServerFnError,
+        {
+            fn into_req(self, path: &str, accepts: &str) -> Result<Request, E> {
+                <leptos::server_fn::codec::MultipartData as leptos::server_fn::codec::IntoReq<
+                    leptos::server_fn::codec::MultipartFormData,
+                    Request,
+                    E,
+                >>::into_req(self.into(), path, accepts)
+            }
+        }
+
+        impl<E, Request> leptos::server_fn::codec::FromReq<$crate::api::upload::Upload, Request, E>
+            for $input
+        where
+            Request: leptos::server_fn::request::Req<E> + Send + 'static,
+            E: leptos::server_fn::error::FromServerFnError + Send + Sync,
+        {
+            async fn from_req(req: Request) -> Result<Self, E> {
+                if !$crate::api::upload::is_multipart(req.to_content_type().as_deref()) {
+                    return Err(E::from_server_fn_error(
+                        leptos::server_fn::error::ServerFnErrorErr::Args(
+                            "send the file as multipart/form-data".into(),
+                        ),
+                    ));
+                }
+                <Self as leptos::server_fn::codec::FromReq<
+                    leptos::server_fn::codec::MultipartFormData,
+                    Request,
+                    E,
+                >>::from_req(req)
+                .await
+            }
+        }
+    };
+}
+
+pub(crate) use upload_codec;
