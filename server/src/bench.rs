@@ -115,9 +115,8 @@ pub struct DatasetSpec {
     /// How many of the stores go through the full reseller sign-up (the rest through
     /// `registry::create`); see the module documentation.
     pub signup_stores: u32,
-    /// Stores created at once. Keep 1 on SQLite: its writes are serialised anyway, and two
-    /// deferred write transactions racing can fail at once with "database is locked"
-    /// (SQLITE_BUSY_SNAPSHOT is not retried by the busy timeout).
+    /// Stores created at once. 1 is as fast on SQLite, whose writes are serialised anyway
+    /// (write transactions queue on `BEGIN IMMEDIATE`).
     pub jobs: usize,
     /// Seeds the generator: the same spec and seed give the same catalog and overrides.
     pub seed: u64,

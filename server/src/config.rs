@@ -166,6 +166,7 @@ struct RawCatalog {
     media_dir: String,
     max_image_bytes: u64,
     cache_mib: u64,
+    page_cache_mib: u64,
 }
 
 impl Default for RawCatalog {
@@ -174,6 +175,7 @@ impl Default for RawCatalog {
             media_dir: String::new(),
             max_image_bytes: 2 * 1024 * 1024,
             cache_mib: 512,
+            page_cache_mib: 128,
         }
     }
 }
@@ -254,6 +256,8 @@ pub struct Config {
     pub max_image_bytes: usize,
     /// The memory budget of the effective-catalog snapshots, in KiB.
     pub catalog_cache_kib: u64,
+    /// Rendered anonymous storefront pages kept in memory (0: none kept).
+    pub page_cache_bytes: u64,
 }
 
 impl Config {
@@ -391,6 +395,12 @@ impl Config {
                 "must be between 16 and 65536",
             ));
         }
+        if !(0..=65_536).contains(&raw.catalog.page_cache_mib) {
+            return Err(ConfigError::new(
+                "catalog.page_cache_mib",
+                "must be between 0 (no page cache) and 65536",
+            ));
+        }
         tracing_subscriber::EnvFilter::try_new(&raw.log.filter)
             .map_err(|e| ConfigError::new("log.filter", e.to_string()))?;
         Ok(Self {
@@ -419,6 +429,7 @@ impl Config {
             media_dir,
             max_image_bytes,
             catalog_cache_kib: raw.catalog.cache_mib * 1024,
+            page_cache_bytes: raw.catalog.page_cache_mib * 1024 * 1024,
         })
     }
 

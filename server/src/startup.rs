@@ -234,7 +234,8 @@ impl Prepared {
             leptos: leptos_options(&self.config, addr),
             resolver: self.resolver.clone(),
             config: self.config.clone(),
-            pages: http::PageCache::new(64 * 1024 * 1024),
+            pages: http::PageCache::new(self.config.page_cache_bytes),
+            public: http::PublicFiles::load(&self.config.site_root, &self.config.site_pkg_dir)?,
         };
         let router = http::router(state);
         // Answers written in several pieces must not wait for the client's delayed ACK.

@@ -151,8 +151,8 @@ pub struct PublishedStore {
     pub slug: String,
     pub slug_changed: bool,
     pub name: String,
-    /// A new name was asked for; store names are not changed here yet.
-    pub name_kept: bool,
+    /// The store took the new name asked for.
+    pub renamed: bool,
     pub products: usize,
 }
 
@@ -169,6 +169,8 @@ pub struct DriftRow {
     pub store: String,
     /// The hub locked the field since: the storefront shows the master's value.
     pub locked: bool,
+    /// A price outside the hub's current range (the range): the rule's price is shown.
+    pub outside_range: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -366,6 +368,7 @@ mod server {
     pub struct Checked {
         pub slug: String,
         pub slug_changed: bool,
+        pub name: String,
         pub name_changed: bool,
         pub setup: StoreSetup,
         pub master: Arc<Master>,
@@ -498,6 +501,7 @@ mod server {
             slug: slug.as_str().to_owned(),
             slug_changed,
             name_changed: name != scope.tenant.name(),
+            name,
             setup: StoreSetup {
                 branding,
                 selection,
@@ -548,7 +552,7 @@ mod server {
         let master = state.catalog.master(&state.db).await?;
         let hub_db = hub_db(state).await?;
         let policy = store::policy(&hub_db).await?;
-        let overrides = store::drift(&scope.db, &hub_db).await?;
+        let overrides = store::drift(&scope.db, &hub_db, &policy).await?;
         let index: HashMap<ProductId, usize> = master
             .items
             .iter()
@@ -791,9 +795,15 @@ pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError
             // Publish first: should the move then fail (someone took the address a moment
             // ago), the store is live at its current address and the admin can retry.
             tenants::catalog::store::publish(&scope.db, &checked.setup).await?;
-            let mut slug = scope.tenant.slug().to_owned();
+            let mut tenant = scope.tenant.clone();
+            if checked.name_changed {
+                tenant = tenants::registry::rename(&state.db, &tenant, &checked.name).await?;
+                state.registry.invalidate(&tenant).await;
+                tracing::info!(tenant = %tenant.id(), name = tenant.name(), "store renamed");
+            }
+            let mut slug = tenant.slug().to_owned();
             if checked.slug_changed {
-                let moved = tenants::registry::set_slug(&state.db, &scope.tenant, &checked.slug)
+                let moved = tenants::registry::set_slug(&state.db, &tenant, &checked.slug)
                     .await
                     .map_err(|e| match e {
                         tenants::Error::Conflict(message) => ApiError::Validation {
@@ -813,8 +823,8 @@ pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError
                 login_url: store_url(&slug, "/login"),
                 slug_changed: checked.slug_changed,
                 slug,
-                name: scope.tenant.name().to_owned(),
-                name_kept: checked.name_changed,
+                name: tenant.name().to_owned(),
+                renamed: checked.name_changed,
                 products: effect.products,
             })
         }
@@ -873,7 +883,7 @@ pub async fn load_drift() -> Result<DriftReport, ApiError> {
             let state = app_state()?;
             let hub_db = server::hub_db(&state).await?;
             let policy = tenants::catalog::store::policy(&hub_db).await?;
-            let rows = tenants::catalog::store::drift(&scope.db, &hub_db)
+            let rows = tenants::catalog::store::drift(&scope.db, &hub_db, &policy)
                 .await?
                 .into_iter()
                 .map(|d| DriftRow {
@@ -885,6 +895,7 @@ pub async fn load_drift() -> Result<DriftReport, ApiError> {
                     master: d.master,
                     store: d.store,
                     locked: d.locked,
+                    outside_range: d.outside_range,
                 })
                 .collect();
             Ok(DriftReport {

@@ -723,9 +723,8 @@ fn AddressStep(ui: Ui) -> impl IntoView {
                 aria-invalid=move || name_error.get().is_some().to_string()
                 on:input=move |ev| { f.name.set(event_target_value(&ev)); ui.clear(&["name"]); }/>
             {move || renamed().then(|| view! {
-                <p class="field__hint field__hint--warn" data-testid="name-note">
-                    "Store names cannot be changed in the console yet: your store stays “" {current_name.clone()}
-                    "”. Ask the hub's partner team to rename it."
+                <p class="field__hint" data-testid="name-note">
+                    "Your store takes the new name when you publish: its header, page titles and the hub's partner list show it from then on."
                 </p>
             })}
             <p class="field__error" role="alert">{name_error}</p>
@@ -1396,8 +1395,8 @@ fn Live(published: PublishedStore) -> impl IntoView {
                     <a href=p.login_url.clone()>{p.login_url.clone()}</a> " to keep working on your store."
                 </div>
             })}
-            {p.name_kept.then(|| view! {
-                <p class="muted">{format!("Your store is still called “{}”: names cannot be changed in the console yet. Ask the hub's partner team to rename it.", p.name)}</p>
+            {p.renamed.then(|| view! {
+                <p class="muted" data-testid="renamed-notice">{format!("Your store is now called “{}”.", p.name)}</p>
             })}
             <div class="live-card__actions">
                 <a class="button button--large" href=p.url.clone() target="_blank" rel="noopener">"Visit your store ↗"</a>
@@ -1569,7 +1568,14 @@ fn DriftLine(row: DriftRow, revert: ServerAction<RevertOverride>, can_edit: bool
                 {row.locked.then(|| view! { <span class="pill pill--suspended" title="The hub locked this field: your value is not shown">"locked"</span> })}
             </td>
             <td class="drift__value muted">{row.master.clone()}</td>
-            <td class="drift__value" class:is-locked=row.locked><strong>{row.store.clone()}</strong></td>
+            <td class="drift__value" class:is-locked=row.locked || row.outside_range.is_some()>
+                <strong>{row.store.clone()}</strong>
+                {row.outside_range.clone().map(|range| view! {
+                    <span class="field__error small drift__note" data-testid="outside-range">
+                        {format!("Not shown: outside the hub's range of {range}. Your pricing rule's price is shown until you set a price within it.")}
+                    </span>
+                })}
+            </td>
             <td class="table__actions">
                 {can_edit.then(|| view! {
                     <ActionForm action=revert attr:class="inline-form">

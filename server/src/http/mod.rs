@@ -25,6 +25,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+pub use assets::PublicFiles;
 pub use page_cache::PageCache;
 pub use tenant::HostResolver;
 
@@ -39,6 +40,8 @@ pub struct ServerState {
     pub resolver: HostResolver,
     /// Anonymous storefront pages, rendered once per catalog version.
     pub pages: page_cache::PageCache,
+    /// The site root's public files, read once at start.
+    pub public: PublicFiles,
 }
 
 impl FromRef<ServerState> for LeptosOptions {

@@ -39,12 +39,16 @@ struct Page {
 }
 
 #[derive(Clone, Debug)]
-pub struct PageCache(moka::future::Cache<Key, Arc<Page>>);
+pub struct PageCache(Option<moka::future::Cache<Key, Arc<Page>>>);
 
 impl PageCache {
-    /// Up to `max_bytes` of pages; an unused page goes after ten minutes.
+    /// Up to `max_bytes` of pages (0: every page is rendered); an unused page goes after ten
+    /// minutes.
     pub fn new(max_bytes: u64) -> Self {
-        Self(
+        if max_bytes == 0 {
+            return Self(None);
+        }
+        Self(Some(
             moka::future::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|k: &Key, v: &Arc<Page>| {
@@ -53,7 +57,7 @@ impl PageCache {
                 })
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
-        )
+        ))
     }
 }
 
@@ -80,6 +84,9 @@ fn personal(headers: &HeaderMap) -> bool {
 }
 
 pub async fn serve(State(state): State<ServerState>, req: Request, next: Next) -> Response {
+    let Some(pages) = &state.pages.0 else {
+        return next.run(req).await;
+    };
     if req.method() != Method::GET || !cacheable(req.uri().path()) || personal(req.headers()) {
         return next.run(req).await;
     }
@@ -104,7 +111,7 @@ pub async fn serve(State(state): State<ServerState>, req: Request, next: Next) -
         host,
         uri: req.uri().to_string(),
     };
-    if let Some(page) = state.pages.0.get(&key).await {
+    if let Some(page) = pages.get(&key).await {
         let mut res = (page.status, page.body.clone()).into_response();
         if let Some(ct) = &page.content_type {
             res.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
@@ -122,9 +129,7 @@ pub async fn serve(State(state): State<ServerState>, req: Request, next: Next) -
         tracing::error!("a storefront page was too large to buffer");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    state
-        .pages
-        .0
+    pages
         .insert(
             key,
             Arc::new(Page {

@@ -200,7 +200,7 @@ pub async fn start(db: &TenantDb, keys: &TokenKeys, user: &User) -> Result<Issue
     let refresh = random_token()?;
     let id = SessionId::generate();
     let now = Utc::now();
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     tx.insert(entity::ActiveModel {
         tenant_id: Set(db.tenant_id().as_uuid()),
         id: Set(id.as_uuid()),
@@ -344,7 +344,7 @@ async fn live_session(
 
 /// Ends one session at once: its access and refresh tokens stop working on the next request.
 pub async fn revoke(db: &TenantDb, id: SessionId) -> Result<()> {
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     tx.update_many::<entity::Entity>()
         .col_expr(entity::Column::RevokedAt, Some(Utc::now()).into())
         .filter(entity::Column::Id.eq(id.as_uuid()))

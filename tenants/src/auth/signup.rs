@@ -1,8 +1,6 @@
 //! Sign-up: a reseller applying on the hub (a pending reseller tenant, its admin and the hub's
 //! link to it, all in one transaction), and a customer joining a store.
 
-use sea_orm::TransactionTrait;
-
 use super::users::{self, NewUser};
 use super::{Role, User};
 use crate::db::{Database, TenantDb, TenantTx};
@@ -33,7 +31,7 @@ pub async fn reseller(
     registry::slug_available(db, slug.as_str()).await?;
     let new = NewUser::parse(app.email, app.name, app.password, Role::ResellerAdmin).await?;
 
-    let tx = db.conn().begin().await?;
+    let tx = db.begin_write().await?;
     let tenant = registry::create_in(&tx, TenantKind::Reseller, &slug, &company).await?;
     let hub_tx = TenantTx::bind(tx, db.backend(), hub.id()).await?;
     registry::partners_link(&hub_tx, &tenant).await?;

@@ -86,7 +86,7 @@ impl NewUser {
 
 /// Creates an account in the tenant of `db`. The role must fit the tenant's kind.
 pub async fn create(db: &TenantDb, new: NewUser) -> Result<User> {
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let user = insert(&tx, db, new).await?;
     tx.commit().await?;
     Ok(user)
@@ -186,7 +186,7 @@ async fn rehash(db: &TenantDb, id: UserId, password: &str) {
         return;
     };
     let result = async {
-        let tx = db.begin().await?;
+        let tx = db.begin_write().await?;
         tx.update_many::<entity::Entity>()
             .col_expr(entity::Column::PasswordHash, new_hash.into())
             .filter(entity::Column::Id.eq(id.as_uuid()))
@@ -217,7 +217,7 @@ pub async fn change_password(
             "must differ from the current password",
         ));
     }
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let row = tx
         .find::<entity::Entity>()
         .filter(entity::Column::Id.eq(principal.user_id.as_uuid()))
@@ -232,7 +232,7 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(new).await?;
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let mut model: entity::ActiveModel = row.into();
     model.password_hash = Set(hash);
     model.password_changed_at = Set(Utc::now());

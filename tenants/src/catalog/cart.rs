@@ -2,7 +2,7 @@
 //! customer and store). At log-in the guest's cart is merged into the customer's.
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 
 use super::entity::{cart_items, carts};
@@ -35,18 +35,28 @@ pub fn new_guest_id() -> Result<CartId> {
 }
 
 async fn find(tx: &TenantTx, owner: Owner) -> Result<Option<carts::Model>> {
+    Ok(select(tx, owner).one(tx.conn()).await?)
+}
+
+/// The cart, locked until the transaction ends (PostgreSQL: `FOR UPDATE`; SQLite's
+/// transactions that write hold the database's write lock from their start), so two requests
+/// changing one cart at once queue instead of losing one's change.
+async fn find_for_update(tx: &TenantTx, owner: Owner) -> Result<Option<carts::Model>> {
+    Ok(select(tx, owner).lock_exclusive().one(tx.conn()).await?)
+}
+
+fn select(tx: &TenantTx, owner: Owner) -> sea_orm::Select<carts::Entity> {
     let sel = tx.find::<carts::Entity>();
-    let sel = match owner {
+    match owner {
         Owner::Guest(id) => sel
             .filter(carts::Column::Id.eq(id.as_uuid()))
             .filter(carts::Column::UserId.is_null()),
         Owner::Customer(u) => sel.filter(carts::Column::UserId.eq(u.as_uuid())),
-    };
-    Ok(sel.one(tx.conn()).await?)
+    }
 }
 
 async fn find_or_create(tx: &TenantTx, owner: Owner) -> Result<carts::Model> {
-    if let Some(c) = find(tx, owner).await? {
+    if let Some(c) = find_for_update(tx, owner).await? {
         return Ok(c);
     }
     let now = Utc::now();
@@ -54,16 +64,24 @@ async fn find_or_create(tx: &TenantTx, owner: Owner) -> Result<carts::Model> {
         Owner::Guest(id) => (id.as_uuid(), None),
         Owner::Customer(u) => (CartId::generate().as_uuid(), Some(u.as_uuid())),
     };
-    let row = tx
-        .insert(carts::ActiveModel {
+    // A request running at the same moment may create the same cart: the second insert
+    // does nothing and both go on with the one row.
+    tx.upsert_many::<_, carts::Entity>(
+        vec![carts::ActiveModel {
             tenant_id: Set(tx.tenant_id().as_uuid()),
             id: Set(id),
             user_id: Set(user),
             created_at: Set(now),
             updated_at: Set(now),
-        })
-        .await?;
-    Ok(row)
+        }],
+        sea_orm::sea_query::OnConflict::new()
+            .do_nothing()
+            .to_owned(),
+    )
+    .await?;
+    find_for_update(tx, owner)
+        .await?
+        .ok_or(Error::NotFound("cart"))
 }
 
 async fn read_lines(tx: &TenantTx, cart: uuid::Uuid) -> Result<Vec<cart_items::Model>> {
@@ -127,7 +145,7 @@ pub async fn add(
             format!("must be 1 to {MAX_QUANTITY}"),
         ));
     }
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let cart = find_or_create(&tx, owner).await?;
     let current = read_lines(&tx, cart.id).await?;
     let have = current
@@ -159,8 +177,8 @@ pub async fn set_quantity(
             format!("must be 0 to {MAX_QUANTITY}"),
         ));
     }
-    let tx = db.begin().await?;
-    let Some(cart) = find(&tx, owner).await? else {
+    let tx = db.begin_write().await?;
+    let Some(cart) = find_for_update(&tx, owner).await? else {
         return Err(Error::NotFound("cart"));
     };
     put(&tx, cart.id, product, quantity).await?;
@@ -172,8 +190,8 @@ pub async fn set_quantity(
 /// Moves a guest cart's lines into the customer's cart (quantities add up, capped), then
 /// deletes the guest cart. A guest id that names no guest cart merges nothing.
 pub async fn merge(db: &TenantDb, guest: CartId, customer: UserId) -> Result<usize> {
-    let tx = db.begin().await?;
-    let Some(g) = find(&tx, Owner::Guest(guest)).await? else {
+    let tx = db.begin_write().await?;
+    let Some(g) = find_for_update(&tx, Owner::Guest(guest)).await? else {
         return Ok(0);
     };
     let moving = read_lines(&tx, g.id).await?;

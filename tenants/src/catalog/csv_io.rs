@@ -289,7 +289,7 @@ pub async fn import(
         done: 0,
         total: 0,
     });
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let categories = all_categories(&tx).await?;
     let existing: Vec<(String, uuid::Uuid)> = tx
         .find::<products::Entity>()

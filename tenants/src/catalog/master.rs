@@ -423,7 +423,7 @@ pub async fn save_category(
             CategoryId::parse(p).ok_or_else(|| Error::validation("parent", "no such category"))?,
         ),
     };
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let existing = tx.find::<categories::Entity>().all(tx.conn()).await?;
     if let Some(p) = parent {
         if !existing.iter().any(|c| c.id == p.as_uuid()) {
@@ -506,7 +506,7 @@ pub async fn save_category(
 /// Deletes an empty category (no products, no sub-categories).
 pub async fn delete_category(db: &TenantDb, id: CategoryId) -> Result<()> {
     hub_only(db)?;
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let kids = tx
         .find::<categories::Entity>()
         .filter(categories::Column::ParentId.eq(id.as_uuid()))
@@ -566,7 +566,7 @@ pub async fn save_product(
     hub_only(db)?;
     let cats = categories(db).await?;
     let draft = ProductDraft::parse(input, &category_resolver(&cats)).map_err(draft_errors)?;
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let now = Utc::now();
     let taken = |e| {
         Error::on_unique_violation(
@@ -636,7 +636,7 @@ pub async fn set_product_image(db: &TenantDb, id: ProductId, image: Option<&str>
     {
         return Err(Error::validation("image", "not a stored image"));
     }
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let res = tx
         .update_many::<products::Entity>()
         .col_expr(

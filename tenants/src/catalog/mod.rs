@@ -11,6 +11,7 @@ pub mod money;
 pub mod snapshot;
 pub mod store;
 pub mod text;
+pub mod versions;
 
 pub use master::{Category, Product, ProductInput, ProductStatus};
 pub use money::{Currency, Money, PricingRule, Rounding};

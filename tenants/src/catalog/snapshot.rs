@@ -44,7 +44,9 @@ impl MasterItem {
     }
 }
 
-/// The hub's master catalog at one version, shared by every store's snapshot.
+/// The hub's master catalog at one version, shared by every store's snapshot: besides the
+/// products it holds what every store derives the same way (name orders, the search index),
+/// so a store's snapshot only needs to say what it does differently.
 #[derive(Debug)]
 pub struct Master {
     pub version: i64,
@@ -55,6 +57,14 @@ pub struct Master {
     by_id: HashMap<ProductId, u32>,
     by_sku: HashMap<String, u32>,
     pub policy: Policy,
+    /// Each item's name in lower case: the key of name order.
+    name_keys: Vec<Box<str>>,
+    /// Every item in name order.
+    by_name: Vec<u32>,
+    /// For each category, its items and its sub-categories' items, in name order.
+    cat_by_name: Vec<Vec<u32>>,
+    /// Over the master's own names, SKUs and descriptions; built on the first search.
+    search: OnceLock<SearchIndex>,
 }
 
 impl Master {
@@ -70,18 +80,48 @@ impl Master {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+
+    fn search_index(&self) -> &SearchIndex {
+        self.search.get_or_init(|| {
+            SearchIndex::build(self.items.iter().enumerate().map(|(i, m)| Entry {
+                item: i as u32,
+                name: &m.name,
+                sku: &m.sku,
+                description: m.description_text().into(),
+            }))
+        })
+    }
 }
 
-/// One product in a store: the master item with the store's resolved fields.
-#[derive(Debug)]
-struct Item {
-    master: u32,
-    price_minor: i64,
+/// What a store changes of one product it sells. Only products with an override have one:
+/// everything else is read from the master and the store's pricing rule when shown.
+#[derive(Debug, Default)]
+struct Delta {
+    price: Option<i64>,
     name: Option<Box<str>>,
+    /// `name` in lower case.
+    name_key: Option<Box<str>>,
     description: Option<Box<str>>,
     html: OnceLock<String>,
     featured: bool,
     sort: i32,
+}
+
+impl Delta {
+    /// The product's place in the store's default order differs from its place in the
+    /// master's name order.
+    fn moves(&self) -> bool {
+        self.featured || self.sort != 0 || self.name.is_some()
+    }
+    /// What search matches differs from the master's text.
+    fn retexts(&self) -> bool {
+        self.name.is_some() || self.description.is_some()
+    }
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.name.as_ref().map_or(0, |n| n.len() * 2)
+            + self.description.as_ref().map_or(0, |d| d.len())
+    }
 }
 
 /// A category with products in this store.
@@ -89,15 +129,21 @@ struct Item {
 pub struct StoreCategory {
     pub category: Category,
     pub depth: u32,
-    /// Items (indexes into the store's items) in default order, sub-categories included.
-    items: Vec<u32>,
-    by_name: OnceLock<Vec<u32>>,
-    by_price: OnceLock<Vec<u32>>,
+    /// Index into the master's categories.
+    master: u32,
+    count: usize,
+    /// Products of the category whose place in the default order is the store's own
+    /// (featured, a sort order or a new name), in that order.
+    moved: Vec<u32>,
+    /// Products of the category with a new name, in name order.
+    renamed: Vec<u32>,
+    /// Price order, built on the first request for it (4 bytes a product).
+    by_price: OnceLock<Box<[u32]>>,
 }
 
 impl StoreCategory {
     pub fn count(&self) -> usize {
-        self.items.len()
+        self.count
     }
 }
 
@@ -159,7 +205,12 @@ pub struct ProductDetail {
     pub trail: Vec<Category>,
 }
 
-/// One store's effective catalog at one pair of versions.
+/// One store's effective catalog at one pair of versions, held as its differences from the
+/// master: which master products it sells (a bit each), and a [`Delta`] for each product it
+/// overrides. Prices follow from the store's pricing rule as products are shown, and every
+/// listing is the master's name order merged with the few products the store moved, so a
+/// store's snapshot weighs kilobytes, not a copy of the catalog, and builds in milliseconds.
+/// Item indexes below are master indexes.
 #[derive(Debug)]
 pub struct Storefront {
     pub store: TenantId,
@@ -169,12 +220,17 @@ pub struct Storefront {
     /// The store has no settings yet (its wizard is not finished).
     pub configured: bool,
     pub master: Arc<Master>,
-    items: Vec<Item>,
-    /// master index → item index, `u32::MAX` where the store does not sell it.
-    of_master: Vec<u32>,
+    /// One bit per master item: the store sells it.
+    sells: Vec<u64>,
+    count: usize,
+    deltas: HashMap<u32, Delta>,
     pub categories: Vec<StoreCategory>,
     cat_index: HashMap<CategoryId, u32>,
+    /// Featured products in store order.
     featured: Vec<u32>,
+    /// All products the store moved (see [`StoreCategory::moved`]), in store order.
+    moved: Vec<u32>,
+    /// Over the products whose name or description the store changed; built on first search.
     search: OnceLock<SearchIndex>,
 }
 
@@ -187,30 +243,139 @@ pub struct Listing {
     pub per_page: usize,
 }
 
+/// Which order a merge follows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// Featured first, then sort order, then name.
+    Store,
+    Name,
+}
+
 impl Storefront {
     pub fn branding(&self) -> &Branding {
         &self.settings.branding
     }
 
     pub fn product_count(&self) -> usize {
-        self.items.len()
+        self.count
+    }
+
+    fn sells(&self, i: u32) -> bool {
+        self.sells
+            .get(i as usize / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    fn name_key(&self, i: u32) -> &str {
+        self.deltas
+            .get(&i)
+            .and_then(|d| d.name_key.as_deref())
+            .unwrap_or(&*self.master.name_keys[i as usize])
+    }
+
+    fn price_minor(&self, i: u32) -> i64 {
+        match self.deltas.get(&i).and_then(|d| d.price) {
+            Some(p) => p,
+            None => {
+                self.settings
+                    .pricing
+                    .apply(self.master.items[i as usize].price)
+                    .minor
+            }
+        }
+    }
+
+    /// Compares two products in `order`; equal keys fall back to the master index, so every
+    /// order is total and stable across processes.
+    fn cmp(&self, order: Order, a: u32, b: u32) -> std::cmp::Ordering {
+        let names = || {
+            self.name_key(a)
+                .cmp(self.name_key(b))
+                .then_with(|| a.cmp(&b))
+        };
+        match order {
+            Order::Name => names(),
+            Order::Store => {
+                let place = |i: u32| {
+                    self.deltas
+                        .get(&i)
+                        .map_or((true, 0), |d| (!d.featured, d.sort))
+                };
+                place(a).cmp(&place(b)).then_with(names)
+            }
+        }
+    }
+
+    /// Products of `base` (a master name-ordered list) the store sells, in `order`: the base
+    /// list keeps its order for every product the store did not move, and `moved` (sorted in
+    /// `order`) is merged in. Yields from position `skip` on, at most `take` products.
+    fn merged(
+        &self,
+        base: &[u32],
+        moved: &[u32],
+        order: Order,
+        skip: usize,
+        take: usize,
+    ) -> Vec<u32> {
+        let stays = |i: u32| {
+            self.sells(i)
+                && !self.deltas.get(&i).is_some_and(|d| match order {
+                    Order::Store => d.moves(),
+                    Order::Name => d.name.is_some(),
+                })
+        };
+        let mut out = Vec::with_capacity(take.min(base.len() + moved.len()));
+        let (mut b, mut m, mut pos) = (0usize, 0usize, 0usize);
+        while out.len() < take {
+            while b < base.len() && !stays(base[b]) {
+                b += 1;
+            }
+            let next = match (base.get(b), moved.get(m)) {
+                (None, None) => break,
+                (Some(&x), None) => {
+                    b += 1;
+                    x
+                }
+                (None, Some(&y)) => {
+                    m += 1;
+                    y
+                }
+                (Some(&x), Some(&y)) => {
+                    if self.cmp(order, y, x).is_lt() {
+                        m += 1;
+                        y
+                    } else {
+                        b += 1;
+                        x
+                    }
+                }
+            };
+            if pos >= skip {
+                out.push(next);
+            }
+            pos += 1;
+        }
+        out
     }
 
     fn view(&self, i: u32) -> ProductView {
-        let it = &self.items[i as usize];
-        let m = &self.master.items[it.master as usize];
-        let summary = match &it.description {
-            Some(d) => excerpt(&plain_text(d), 160),
+        let m = &self.master.items[i as usize];
+        let d = self.deltas.get(&i);
+        let summary = match d.and_then(|d| d.description.as_deref()) {
+            Some(text) => excerpt(&plain_text(text), 160),
             None => excerpt(m.description_text(), 160),
         };
         ProductView {
             id: m.id,
             sku: m.sku.clone(),
-            name: it.name.as_deref().unwrap_or(&m.name).to_owned(),
-            price: Money::new(it.price_minor, m.price.currency),
+            name: d
+                .and_then(|d| d.name.as_deref())
+                .unwrap_or(&m.name)
+                .to_owned(),
+            price: Money::new(self.price_minor(i), m.price.currency),
             list_price: m.price,
             image: m.image.clone(),
-            featured: it.featured,
+            featured: d.is_some_and(|d| d.featured),
             category: m.category.map(|c| self.master.categories[c as usize].id),
             summary,
         }
@@ -219,7 +384,7 @@ impl Storefront {
     /// Up to `n` featured products (the first products in the store's order if none are).
     pub fn featured(&self, n: usize) -> Vec<ProductView> {
         let src: Vec<u32> = if self.featured.is_empty() {
-            (0..self.items.len() as u32).take(n).collect()
+            self.merged(&self.master.by_name, &self.moved, Order::Store, 0, n)
         } else {
             self.featured.iter().copied().take(n).collect()
         };
@@ -239,61 +404,46 @@ impl Storefront {
             .find(|c| c.category.slug.eq_ignore_ascii_case(slug))
     }
 
-    fn sorted<'a>(&'a self, c: &'a StoreCategory, sort: Sort) -> &'a [u32] {
-        let by = |key: &dyn Fn(&u32, &u32) -> std::cmp::Ordering| {
-            let mut v = c.items.clone();
-            v.sort_by(|a, b| key(a, b));
-            v
-        };
-        match sort {
-            Sort::Featured => &c.items,
-            Sort::NameAsc => c
-                .by_name
-                .get_or_init(|| by(&|a, b| self.name_key(*a).cmp(&self.name_key(*b)))),
-            Sort::PriceAsc | Sort::PriceDesc => c.by_price.get_or_init(|| {
-                by(&|a, b| {
-                    self.items[*a as usize]
-                        .price_minor
-                        .cmp(&self.items[*b as usize].price_minor)
-                        .then_with(|| self.name_key(*a).cmp(&self.name_key(*b)))
-                })
-            }),
-        }
-    }
-
-    fn name_key(&self, i: u32) -> String {
-        let it = &self.items[i as usize];
-        it.name
-            .as_deref()
-            .unwrap_or(&self.master.items[it.master as usize].name)
-            .to_lowercase()
+    fn by_price<'a>(&'a self, c: &'a StoreCategory) -> &'a [u32] {
+        c.by_price.get_or_init(|| {
+            let mut v: Vec<(i64, u32)> = self.master.cat_by_name[c.master as usize]
+                .iter()
+                .copied()
+                .filter(|i| self.sells(*i))
+                .map(|i| (self.price_minor(i), i))
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| self.cmp(Order::Name, a.1, b.1)));
+            v.into_iter().map(|(_, i)| i).collect()
+        })
     }
 
     /// One page of a category's products.
     pub fn list(&self, c: &StoreCategory, sort: Sort, page: usize, per_page: usize) -> Listing {
-        let order = self.sorted(c, sort);
-        let total = order.len();
         let per_page = per_page.clamp(1, 96);
-        let pick = |i: &u32| self.view(*i);
-        let items: Vec<ProductView> = if sort == Sort::PriceDesc {
-            order
+        let skip = page.saturating_mul(per_page);
+        let base = &self.master.cat_by_name[c.master as usize];
+        let picked: Vec<u32> = match sort {
+            Sort::Featured => self.merged(base, &c.moved, Order::Store, skip, per_page),
+            Sort::NameAsc => self.merged(base, &c.renamed, Order::Name, skip, per_page),
+            Sort::PriceAsc => self
+                .by_price(c)
+                .iter()
+                .skip(skip)
+                .take(per_page)
+                .copied()
+                .collect(),
+            Sort::PriceDesc => self
+                .by_price(c)
                 .iter()
                 .rev()
-                .skip(page * per_page)
+                .skip(skip)
                 .take(per_page)
-                .map(pick)
-                .collect()
-        } else {
-            order
-                .iter()
-                .skip(page * per_page)
-                .take(per_page)
-                .map(pick)
-                .collect()
+                .copied()
+                .collect(),
         };
         Listing {
-            items,
-            total,
+            items: picked.into_iter().map(|i| self.view(i)).collect(),
+            total: c.count,
             page,
             per_page,
         }
@@ -301,7 +451,7 @@ impl Storefront {
 
     fn index_of(&self, id: ProductId) -> Option<u32> {
         let m = *self.master.by_id.get(&id)?;
-        Some(self.of_master[m as usize]).filter(|i| *i != u32::MAX)
+        self.sells(m).then_some(m)
     }
 
     /// A product the store sells, by id.
@@ -311,16 +461,17 @@ impl Storefront {
 
     /// A product the store sells, by SKU (any case), with its page's details.
     pub fn detail(&self, sku: &str) -> Option<ProductDetail> {
-        let m = *self.master.by_sku.get(&sku.trim().to_ascii_uppercase())?;
-        let i = self.of_master[m as usize];
-        if i == u32::MAX {
+        let i = *self.master.by_sku.get(&sku.trim().to_ascii_uppercase())?;
+        if !self.sells(i) {
             return None;
         }
-        let it = &self.items[i as usize];
-        let mi = &self.master.items[m as usize];
-        let html = match &it.description {
-            Some(d) => it.html.get_or_init(|| render_markdown(d)).clone(),
-            None => mi.description_html().to_owned(),
+        let mi = &self.master.items[i as usize];
+        let html = match self.deltas.get(&i) {
+            Some(d) if d.description.is_some() => d
+                .html
+                .get_or_init(|| render_markdown(d.description.as_deref().unwrap_or_default()))
+                .clone(),
+            _ => mi.description_html().to_owned(),
         };
         let trail = mi
             .category
@@ -343,17 +494,45 @@ impl Storefront {
 
     /// Search over name, SKU and description as this store shows them, tolerant of one typo
     /// in words of 4+ letters and two in words of 8+. Every word of the query must match.
+    /// Products with the master's text are found through the master's index; those the store
+    /// renamed or described anew through the store's own small one.
     pub fn search(&self, query: &str, page: usize, per_page: usize) -> Listing {
-        let index = self.search.get_or_init(|| SearchIndex::build(self));
-        let hits = index.query(query);
+        let own = self.search.get_or_init(|| {
+            SearchIndex::build(
+                self.deltas
+                    .iter()
+                    .filter(|(i, d)| d.retexts() && self.sells(**i))
+                    .map(|(i, d)| {
+                        let m = &self.master.items[*i as usize];
+                        Entry {
+                            item: *i,
+                            name: d.name.as_deref().unwrap_or(&m.name),
+                            sku: &m.sku,
+                            description: match d.description.as_deref() {
+                                Some(text) => plain_text(text).into(),
+                                None => m.description_text().into(),
+                            },
+                        }
+                    }),
+            )
+        });
+        let mut hits: Vec<(u32, u32)> = self
+            .master
+            .search_index()
+            .query(query)
+            .into_iter()
+            .filter(|(i, _)| self.sells(*i) && !self.deltas.get(i).is_some_and(Delta::retexts))
+            .chain(own.query(query))
+            .collect();
+        hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let total = hits.len();
         let per_page = per_page.clamp(1, 96);
         Listing {
             items: hits
                 .into_iter()
-                .skip(page * per_page)
+                .skip(page.saturating_mul(per_page))
                 .take(per_page)
-                .map(|i| self.view(i))
+                .map(|(i, _)| self.view(i))
                 .collect(),
             total,
             page,
@@ -361,15 +540,20 @@ impl Storefront {
         }
     }
 
-    /// A rough size in bytes, for the cache's weigher.
+    /// A rough size in bytes, for the cache's weigher: the bitset, the deltas and the
+    /// per-category lists. Price orders built later (4 bytes a product of a category sorted
+    /// by price) and the store's search index come on top.
     fn weight(&self) -> u32 {
-        let bytes = self.items.len() * std::mem::size_of::<Item>()
-            + self.of_master.len() * 4
+        let bytes = self.sells.len() * 8
+            + self.deltas.values().map(|d| d.bytes() + 16).sum::<usize>()
             + self
                 .categories
                 .iter()
-                .map(|c| c.items.len() * 12)
+                .map(|c| {
+                    std::mem::size_of::<StoreCategory>() + (c.moved.len() + c.renamed.len()) * 4
+                })
                 .sum::<usize>()
+            + (self.featured.len() + self.moved.len()) * 4
             + 4096;
         u32::try_from(bytes / 1024).unwrap_or(u32::MAX).max(1)
     }
@@ -382,6 +566,14 @@ pub fn tokens(s: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+/// A product's text as search sees it.
+struct Entry<'a> {
+    item: u32,
+    name: &'a str,
+    sku: &'a str,
+    description: std::borrow::Cow<'a, str>,
+}
+
 #[derive(Debug, Default)]
 struct SearchIndex {
     /// term → (item, weight): 3 for name and SKU words, 1 for description words.
@@ -389,31 +581,21 @@ struct SearchIndex {
 }
 
 impl SearchIndex {
-    fn build(sf: &Storefront) -> Self {
+    fn build<'a>(entries: impl Iterator<Item = Entry<'a>>) -> Self {
         let mut terms: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
-        for (i, it) in sf.items.iter().enumerate() {
-            let m = &sf.master.items[it.master as usize];
-            let name = it.name.as_deref().unwrap_or(&m.name);
+        for e in entries {
             let mut seen: HashMap<String, u8> = HashMap::new();
-            for t in tokens(name)
-                .chain(tokens(&m.sku))
-                .chain(std::iter::once(m.sku.to_lowercase()))
+            for t in tokens(e.name)
+                .chain(tokens(e.sku))
+                .chain(std::iter::once(e.sku.to_lowercase()))
             {
                 seen.insert(t, 3);
             }
-            let desc_text;
-            let desc: &str = match &it.description {
-                Some(d) => {
-                    desc_text = plain_text(d);
-                    &desc_text
-                }
-                None => m.description_text(),
-            };
-            for t in tokens(desc) {
+            for t in tokens(&e.description) {
                 seen.entry(t).or_insert(1);
             }
             for (t, w) in seen {
-                terms.entry(t).or_default().push((i as u32, w));
+                terms.entry(t).or_default().push((e.item, w));
             }
         }
         Self { terms }
@@ -427,9 +609,10 @@ impl SearchIndex {
         }
     }
 
-    fn query(&self, q: &str) -> Vec<u32> {
+    /// Items matching every word of `q`, with their scores (unordered).
+    fn query(&self, q: &str) -> Vec<(u32, u32)> {
         let words: Vec<String> = tokens(q).take(8).collect();
-        if words.is_empty() {
+        if words.is_empty() || self.terms.is_empty() {
             return Vec::new();
         }
         let mut total: Option<HashMap<u32, u32>> = None;
@@ -463,9 +646,7 @@ impl SearchIndex {
                     .collect(),
             });
         }
-        let mut hits: Vec<(u32, u32)> = total.unwrap_or_default().into_iter().collect();
-        hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        hits.into_iter().map(|(i, _)| i).collect()
+        total.unwrap_or_default().into_iter().collect()
     }
 }
 
@@ -477,28 +658,12 @@ async fn build_master(db: &Database, hub: &Tenant, version: i64) -> Result<Maste
     let rows = all_products(&tx).await?;
     let policy = super::store::policy_in(&tx).await?;
     tx.commit().await?;
+    let mut items = Vec::with_capacity(rows.len());
     let cat_index: HashMap<CategoryId, u32> = categories
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id, i as u32))
         .collect();
-    let lineage = categories
-        .iter()
-        .map(|c| {
-            let mut chain = vec![cat_index[&c.id]];
-            let mut cur = c.parent;
-            while let Some(p) = cur {
-                let Some(&pi) = cat_index.get(&p) else { break };
-                if chain.contains(&pi) {
-                    break;
-                }
-                chain.push(pi);
-                cur = categories[pi as usize].parent;
-            }
-            chain
-        })
-        .collect();
-    let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let p = to_product(row)?;
         if p.status != ProductStatus::Active {
@@ -517,6 +682,37 @@ async fn build_master(db: &Database, hub: &Tenant, version: i64) -> Result<Maste
             text: OnceLock::new(),
         });
     }
+    Ok(master_of(version, categories, items, policy))
+}
+
+/// The pure part of building a master: indexes and orders over its products.
+fn master_of(
+    version: i64,
+    categories: Vec<Category>,
+    items: Vec<MasterItem>,
+    policy: Policy,
+) -> Master {
+    let cat_index: HashMap<CategoryId, u32> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, i as u32))
+        .collect();
+    let lineage: Vec<Vec<u32>> = categories
+        .iter()
+        .map(|c| {
+            let mut chain = vec![cat_index[&c.id]];
+            let mut cur = c.parent;
+            while let Some(p) = cur {
+                let Some(&pi) = cat_index.get(&p) else { break };
+                if chain.contains(&pi) {
+                    break;
+                }
+                chain.push(pi);
+                cur = categories[pi as usize].parent;
+            }
+            chain
+        })
+        .collect();
     let by_id = items
         .iter()
         .enumerate()
@@ -527,7 +723,22 @@ async fn build_master(db: &Database, hub: &Tenant, version: i64) -> Result<Maste
         .enumerate()
         .map(|(i, m)| (m.sku.clone(), i as u32))
         .collect();
-    Ok(Master {
+    let name_keys: Vec<Box<str>> = items.iter().map(|m| m.name.to_lowercase().into()).collect();
+    let mut by_name: Vec<u32> = (0..items.len() as u32).collect();
+    by_name.sort_by(|a, b| {
+        name_keys[*a as usize]
+            .cmp(&name_keys[*b as usize])
+            .then(a.cmp(b))
+    });
+    let mut cat_by_name: Vec<Vec<u32>> = vec![Vec::new(); categories.len()];
+    for &i in &by_name {
+        if let Some(c) = items[i as usize].category {
+            for x in &lineage[c as usize] {
+                cat_by_name[*x as usize].push(i);
+            }
+        }
+    }
+    Master {
         version,
         categories,
         lineage,
@@ -535,7 +746,11 @@ async fn build_master(db: &Database, hub: &Tenant, version: i64) -> Result<Maste
         by_id,
         by_sku,
         policy,
-    })
+        name_keys,
+        by_name,
+        cat_by_name,
+        search: OnceLock::new(),
+    }
 }
 
 /// Builds a store's snapshot over `master`.
@@ -582,7 +797,7 @@ pub fn resolve(
 ) -> Storefront {
     let policy = &master.policy;
     let sel = &settings.selection;
-    let cat_rule = |set: &[CategoryId]| -> HashSet<u32> {
+    let cat_set = |set: &[CategoryId]| -> HashSet<u32> {
         set.iter()
             .filter_map(|c| {
                 master
@@ -593,122 +808,144 @@ pub fn resolve(
             })
             .collect()
     };
-    let inc_c = cat_rule(&sel.include_categories);
-    let exc_c = cat_rule(&sel.exclude_categories);
-    let inc_p: HashSet<ProductId> = sel.include_products.iter().copied().collect();
-    let exc_p: HashSet<ProductId> = sel.exclude_products.iter().copied().collect();
-    let mut per: HashMap<uuid::Uuid, Vec<(Field, &Value)>> = HashMap::new();
-    for (p, f, v) in overrides {
-        if !policy.is_locked(*f) {
-            per.entry(*p).or_default().push((*f, v));
-        }
-    }
-    let in_cats = |m: &MasterItem, set: &HashSet<u32>| {
-        m.category
-            .is_some_and(|c| master.lineage[c as usize].iter().any(|x| set.contains(x)))
-    };
-    let mut items: Vec<Item> = Vec::new();
-    for (mi, m) in master.items.iter().enumerate() {
-        let visible = if exc_p.contains(&m.id) {
-            false
-        } else if inc_p.contains(&m.id) {
-            true
-        } else if in_cats(m, &exc_c) {
-            false
-        } else {
-            sel.all || in_cats(m, &inc_c)
-        };
-        if !visible {
-            continue;
-        }
-        let mut it = Item {
-            master: mi as u32,
-            price_minor: settings.pricing.apply(m.price).minor,
-            name: None,
-            description: None,
-            html: OnceLock::new(),
-            featured: false,
-            sort: 0,
-        };
-        let mut hidden = false;
-        if let Some(list) = per.get(&m.id.as_uuid()) {
-            for (f, v) in list {
-                match (f, v) {
-                    (Field::Price, Value::Price(p)) => {
-                        let (lo, hi) = policy.price_range(m.price);
-                        // An override the hub's current range no longer allows is not shown.
-                        if (lo.minor..=hi.minor).contains(p) {
-                            it.price_minor = *p;
-                        }
-                    }
-                    (Field::Name, Value::Text(t)) => it.name = Some(t.clone().into()),
-                    (Field::Description, Value::Text(t)) => it.description = Some(t.clone().into()),
-                    (Field::Featured, Value::Flag(b)) => it.featured = *b,
-                    (Field::Hidden, Value::Flag(b)) => hidden = *b,
-                    (Field::Sort, Value::Sort(s)) => it.sort = *s,
-                    _ => {}
-                }
-            }
-        }
-        if !hidden {
-            items.push(it);
-        }
-    }
-    let name_of = |it: &Item| -> String {
-        it.name
-            .as_deref()
-            .unwrap_or(&master.items[it.master as usize].name)
-            .to_lowercase()
-    };
-    items.sort_by_cached_key(|it| (!it.featured, it.sort, name_of(it)));
-    let mut of_master = vec![u32::MAX; master.items.len()];
-    for (i, it) in items.iter().enumerate() {
-        of_master[it.master as usize] = i as u32;
-    }
-    let featured: Vec<u32> = items
+    let inc_c = cat_set(&sel.include_categories);
+    let exc_c = cat_set(&sel.exclude_categories);
+    // Whether a product of each category is in the selection by its category.
+    let cat_sold: Vec<bool> = master
+        .lineage
         .iter()
-        .enumerate()
-        .filter(|(_, it)| it.featured)
-        .map(|(i, _)| i as u32)
+        .map(|chain| {
+            !chain.iter().any(|x| exc_c.contains(x))
+                && (sel.all || chain.iter().any(|x| inc_c.contains(x)))
+        })
         .collect();
-    let mut per_cat: Vec<Vec<u32>> = vec![Vec::new(); master.categories.len()];
-    for (i, it) in items.iter().enumerate() {
-        if let Some(c) = master.items[it.master as usize].category {
+    let mut sells = vec![0u64; master.items.len().div_ceil(64)];
+    let mut set = |i: u32, on: bool| {
+        let (w, b) = (i as usize / 64, 1u64 << (i % 64));
+        if on {
+            sells[w] |= b;
+        } else {
+            sells[w] &= !b;
+        }
+    };
+    for (i, m) in master.items.iter().enumerate() {
+        set(
+            i as u32,
+            m.category.map_or(sel.all, |c| cat_sold[c as usize]),
+        );
+    }
+    for p in &sel.exclude_products {
+        if let Some(&i) = master.by_id.get(p) {
+            set(i, false);
+        }
+    }
+    // Products named in both lists are excluded.
+    for p in &sel.include_products {
+        if let Some(&i) = master.by_id.get(p)
+            && !sel.exclude_products.contains(p)
+        {
+            set(i, true);
+        }
+    }
+    let mut deltas: HashMap<u32, Delta> = HashMap::new();
+    for (p, f, v) in overrides {
+        if policy.is_locked(*f) {
+            continue;
+        }
+        let Some(&i) = master.by_id.get(&ProductId::from(*p)) else {
+            continue;
+        };
+        let m = &master.items[i as usize];
+        let d = deltas.entry(i).or_default();
+        match (f, v) {
+            // An override the hub's current range no longer allows is not shown.
+            (Field::Price, Value::Price(p)) if policy.allows_price(m.price, *p) => {
+                d.price = Some(*p);
+            }
+            (Field::Name, Value::Text(t)) => {
+                d.name_key = Some(t.to_lowercase().into());
+                d.name = Some(t.clone().into());
+            }
+            (Field::Description, Value::Text(t)) => d.description = Some(t.clone().into()),
+            (Field::Featured, Value::Flag(b)) => d.featured = *b,
+            (Field::Hidden, Value::Flag(true)) => set(i, false),
+            (Field::Sort, Value::Sort(s)) => d.sort = *s,
+            _ => {}
+        }
+    }
+    let sold = |i: u32| sells[i as usize / 64] & (1 << (i % 64)) != 0;
+    deltas.retain(|i, _| sold(*i));
+    let mut counts = vec![0usize; master.categories.len()];
+    let mut count = 0usize;
+    for (i, m) in master.items.iter().enumerate() {
+        if !sold(i as u32) {
+            continue;
+        }
+        count += 1;
+        if let Some(c) = m.category {
             for x in &master.lineage[c as usize] {
-                per_cat[*x as usize].push(i as u32);
+                counts[*x as usize] += 1;
             }
         }
     }
-    let mut categories = Vec::new();
-    let mut cat_index = HashMap::new();
-    for (ci, list) in per_cat.into_iter().enumerate() {
-        if list.is_empty() {
-            continue;
-        }
-        let c = master.categories[ci].clone();
-        cat_index.insert(c.id, categories.len() as u32);
-        categories.push(StoreCategory {
-            depth: (master.lineage[ci].len() - 1) as u32,
-            category: c,
-            items: list,
-            by_name: OnceLock::new(),
-            by_price: OnceLock::new(),
-        });
-    }
-    Storefront {
+    let mut sf = Storefront {
         store,
         master_version: master.version,
         store_version,
         settings,
         configured,
-        master,
-        items,
-        of_master,
-        categories,
-        cat_index,
-        featured,
+        master: master.clone(),
+        sells,
+        count,
+        deltas,
+        categories: Vec::new(),
+        cat_index: HashMap::new(),
+        featured: Vec::new(),
+        moved: Vec::new(),
         search: OnceLock::new(),
+    };
+    let mut moved: Vec<u32> = sf
+        .deltas
+        .iter()
+        .filter(|(_, d)| d.moves())
+        .map(|(i, _)| *i)
+        .collect();
+    moved.sort_by(|a, b| sf.cmp(Order::Store, *a, *b));
+    let mut renamed: Vec<u32> = sf
+        .deltas
+        .iter()
+        .filter(|(_, d)| d.name.is_some())
+        .map(|(i, _)| *i)
+        .collect();
+    renamed.sort_by(|a, b| sf.cmp(Order::Name, *a, *b));
+    let in_cat = |i: u32, c: usize| {
+        master.items[i as usize]
+            .category
+            .is_some_and(|own| master.lineage[own as usize].contains(&(c as u32)))
+    };
+    for (ci, n) in counts.iter().enumerate() {
+        if *n == 0 {
+            continue;
+        }
+        let c = master.categories[ci].clone();
+        sf.cat_index.insert(c.id, sf.categories.len() as u32);
+        sf.categories.push(StoreCategory {
+            depth: (master.lineage[ci].len() - 1) as u32,
+            category: c,
+            master: ci as u32,
+            count: *n,
+            moved: moved.iter().copied().filter(|i| in_cat(*i, ci)).collect(),
+            renamed: renamed.iter().copied().filter(|i| in_cat(*i, ci)).collect(),
+            by_price: OnceLock::new(),
+        });
     }
+    sf.featured = moved
+        .iter()
+        .copied()
+        .filter(|i| sf.deltas.get(i).is_some_and(|d| d.featured))
+        .collect();
+    sf.moved = moved;
+    sf
 }
 
 /// Snapshots of every store, bounded by size, with the master shared between them.
@@ -718,6 +955,7 @@ pub struct CatalogCache {
     stores: moka::future::Cache<(TenantId, i64, i64), Arc<Storefront>>,
     hub: Arc<tokio::sync::OnceCell<Tenant>>,
     builds: Arc<AtomicU64>,
+    versions: super::versions::VersionReads,
 }
 
 impl CatalogCache {
@@ -735,6 +973,7 @@ impl CatalogCache {
                 .build(),
             hub: Arc::new(tokio::sync::OnceCell::new()),
             builds: Arc::new(AtomicU64::new(0)),
+            versions: super::versions::VersionReads::default(),
         }
     }
 
@@ -761,7 +1000,8 @@ impl CatalogCache {
         } else {
             vec![hub.id(), store.id()]
         };
-        let versions = registry::catalog_versions(db, &ids).await?;
+        // Concurrent requests share a read that starts after they all arrived.
+        let versions = self.versions.read(db, &ids).await?;
         let version_of = |id: TenantId| versions.iter().find(|(t, _)| *t == id).map(|(_, v)| *v);
         let mv = version_of(hub.id()).ok_or(Error::NotFound("hub"))?;
         let sv = version_of(store.id()).ok_or(Error::NotFound("store"))?;
@@ -799,6 +1039,11 @@ impl CatalogCache {
         Ok(self.storefront(db, &hub).await?.master.clone())
     }
 
+    /// `(queries, requests answered)` of the batched version reads.
+    pub fn version_reads(&self) -> (u64, u64) {
+        self.versions.stats()
+    }
+
     /// Drops every snapshot (tests and the benchmark's cold runs).
     pub fn clear(&self) {
         self.masters.invalidate_all();
@@ -809,5 +1054,382 @@ impl CatalogCache {
     pub async fn usage(&self) -> (u64, u64) {
         self.stores.run_pending_tasks().await;
         (self.stores.entry_count(), self.stores.weighted_size())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::money::{Currency, Rounding};
+
+    /// A small deterministic generator (xorshift), so a failure replays.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    fn category(slug: &str, parent: Option<CategoryId>) -> Category {
+        Category {
+            id: CategoryId::generate(),
+            parent,
+            slug: slug.into(),
+            name: slug.into(),
+            position: 0,
+        }
+    }
+
+    fn master(rng: &mut Rng, n: usize) -> Master {
+        let root = category("tools", None);
+        let drills = category("drills", Some(root.id));
+        let saws = category("saws", Some(root.id));
+        let paint = category("paint", None);
+        let cats = vec![root, drills, saws, paint];
+        let eur = Currency::parse("EUR").expect("EUR");
+        let words = [
+            "Drill", "saw", "Bit", "anchor", "Level", "tape", "Hammer", "drill",
+        ];
+        let items = (0..n)
+            .map(|i| {
+                let name = format!(
+                    "{} {}",
+                    words[rng.next(words.len() as u64) as usize],
+                    rng.next(20)
+                );
+                MasterItem {
+                    id: ProductId::generate(),
+                    sku: format!("SKU-{i}"),
+                    description: format!("A {} for every job", name.to_lowercase()),
+                    name,
+                    price: Money::new(100 + rng.next(50) as i64 * 100, eur),
+                    category: match rng.next(5) {
+                        4 => None,
+                        c => Some(c as u32),
+                    },
+                    attributes: Vec::new(),
+                    image: None,
+                    html: OnceLock::new(),
+                    text: OnceLock::new(),
+                }
+            })
+            .collect();
+        master_of(1, cats, items, Policy::default())
+    }
+
+    /// What a store shows, computed the slow and obvious way.
+    struct Reference {
+        sold: Vec<u32>,
+        name: HashMap<u32, String>,
+        price: HashMap<u32, i64>,
+        featured: HashSet<u32>,
+        sort: HashMap<u32, i32>,
+    }
+
+    fn store(rng: &mut Rng, m: &Arc<Master>) -> (Storefront, Reference) {
+        let mut settings = StoreSettings {
+            pricing: PricingRule::new(1_500, Rounding::Ends99).expect("rule"),
+            ..Default::default()
+        };
+        settings.selection.all = rng.next(2) == 0;
+        settings.selection.include_categories = vec![m.categories[1].id];
+        settings.selection.exclude_categories = vec![m.categories[2].id];
+        settings.selection.include_products = vec![m.items[rng.next(m.len() as u64) as usize].id];
+        settings.selection.exclude_products = vec![m.items[rng.next(m.len() as u64) as usize].id];
+        let mut overrides = Vec::new();
+        // One override at most per product and field, as the table's key has it.
+        let mut taken = HashSet::new();
+        for _ in 0..m.len() / 3 {
+            let i = rng.next(m.len() as u64) as usize;
+            let item = &m.items[i];
+            let field = rng.next(6);
+            if !taken.insert((i, field)) {
+                continue;
+            }
+            let (f, v) = match field {
+                0 => (
+                    Field::Price,
+                    Value::Price(item.price.minor + rng.next(40) as i64 - 5),
+                ),
+                1 => (
+                    Field::Name,
+                    Value::Text(format!("{} {}", words(rng), rng.next(9))),
+                ),
+                2 => (Field::Featured, Value::Flag(rng.next(3) > 0)),
+                3 => (Field::Hidden, Value::Flag(rng.next(4) == 0)),
+                4 => (Field::Sort, Value::Sort(rng.next(7) as i32 - 3)),
+                _ => (
+                    Field::Description,
+                    Value::Text("Told anew: zeppelin".into()),
+                ),
+            };
+            overrides.push((item.id.as_uuid(), f, v));
+        }
+        // The reference, straight from the rules.
+        let sel = &settings.selection;
+        let in_cat = |i: usize, c: &CategoryId| {
+            m.items[i].category.is_some_and(|own| {
+                m.lineage[own as usize]
+                    .iter()
+                    .any(|x| m.categories[*x as usize].id == *c)
+            })
+        };
+        let mut r = Reference {
+            sold: Vec::new(),
+            name: HashMap::new(),
+            price: HashMap::new(),
+            featured: HashSet::new(),
+            sort: HashMap::new(),
+        };
+        let mut hidden = HashSet::new();
+        for (p, f, v) in &overrides {
+            let i = m.by_id[&ProductId::from(*p)];
+            match (f, v) {
+                (Field::Price, Value::Price(x)) => {
+                    let (lo, hi) = m.policy.price_range(m.items[i as usize].price);
+                    if (lo.minor..=hi.minor).contains(x) {
+                        r.price.insert(i, *x);
+                    }
+                }
+                (Field::Name, Value::Text(t)) => {
+                    r.name.insert(i, t.clone());
+                }
+                (Field::Featured, Value::Flag(b)) => {
+                    if *b {
+                        r.featured.insert(i);
+                    } else {
+                        r.featured.remove(&i);
+                    }
+                }
+                (Field::Hidden, Value::Flag(b)) => {
+                    if *b {
+                        hidden.insert(i);
+                    } else {
+                        hidden.remove(&i);
+                    }
+                }
+                (Field::Sort, Value::Sort(s)) => {
+                    r.sort.insert(i, *s);
+                }
+                _ => {}
+            }
+        }
+        for (i, item) in m.items.iter().enumerate() {
+            let visible = if sel.exclude_products.contains(&item.id) {
+                false
+            } else if sel.include_products.contains(&item.id) {
+                true
+            } else if sel.exclude_categories.iter().any(|c| in_cat(i, c)) {
+                false
+            } else {
+                sel.all || sel.include_categories.iter().any(|c| in_cat(i, c))
+            };
+            if visible && !hidden.contains(&(i as u32)) {
+                r.sold.push(i as u32);
+            }
+        }
+        let sf = resolve(
+            TenantId::generate(),
+            m.clone(),
+            settings,
+            true,
+            &overrides,
+            1,
+        );
+        (sf, r)
+    }
+
+    fn words(rng: &mut Rng) -> &'static str {
+        ["Zeta", "alpha", "Mid", "drill"][rng.next(4) as usize]
+    }
+
+    impl Reference {
+        fn name(&self, m: &Master, i: u32) -> String {
+            self.name
+                .get(&i)
+                .cloned()
+                .unwrap_or_else(|| m.items[i as usize].name.clone())
+                .to_lowercase()
+        }
+        fn price(&self, sf: &Storefront, i: u32) -> i64 {
+            self.price.get(&i).copied().unwrap_or_else(|| {
+                sf.settings
+                    .pricing
+                    .apply(sf.master.items[i as usize].price)
+                    .minor
+            })
+        }
+        fn listing(&self, sf: &Storefront, cat: Option<usize>, sort: Sort) -> Vec<u32> {
+            let m = &sf.master;
+            let mut v: Vec<u32> = self
+                .sold
+                .iter()
+                .copied()
+                .filter(|i| {
+                    cat.is_none_or(|c| {
+                        m.items[*i as usize]
+                            .category
+                            .is_some_and(|own| m.lineage[own as usize].contains(&(c as u32)))
+                    })
+                })
+                .collect();
+            match sort {
+                Sort::Featured => v.sort_by_key(|i| {
+                    (
+                        !self.featured.contains(i),
+                        self.sort.get(i).copied().unwrap_or(0),
+                        self.name(m, *i),
+                        *i,
+                    )
+                }),
+                Sort::NameAsc => v.sort_by_key(|i| (self.name(m, *i), *i)),
+                Sort::PriceAsc | Sort::PriceDesc => {
+                    v.sort_by_key(|i| (self.price(sf, *i), self.name(m, *i), *i));
+                    if sort == Sort::PriceDesc {
+                        v.reverse();
+                    }
+                }
+            }
+            v
+        }
+    }
+
+    fn ids(sf: &Storefront, l: &Listing) -> Vec<u32> {
+        l.items.iter().map(|p| sf.master.by_id[&p.id]).collect()
+    }
+
+    #[test]
+    fn listings_equal_a_full_sort_of_the_effective_catalog() {
+        for seed in 1..=40u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let m = Arc::new(master(&mut rng, 60 + seed as usize * 7));
+            let (sf, r) = store(&mut rng, &m);
+            assert_eq!(sf.product_count(), r.sold.len(), "seed {seed}");
+            for (ci, _) in m.categories.iter().enumerate() {
+                let want_all = r.listing(&sf, Some(ci), Sort::Featured);
+                let Some(c) = sf.categories.iter().find(|c| c.master == ci as u32) else {
+                    assert!(want_all.is_empty(), "seed {seed}: category {ci} missing");
+                    continue;
+                };
+                assert_eq!(c.count(), want_all.len(), "seed {seed}: count of {ci}");
+                for sort in [
+                    Sort::Featured,
+                    Sort::NameAsc,
+                    Sort::PriceAsc,
+                    Sort::PriceDesc,
+                ] {
+                    let want = r.listing(&sf, Some(ci), sort);
+                    for per_page in [7, 48] {
+                        let mut got = Vec::new();
+                        for page in 0..=want.len() / per_page {
+                            got.extend(ids(&sf, &sf.list(c, sort, page, per_page)));
+                        }
+                        assert_eq!(
+                            got, want,
+                            "seed {seed}: category {ci}, {sort:?}, {per_page}"
+                        );
+                    }
+                }
+            }
+            // The home page's picks: featured products, else the first in store order.
+            let featured = sf.featured(8);
+            let want: Vec<u32> = if r.featured.iter().any(|i| r.sold.contains(i)) {
+                r.listing(&sf, None, Sort::Featured)
+                    .into_iter()
+                    .filter(|i| r.featured.contains(i))
+                    .take(8)
+                    .collect()
+            } else {
+                r.listing(&sf, None, Sort::Featured)
+                    .into_iter()
+                    .take(8)
+                    .collect()
+            };
+            assert_eq!(
+                featured.iter().map(|p| m.by_id[&p.id]).collect::<Vec<_>>(),
+                want
+            );
+            // Every product shows the store's name and price; unsold ones are not found.
+            for (i, item) in m.items.iter().enumerate() {
+                let i = i as u32;
+                match sf.product(item.id) {
+                    Some(v) => {
+                        assert!(r.sold.contains(&i), "seed {seed}: {i} is not sold");
+                        assert_eq!(v.name.to_lowercase(), r.name(&m, i));
+                        assert_eq!(v.price.minor, r.price(&sf, i));
+                        assert_eq!(v.featured, r.featured.contains(&i));
+                    }
+                    None => assert!(!r.sold.contains(&i), "seed {seed}: {i} is sold"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn search_sees_the_store_text_and_not_the_master_text_it_replaced() {
+        let mut rng = Rng(7);
+        let m = Arc::new(master(&mut rng, 120));
+        let (sf, r) = store(&mut rng, &m);
+        // "zeppelin" is only in the store's own descriptions.
+        let hits = sf.search("zeppelin", 0, 96);
+        assert!(hits.total > 0);
+        for p in &hits.items {
+            let i = m.by_id[&p.id];
+            assert!(r.sold.contains(&i));
+        }
+        // A product renamed by the store is not found by a word only its master name has.
+        let renamed: Vec<u32> = r
+            .name
+            .keys()
+            .copied()
+            .filter(|i| r.sold.contains(i))
+            .collect();
+        assert!(!renamed.is_empty());
+        for i in renamed {
+            let store_name = r.name(&m, i);
+            // A word of the master name that nothing the store shows of it comes near.
+            let master_word = m.items[i as usize]
+                .name
+                .split(' ')
+                .next()
+                .unwrap_or_default();
+            let master_word = master_word.to_lowercase();
+            let near = |w: &str| {
+                w.starts_with(&master_word[..3])
+                    || master_word.starts_with(w)
+                    || strsim::osa_distance(w, &master_word) <= 2
+            };
+            let redescribed = sf.deltas.get(&i).is_some_and(|d| d.description.is_some());
+            if redescribed && !tokens(&store_name).any(|w| near(&w)) {
+                let hits = sf.search(&master_word, 0, 96);
+                assert!(
+                    hits.items.iter().all(|p| m.by_id[&p.id] != i),
+                    "'{master_word}' found product {i}, renamed '{store_name}'"
+                );
+            }
+            // The store's own name finds it.
+            let hits = sf.search(&store_name, 0, 96);
+            assert!(hits.items.iter().any(|p| m.by_id[&p.id] == i) || hits.total > 96);
+        }
+    }
+
+    #[test]
+    fn a_store_snapshot_weighs_a_fraction_of_the_catalog() {
+        let mut rng = Rng(11);
+        let m = Arc::new(master(&mut rng, 20_000));
+        let sf = resolve(
+            TenantId::generate(),
+            m.clone(),
+            StoreSettings::default(),
+            true,
+            &[],
+            1,
+        );
+        assert_eq!(sf.product_count(), 20_000);
+        // 20,000 products: a bit each plus bookkeeping, well under 16 KiB.
+        assert!(sf.weight() < 16, "weighs {} KiB", sf.weight());
     }
 }

@@ -128,6 +128,12 @@ impl Policy {
             list.percent(i64::from(self.price_max_pct)),
         )
     }
+
+    /// Whether a store may sell a product listed at `list` for `minor` (same currency).
+    pub fn allows_price(&self, list: Money, minor: i64) -> bool {
+        let (lo, hi) = self.price_range(list);
+        (lo.minor..=hi.minor).contains(&minor)
+    }
 }
 
 /// The hub's policy (defaults until the hub sets one).
@@ -172,7 +178,7 @@ pub async fn set_policy(hub: &TenantDb, p: &Policy) -> Result<Policy> {
     let mut locked = p.locked.clone();
     locked.sort();
     locked.dedup();
-    let tx = hub.begin().await?;
+    let tx = hub.begin_write().await?;
     tx.delete_many::<policy::Entity>().exec(tx.conn()).await?;
     tx.insert(policy::ActiveModel {
         tenant_id: Set(hub.tenant_id().as_uuid()),
@@ -666,8 +672,8 @@ pub fn check_override(
         Field::Price => {
             let m = Money::parse_decimal(raw, product.price.currency)
                 .map_err(|e| Error::validation("overrides", format!("{label}: price {e}")))?;
-            let (lo, hi) = policy.price_range(product.price);
-            if m.minor < lo.minor || m.minor > hi.minor {
+            if !policy.allows_price(product.price, m.minor) {
+                let (lo, hi) = policy.price_range(product.price);
                 return Err(Error::validation(
                     "overrides",
                     format!(
@@ -823,7 +829,7 @@ pub async fn publish(db: &TenantDb, setup: &StoreSetup) -> Result<StoreSettings>
         selection: setup.selection.clone(),
         live: true,
     };
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     write_settings(&tx, &s).await?;
     for (p, f, v) in &setup.overrides {
         write_override(&tx, *p, *f, v).await?;
@@ -836,7 +842,7 @@ pub async fn publish(db: &TenantDb, setup: &StoreSetup) -> Result<StoreSettings>
 /// Replaces the store's settings (branding, selection, pricing) keeping its overrides.
 pub async fn save_settings(db: &TenantDb, s: &StoreSettings) -> Result<()> {
     store_only(db)?;
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     write_settings(&tx, s).await?;
     bump_catalog_version(&tx).await?;
     tx.commit().await?;
@@ -857,13 +863,14 @@ pub async fn set_override(
     let p = masters
         .get(&product.as_uuid())
         .ok_or(Error::NotFound("product"))?;
-    let tx = db.begin().await?;
-    match value {
-        Some(raw) => {
-            let policy = policy(hub).await?;
-            let v = check_override(p, field, raw, &policy)?;
-            write_override(&tx, product, field, &v).await?;
-        }
+    // Checked before the write lock is taken.
+    let checked = match value {
+        Some(raw) => Some(check_override(p, field, raw, &policy(hub).await?)?),
+        None => None,
+    };
+    let tx = db.begin_write().await?;
+    match checked {
+        Some(v) => write_override(&tx, product, field, &v).await?,
         None => {
             tx.delete_many::<overrides::Entity>()
                 .filter(overrides::Column::ProductId.eq(product.as_uuid()))
@@ -900,6 +907,9 @@ pub struct Drift {
     pub store: String,
     /// The hub locked the field since: the store's value is not shown.
     pub locked: bool,
+    /// A price the hub's current range no longer allows (the range, as text): the storefront
+    /// shows the store's rule price instead until the store sets a price within it.
+    pub outside_range: Option<String>,
 }
 
 fn show(field: Field, v: &Value, p: &Product) -> String {
@@ -912,14 +922,13 @@ fn show(field: Field, v: &Value, p: &Product) -> String {
 }
 
 /// The drift view: every overridden field with the master's value beside the store's.
-pub async fn drift(db: &TenantDb, hub: &TenantDb) -> Result<Vec<Drift>> {
+pub async fn drift(db: &TenantDb, hub: &TenantDb, policy: &Policy) -> Result<Vec<Drift>> {
     store_only(db)?;
     let tx = db.begin().await?;
     let rows = read_overrides(&tx).await?;
     tx.commit().await?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|(p, _, _)| *p).collect();
     let masters = master_by_ids(hub, &ids).await?;
-    let policy = policy(hub).await?;
     let mut out: Vec<Drift> = rows
         .into_iter()
         .filter_map(|(pid, field, v)| {
@@ -931,6 +940,13 @@ pub async fn drift(db: &TenantDb, hub: &TenantDb) -> Result<Vec<Drift>> {
                 Field::Featured | Field::Hidden => "no".into(),
                 Field::Sort => "0".into(),
             };
+            let outside_range = match &v {
+                Value::Price(m) if !policy.allows_price(p.price, *m) => {
+                    let (lo, hi) = policy.price_range(p.price);
+                    Some(format!("{} to {}", lo.display(), hi.display()))
+                }
+                _ => None,
+            };
             Some(Drift {
                 product: p.id,
                 sku: p.sku.clone(),
@@ -939,6 +955,7 @@ pub async fn drift(db: &TenantDb, hub: &TenantDb) -> Result<Vec<Drift>> {
                 store: show(field, &v, p),
                 master,
                 locked: policy.is_locked(field),
+                outside_range,
             })
         })
         .collect();

@@ -46,6 +46,13 @@ impl TenantDb {
         let tx = self.db.conn().begin().await?;
         TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await
     }
+
+    /// Like [`begin`](Self::begin), for a transaction that writes: on SQLite it holds the
+    /// write lock from the start (see [`Database::begin_write`]).
+    pub async fn begin_write(&self) -> Result<TenantTx, sea_orm::DbErr> {
+        let tx = self.db.begin_write().await?;
+        TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await
+    }
 }
 
 /// A transaction of one tenant. Every query built from it filters by the tenant, and every

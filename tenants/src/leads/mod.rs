@@ -58,7 +58,7 @@ pub struct Receipt {
 pub async fn register(db: &TenantDb, company: &str, email: &str) -> Result<Receipt> {
     let company = CompanyName::parse(company)?;
     let email = Email::parse(email)?;
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let id = LeadId::generate();
     tx.insert(entity::ActiveModel {
         tenant_id: Set(db.tenant_id().as_uuid()),

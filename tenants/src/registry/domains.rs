@@ -59,7 +59,7 @@ pub async fn add_domain(db: &TenantDb, domain: &Domain, hub_domain: &str) -> Res
             format!("addresses under {hub_domain} are the hub's own"),
         ));
     }
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     tx.insert(domains::ActiveModel {
         tenant_id: Set(db.tenant_id().as_uuid()),
         domain: Set(d.to_owned()),
@@ -72,7 +72,7 @@ pub async fn add_domain(db: &TenantDb, domain: &Domain, hub_domain: &str) -> Res
 }
 
 pub async fn remove_domain(db: &TenantDb, domain: &Domain) -> Result<()> {
-    let tx = db.begin().await?;
+    let tx = db.begin_write().await?;
     let res = tx
         .delete_many::<domains::Entity>()
         .filter(domains::Column::Domain.eq(domain.as_str()))

@@ -317,6 +317,27 @@ pub async fn set_slug(db: &Database, tenant: &Tenant, slug: &str) -> Result<Tena
     Tenant::from_model(updated)
 }
 
+/// Renames a reseller's store (the wizard's name step). The name is checked like a new
+/// tenant's; the tenant's version moves on, so cached pages showing the old name are not
+/// served again. The caller invalidates the registry cache.
+pub async fn rename(db: &Database, tenant: &Tenant, name: &str) -> Result<Tenant> {
+    if tenant.kind != TenantKind::Reseller {
+        return Err(Error::Forbidden);
+    }
+    let name = parse_name(name, "name")?;
+    if name == tenant.name {
+        return Ok(tenant.clone());
+    }
+    let model = entity::ActiveModel {
+        id: sea_orm::Unchanged(tenant.id.as_uuid()),
+        name: Set(name),
+        version: Set(tenant.version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    Tenant::from_model(model.update(db.conn()).await?)
+}
+
 /// The catalog versions of `ids` (the hub's master and a store): one indexed read, the only
 /// query a warm storefront makes. A missing tenant is left out.
 pub async fn catalog_versions(db: &Database, ids: &[TenantId]) -> Result<Vec<(TenantId, i64)>> {

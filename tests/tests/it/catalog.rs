@@ -178,13 +178,38 @@ async fn inherited_fields_follow_the_master_and_overrides_stick() {
     let (_, p) = json(&app, "acme.localhost", "/api/store/product?sku=DR-2").await;
     assert_eq!(p["card"]["price"], "€99.50");
     // The drift view lists both overrides of acme; reverting one restores the master.
-    let drift = store::drift(&adb, &hdb).await.expect("drift");
+    let policy = store::policy(&hdb).await.expect("policy");
+    let drift = store::drift(&adb, &hdb, &policy).await.expect("drift");
     assert!(
         drift
             .iter()
             .any(|d| d.sku == "DR-2" && d.field == Field::Price && d.store == "€99.50"),
         "{drift:?}"
     );
+    assert!(drift.iter().all(|d| d.outside_range.is_none()), "{drift:?}");
+    // The hub tightens its range to 90 %–120 %: €99.50 (142 %) is no longer shown, the rule's
+    // price is, and the drift view says why.
+    store::set_policy(
+        &hdb,
+        &Policy {
+            price_max_pct: 120,
+            ..Policy::default()
+        },
+    )
+    .await
+    .expect("policy");
+    let (_, p) = json(&app, "acme.localhost", "/api/store/product?sku=DR-2").await;
+    assert_eq!(p["card"]["price"], "€77.00");
+    let policy = store::policy(&hdb).await.expect("policy");
+    let drift = store::drift(&adb, &hdb, &policy).await.expect("drift");
+    let row = drift
+        .iter()
+        .find(|d| d.sku == "DR-2" && d.field == Field::Price)
+        .expect("the price override is still listed");
+    assert_eq!(row.outside_range.as_deref(), Some("€63.00 to €84.00"));
+    store::set_policy(&hdb, &Policy::default())
+        .await
+        .expect("policy");
     store::set_override(&adb, &hdb, dr2.id, Field::Price, None)
         .await
         .expect("revert");
@@ -591,4 +616,150 @@ async fn cached_anonymous_pages_follow_every_change() {
         .and_then(|r| r.split('<').next())
         .unwrap_or("none");
     assert_eq!(count, "1", "the visitor's own cart count");
+}
+
+/// Many requests changing one cart at once (a double click, several tabs): none fails and
+/// none loses another's change, on SQLite (write transactions take the lock at BEGIN) and on
+/// PostgreSQL (the cart row is locked).
+#[tokio::test]
+async fn concurrent_cart_changes_all_land() {
+    use tenants::catalog::cart::{self, Owner};
+    let Some(app) = spawn_app().await else { return };
+    let world = seed(&app).await;
+    let acme = world.tenant("acme.localhost").clone();
+    let sdb = TenantDb::new(&app.db, &acme);
+    let front = app
+        .state
+        .catalog
+        .storefront(&app.db, &acme)
+        .await
+        .expect("acme's storefront");
+    let product = front.detail("DR-2").expect("acme sells DR-2").product.id;
+    let other = front.detail("DR-3").expect("acme sells DR-3").product.id;
+    let guest = cart::new_guest_id().expect("id");
+    let mut adds = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let sdb = sdb.clone();
+        let p = if i % 3 == 0 { other } else { product };
+        adds.spawn(async move { cart::add(&sdb, Owner::Guest(guest), p, 1).await });
+    }
+    while let Some(r) = adds.join_next().await {
+        r.expect("task").expect("every add lands");
+    }
+    let lines = cart::lines(&sdb, Owner::Guest(guest)).await.expect("lines");
+    let qty = |p| {
+        lines
+            .iter()
+            .find(|l| l.product == p)
+            .map_or(0, |l| l.quantity)
+    };
+    assert_eq!((qty(product), qty(other)), (8, 4), "{lines:?}");
+}
+
+/// The wizard's name step: a reseller renames its store; the storefront (a cached page
+/// included) shows the new name at once. Bad names and other tenants' kinds are refused.
+#[tokio::test]
+async fn a_store_rename_shows_at_once() {
+    let Some(app) = spawn_app().await else { return };
+    let world = seed(&app).await;
+    let acme = world.tenant("acme.localhost").clone();
+    let page = |app: &hub_tests::TestApp| {
+        let url = app.url("acme.localhost", "/");
+        let client = app.client.clone();
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .expect("answer")
+                .text()
+                .await
+                .expect("body")
+        }
+    };
+    assert!(page(&app).await.contains(acme.name()));
+    let renamed = tenants::registry::rename(&app.db, &acme, "  Acme   Trade Supplies ")
+        .await
+        .expect("rename");
+    assert_eq!(renamed.name(), "Acme Trade Supplies");
+    assert_eq!(renamed.version(), acme.version() + 1);
+    app.state.registry.invalidate(&renamed).await;
+    assert!(page(&app).await.contains("Acme Trade Supplies"));
+
+    let err = tenants::registry::rename(&app.db, &renamed, "x")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("2 to 120"), "{err}");
+    let hub = world.tenant("localhost").clone();
+    assert!(
+        tenants::registry::rename(&app.db, &hub, "Someone else")
+            .await
+            .is_err()
+    );
+}
+
+/// Version reads are shared between concurrent requests, but a request only ever joins a
+/// read that starts after it arrived: a change committed before a request begins is always
+/// seen, however busy the server is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_version_reads_never_miss_a_committed_change() {
+    let Some(app) = spawn_app().await else { return };
+    let world = seed(&app).await;
+    let hub = world.tenant("localhost").clone();
+    let acme = world.tenant("acme.localhost").clone();
+    let hdb = TenantDb::new(&app.db, &hub);
+    let adb = TenantDb::new(&app.db, &acme);
+    let dr2 = app
+        .state
+        .catalog
+        .storefront(&app.db, &acme)
+        .await
+        .expect("storefront")
+        .detail("DR-2")
+        .expect("DR-2")
+        .product
+        .id;
+    // Background load: readers that keep a version read under way at all times.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut load = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (cache, db, acme, stop) = (
+            app.state.catalog.clone(),
+            app.db.clone(),
+            acme.clone(),
+            stop.clone(),
+        );
+        load.spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                cache.versions(&db, &acme).await.expect("versions");
+            }
+        });
+    }
+    let before = app.state.catalog.version_reads();
+    for round in 0..25 {
+        let flag = if round % 2 == 0 { "true" } else { "false" };
+        store::set_override(&adb, &hdb, dr2, Field::Featured, Some(flag))
+            .await
+            .expect("override");
+        let committed = tenants::registry::catalog_versions(&app.db, &[acme.id()])
+            .await
+            .expect("read")[0]
+            .1;
+        let (_, seen) = app
+            .state
+            .catalog
+            .versions(&app.db, &acme)
+            .await
+            .expect("versions");
+        assert_eq!(seen, committed, "round {round}: a stale version was served");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    while load.join_next().await.is_some() {}
+    let (queries, answered) = app.state.catalog.version_reads();
+    let (queries, answered) = (queries - before.0, answered - before.1);
+    assert!(
+        queries < answered,
+        "under load reads are shared: {queries} queries for {answered} requests"
+    );
 }
