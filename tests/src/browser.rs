@@ -291,6 +291,27 @@ impl Browser {
         }
     }
 
+    /// Waits up to 15 s until an element matching `css` shows text containing `needle`
+    /// (for answers that replace earlier ones, such as checks run as the user types).
+    pub async fn wait_text_containing(&self, css: &str, needle: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..150 {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                last = el.text().await.unwrap_or_default();
+                if last.contains(needle) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let shot = self.screenshot("wait-failure").await;
+        panic!(
+            "{css} never showed {needle:?} (last: {last:?}); screenshot {}; console: {}",
+            shot.display(),
+            self.console_log().await
+        );
+    }
+
     pub async fn click(&self, css: &str) {
         let el = self
             .client

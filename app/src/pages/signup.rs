@@ -88,7 +88,11 @@ pub fn ApplyPage() -> impl IntoView {
                                         error=slug_error on_input=Callback::new(move |v: String| set_slug.set(v))/>
                                     <p class="field__status" data-testid="slug-status" aria-live="polite">
                                         <Transition fallback=|| ()>
-                                            {move || availability.get().flatten().map(|c| view! {
+                                            // A Transition keeps the last answer while the next one loads;
+                                            // show an answer only for what is typed now.
+                                            {move || availability.get().flatten()
+                                                .filter(|c| slug.with(|s| c.slug == s.trim().to_ascii_lowercase()))
+                                                .map(|c| view! {
                                                 <span class=if c.available { "ok" } else { "bad" }>{c.message}</span>
                                             })}
                                         </Transition>
