@@ -28,6 +28,7 @@
 #   BENCH_REGEN=1             regenerate the scale dataset even if one with the same numbers exists
 #   BENCH_SKIP_BUILD=1 BENCH_BIN=path      use an existing binary (e.g. a debug build)
 #   BENCH_PORT=3900           where the server listens (127.0.0.1)
+#   BENCH_LOG_FILTER=warn     the server's HUB_LOG_FILTER (its log: target/bench/*-server.log)
 #   BENCH_WRITE_DOC=0|1       write docs/PERFORMANCE.md (default: only for full release runs)
 set -Eeuo pipefail
 
@@ -111,7 +112,7 @@ start_server() { # DATA_DIR LABEL HOST PATH (the first page to fetch)
   t0=$(now_ms)
   env "${HUB_UNSET[@]}" \
     HUB_DATA_DIR="$data" HUB_SERVER_LISTEN="127.0.0.1:$PORT" HUB_SITE_ROOT="$SITE_ROOT" \
-    HUB_LOG_FILTER=warn "${extra[@]}" \
+    HUB_LOG_FILTER=${BENCH_LOG_FILTER:-warn} "${extra[@]}" \
     "$BIN" --config "$ROOT/Leptos.toml" serve >"$log" 2>&1 &
   SERVER_PID=$!
   local deadline=$((t0 + 120000))

@@ -67,7 +67,12 @@ pub fn request_id() -> String {
 }
 
 fn internal() -> ApiError {
-    tracing::error!("app code ran without a resolved tenant or app state");
+    if render_abandoned() {
+        // Routine: nobody is waiting for this answer.
+        tracing::debug!("a page's data loader ran on after its client went away");
+    } else {
+        tracing::error!("app code ran without a resolved tenant or app state");
+    }
     ApiError::Internal {
         request_id: request_id(),
     }
@@ -75,6 +80,19 @@ fn internal() -> ApiError {
 
 pub fn app_state() -> Result<AppState, ApiError> {
     use_context::<AppState>().ok_or_else(internal)
+}
+
+/// Whether the calling code belongs to a server-side render whose request is gone. When a
+/// client closes the connection mid-render, Leptos drops the render's root owner (and with it
+/// the request's context) while the page's data loaders, which hold only their own child
+/// owners, run to their end: such a loader finds an owner with the render's shared context but
+/// no parent. A loader of a render still in progress has its parent, and a server function
+/// called over HTTP runs under a root owner without a shared context, so neither is mistaken
+/// for this. (A render's root owner looks the same, but it holds the request's context, which
+/// leptos_axum provides before any app code runs, so code there never asks this.)
+fn render_abandoned() -> bool {
+    Owner::current()
+        .is_some_and(|owner| owner.parent().is_none() && owner.shared_context().is_some())
 }
 
 /// The resolved tenant and its database handle. A request that reached app code without a
@@ -144,4 +162,42 @@ pub fn store_url(slug: &str, path: &str) -> String {
         .map(|(_, p)| format!(":{p}"))
         .unwrap_or_default();
     format!("{scheme}://{slug}.{domain}{port}{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use hydration_context::SsrSharedContext;
+    use leptos::prelude::Owner;
+
+    use super::render_abandoned;
+
+    fn render_root() -> Owner {
+        Owner::new_root(Some(Arc::new(SsrSharedContext::new())))
+    }
+
+    #[test]
+    fn a_loader_outliving_its_render_is_told_apart() {
+        let root = render_root();
+        let loader = root.with(Owner::new);
+        assert!(
+            !loader.with(render_abandoned),
+            "the render is still under way"
+        );
+        drop(root);
+        assert!(
+            loader.with(render_abandoned),
+            "the client went away: the loader's parent is gone"
+        );
+    }
+
+    #[test]
+    fn a_server_function_outside_a_render_is_not_an_abandoned_render() {
+        // leptos_axum runs a server function called over HTTP under a fresh root owner
+        // without a render's shared context: missing context there is a wiring bug.
+        let root = Owner::new();
+        assert!(!root.with(render_abandoned));
+        assert!(!render_abandoned(), "no owner at all");
+    }
 }
