@@ -6,14 +6,12 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 PROFILE    := $(if $(RELEASE),release,debug)
-LEPTOS_FLAGS := $(if $(RELEASE),--release,)
-# `cargo test` rebuilds target/*/hub with other features; the binary the Leptos build made is
-# kept apart, and that is what `make run` and the browser tests start.
-BUILT_BIN  := $(TARGET_DIR)/$(PROFILE)/hub
+# scripts/build.sh copies the built server here (by rename, so a serving `make run` is not
+# disturbed); `make run` and the browser tests start this one.
 BIN        := $(TARGET_DIR)/site-bin/$(PROFILE)/hub
 SITE_ROOT  := $(CURDIR)/target/site
 
-.PHONY: help tools test-tools build run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench clean-data
+.PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench clean-data
 
 help:
 	@echo "make run    build, migrate, seed the demo hub on first start, serve on http://localhost:3000"
@@ -27,9 +25,12 @@ test-tools:
 	@scripts/bootstrap.sh test
 
 build: tools
-	cargo leptos build $(LEPTOS_FLAGS)
-	@mkdir -p $(dir $(BIN))
-	cp $(BUILT_BIN) $(BIN)
+	scripts/build.sh $(PROFILE)
+
+# Rebuild and reload on every change (needs cargo-leptos, compiled once on first use).
+watch:
+	@scripts/bootstrap.sh watch
+	cargo leptos watch
 
 run: build
 	@mkdir -p data

@@ -2,9 +2,10 @@
 # Installs the tools the build and the tests need, skipping what is already present.
 # Every tool version the project depends on is pinned here and nowhere else.
 #
-#   scripts/bootstrap.sh build   # wasm target, wasm-bindgen CLI, cargo-leptos, wasm-opt
+#   scripts/bootstrap.sh build   # wasm target, wasm-bindgen CLI, wasm-opt, brotli
 #   scripts/bootstrap.sh test    # the above plus Chromium + chromedriver
 #   scripts/bootstrap.sh bench   # the above plus wrk
+#   scripts/bootstrap.sh watch   # the above plus cargo-leptos (only `make watch` needs it)
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.10
@@ -38,14 +39,16 @@ fi
 
 # wasm-opt shrinks the release wasm; Debian's binaryen accepts rustc 1.95's output.
 command -v wasm-opt >/dev/null || { say "wasm-opt is missing (release builds run it)"; apt_install binaryen; }
+# Release builds precompress the bundle.
+command -v brotli >/dev/null || apt_install brotli
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (must match Cargo.lock; ~5-10 min once)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if [ "$(cargo-leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (builds server + wasm; ~15 min once)"
+if [ "$what" = watch ] && [ "$(cargo-leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (for watch mode only; ~15 min once)"
   # LTO off for this one install only: the locked 0.3.10 build is otherwise far slower here.
   env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --force
