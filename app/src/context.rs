@@ -46,6 +46,44 @@ pub struct RequestCtx {
     pub host: String,
 }
 
+/// This response's Content-Security-Policy nonce: made by the server's outermost layer (which
+/// also writes the header), put on the page's scripts and its inline style.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CspNonce(Arc<str>);
+
+impl CspNonce {
+    /// 128 random bits, hex.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 16];
+        // The OS source does not fail on the platforms we serve from; if it ever did, a
+        // time-based value still differs per response (a nonce needs to be unguessable in
+        // advance, not secret afterwards).
+        if getrandom::fill(&mut bytes).is_err() {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            bytes = t.to_le_bytes();
+        }
+        Self(hex::encode(bytes).into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What every render and server function gets in its context: the app state, and for pages
+/// this response's nonce (so the hydration scripts and the branding style carry the nonce the
+/// CSP header names).
+pub fn provide_request_context(state: &AppState) {
+    provide_context(state.clone());
+    if let Some(nonce) =
+        use_context::<Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
+
 /// The tenant of this request and a database handle bound to it.
 pub struct Scope {
     pub tenant: Tenant,

@@ -83,6 +83,9 @@ mod ssr {
                     message,
                 },
                 tenants::Error::Forbidden => Self::Forbidden,
+                tenants::Error::Throttled { retry_after } => Self::TooManyAttempts {
+                    retry_after_secs: retry_after.as_secs().max(1),
+                },
                 tenants::Error::Db(cause) => {
                     let request_id = crate::context::request_id();
                     tracing::error!(%request_id, error = %cause, "database error");

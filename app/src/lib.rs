@@ -11,7 +11,7 @@ mod pages;
 pub mod session;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
@@ -37,10 +37,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The text of `<title>` as it goes into the server's HTML. leptos_meta writes the title
+/// into the document head as raw text (it escapes the body, meta attributes, but not this),
+/// and titles carry names people typed and search queries from the URL; so every title is
+/// escaped here, in the one formatter all pages share. In the browser the title is set as
+/// text (`document.title`) and needs nothing.
+#[cfg(feature = "ssr")]
+fn head_title(text: String) -> String {
+    html_escape::encode_text(&text).into_owned()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn head_title(text: String) -> String {
+    text
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
+        // The formatter for every page's `<Title text=…/>`: pages set only the text.
+        <Title formatter=head_title/>
         <Stylesheet id="leptos" href="/pkg/hub.css"/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
@@ -75,6 +92,17 @@ pub fn App() -> impl IntoView {
 /// Marks `<body data-hydrated>` once the browser has taken over the server's HTML, so tests
 /// (and curious people) can tell a hydrated page from a static one. Rendered last in a page:
 /// hydration runs in document order, so everything before it is interactive by then.
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn titles_are_escaped_for_the_head() {
+        assert_eq!(
+            super::head_title("</title><script>x()</script> & more".into()),
+            "&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt; &amp; more"
+        );
+    }
+}
+
 #[component]
 fn HydrationMark() -> impl IntoView {
     Effect::new(|_| {

@@ -16,6 +16,9 @@ pub enum Error {
     },
     #[error("forbidden")]
     Forbidden,
+    /// Too many failed attempts at something guarded (a password check): come back later.
+    #[error("too many failed attempts; try again in {} s", retry_after.as_secs())]
+    Throttled { retry_after: std::time::Duration },
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }

@@ -62,6 +62,27 @@ async fn demo_stores_are_branded_and_browsable() {
         .expect("css");
     assert_eq!(acme.as_str(), Some("#0b5d3b"));
     assert_eq!(bolt.as_str(), Some("#1e3a8a"));
+    // Choosing a sort order reloads the listing in that order (a handler, no inline code).
+    browser
+        .client
+        .execute(
+            "const s = document.getElementById('sort'); s.value = 'price_desc'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .expect("choose a sort order");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let url = browser.client.current_url().await.expect("url").to_string();
+        if url.contains("sort=price_desc") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sort did not submit: {url}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     // Search tolerates a typo.
     browser
         .open_hydrated(&hub.url("acme.localhost", "/search?q=cordles"))
@@ -215,4 +236,168 @@ async fn a_reseller_opens_its_store_with_the_wizard_and_a_customer_fills_a_cart(
         .open_hydrated(&hub.url("dash.localhost", "/cart"))
         .await;
     visitor.wait_text("[data-testid=cart-line]").await;
+}
+
+/// Payloads aimed at the document head (`<title>`, meta tags) and at attributes.
+const HEAD_PAYLOADS: [&str; 3] = [
+    "</title><script>window.__pwned=1</script>",
+    "</title><svg onload=window.__pwned=1>",
+    "\"><img src=x onerror=window.__pwned=1></style><script>window.__pwned=1</script>",
+];
+
+/// Nothing the payloads carry runs or becomes an element, head included: no flag set, no
+/// element with a handler, no script without the response's nonce (the CSP would stop such a
+/// script from running; its existence is the injection).
+async fn assert_inert(browser: &Browser, what: &str) {
+    assert!(!pwned(browser).await, "a script ran on {what}");
+    let found = browser
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('[onload], [onerror], [onmouseover], svg, script:not([nonce]), a[href^=\"javascript\"]')).map(e => e.outerHTML.slice(0, 120))",
+            vec![],
+        )
+        .await
+        .expect("query the page");
+    assert_eq!(
+        found.as_array().map_or(0, Vec::len),
+        0,
+        "injected elements on {what}: {found}"
+    );
+    let title = browser.client.title().await.expect("the title");
+    assert!(
+        !title.contains("window.__pwned") || title.contains("</title>"),
+        "on {what} the title was cut by markup: {title}"
+    );
+}
+
+#[tokio::test]
+async fn hostile_text_stays_text_in_the_head_and_the_consoles() {
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
+    let [p1, p2, p3] = HEAD_PAYLOADS;
+    let db = hub.database().await;
+    let hub_tenant = tenants::registry::hub(&db).await.expect("db").expect("hub");
+    let hdb = TenantDb::new(&db, &hub_tenant);
+    let category = master::save_category(
+        &hdb,
+        None,
+        &master::CategoryInput {
+            name: format!("Cat {p2}"),
+            slug: "hostile-cat".into(),
+            parent: String::new(),
+            position: 99,
+        },
+    )
+    .await
+    .expect("category saved");
+    let product = master::save_product(
+        &hdb,
+        None,
+        &ProductInput {
+            sku: "XSS-H1".into(),
+            name: format!("Drill {p1}"),
+            description: format!("{p3} {p2}"),
+            price: "10.00".into(),
+            currency: "EUR".into(),
+            category: category.slug.clone(),
+            status: "active".into(),
+            attributes: format!("Note={p1}"),
+            image: String::new(),
+        },
+    )
+    .await
+    .expect("saved");
+    // Before anything asks the server for acme (its host cache would keep the old name).
+    let acme = tenants::registry::find_by_slug(&db, "acme")
+        .await
+        .expect("db")
+        .expect("acme");
+    let acme = tenants::registry::rename(&db, &acme, &format!("Acme {p1}"))
+        .await
+        .expect("renamed");
+    let adb = TenantDb::new(&db, &acme);
+    let mut s = store::settings(&adb)
+        .await
+        .expect("db")
+        .expect("acme is set up");
+    s.branding.tagline = format!("Tagline {p3}");
+    s.branding.hero_text = format!("Hero {p2}");
+    s.selection.all = true;
+    store::save_settings(&adb, &s).await.expect("saved");
+    store::set_override(
+        &adb,
+        &hdb,
+        product.id,
+        store::Field::Name,
+        Some(&format!("Override {p3}")),
+    )
+    .await
+    .expect("override saved");
+
+    let q = url_encode(p1);
+    let browser = Browser::start().await;
+    for (host, path) in [
+        ("acme.localhost", "/".to_owned()),
+        ("acme.localhost", "/c/hostile-cat".to_owned()),
+        ("acme.localhost", "/p/XSS-H1".to_owned()),
+        ("acme.localhost", format!("/search?q={q}")),
+        ("acme.localhost", "/cart".to_owned()),
+        ("acme.localhost", "/no-such-page".to_owned()),
+        ("localhost", "/p/XSS-H1".to_owned()),
+        ("localhost", "/c/hostile-cat".to_owned()),
+        ("localhost", format!("/search?q={q}")),
+    ] {
+        let what = format!("{host}{path}");
+        browser.open_hydrated(&hub.url(host, &path)).await;
+        assert_inert(&browser, &what).await;
+    }
+    // The search query and the names are in the title as text.
+    browser
+        .open_hydrated(&hub.url("acme.localhost", &format!("/search?q={q}")))
+        .await;
+    let title = browser.client.title().await.expect("title");
+    assert!(title.contains(p1), "the query shows as text: {title}");
+    browser
+        .open_hydrated(&hub.url("acme.localhost", "/p/XSS-H1"))
+        .await;
+    let title = browser.client.title().await.expect("title");
+    assert!(title.contains(p3), "the override shows as text: {title}");
+    assert!(title.contains(p1), "the store name shows as text: {title}");
+    browser.screenshot("xss-head-inert").await;
+
+    // The consoles, signed in.
+    let admin = Browser::start().await;
+    admin.open_hydrated(&hub.url("localhost", "/login")).await;
+    admin.fill("email", "admin@hub.demo").await;
+    admin.fill("password", DEMO_PASSWORD).await;
+    admin.click("form button[type=submit]").await;
+    admin.wait_text("[data-testid=account-chip]").await;
+    for path in [
+        "/admin/catalog".to_owned(),
+        "/admin/catalog?q=XSS-H1".to_owned(),
+        format!("/admin/catalog/products/{}", product.id),
+        "/admin/catalog/categories".to_owned(),
+        "/admin/resellers".to_owned(),
+    ] {
+        admin.open_hydrated(&hub.url("localhost", &path)).await;
+        assert_inert(&admin, &format!("hub console {path}")).await;
+    }
+    let owner = Browser::start().await;
+    owner
+        .open_hydrated(&hub.url("acme.localhost", "/login"))
+        .await;
+    owner.fill("email", "owner@acme.demo").await;
+    owner.fill("password", DEMO_PASSWORD).await;
+    owner.click("form button[type=submit]").await;
+    owner.wait_text("[data-testid=account-chip]").await;
+    for path in ["/console/catalog", "/console/store", "/account"] {
+        owner.open_hydrated(&hub.url("acme.localhost", path)).await;
+        assert_inert(&owner, &format!("store console {path}")).await;
+    }
+    owner.screenshot("xss-console-inert").await;
+}
+
+fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

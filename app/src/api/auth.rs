@@ -272,12 +272,18 @@ pub async fn change_password(
 ) -> Result<(), ApiError> {
     use tenants::auth::Role;
 
-    use crate::context::{require, respond};
+    use crate::context::{app_state, request_ctx, require, respond};
     respond(
         async {
             let (scope, principal) = require(&Role::ALL)?;
+            let state = app_state()?;
+            let client = request_ctx()
+                .map(|c| c.client_ip)
+                .ok_or(ApiError::Unauthenticated)?;
             let user = tenants::auth::users::change_password(
                 &scope.db,
+                &state.throttle,
+                client,
                 &principal,
                 &current_password,
                 &new_password,

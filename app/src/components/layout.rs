@@ -52,7 +52,7 @@ pub fn HubFrame(children: Children) -> impl IntoView {
     let cart_count = move || site.get().flatten().map_or(0, |s| s.cart_count);
     view! {
         <Transition fallback=|| ()>
-            <style id="store-branding" inner_html=branding></style>
+            <style id="store-branding" nonce=leptos::nonce::use_nonce() inner_html=branding></style>
         </Transition>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">

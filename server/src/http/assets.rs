@@ -12,7 +12,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use leptos::prelude::provide_context;
 use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeader;
@@ -178,7 +177,7 @@ pub async fn public_file_or_not_found(State(state): State<ServerState>, req: Req
     let app_state = state.app.clone();
     let leptos = state.leptos.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(app_state.clone()),
+        move || app::context::provide_request_context(&app_state),
         move || app::shell(leptos.clone()),
     );
     render(req).await.into_response()

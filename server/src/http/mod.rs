@@ -6,6 +6,7 @@ mod catalog;
 mod csrf;
 mod health;
 mod page_cache;
+mod security;
 mod tenant;
 
 use std::sync::Arc;
@@ -19,7 +20,6 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -116,7 +116,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 /// (pages, server functions, public files) inside the host → tenant and CSRF layers.
 pub fn router(state: ServerState) -> Router {
     let app_state = state.app.clone();
-    let context = move || provide_context(app_state.clone());
+    let context = move || app::context::provide_request_context(&app_state);
     let leptos = state.leptos.clone();
     let routes = generate_route_list(app::App);
 
@@ -144,6 +144,10 @@ pub fn router(state: ServerState) -> Router {
 
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
+    let policy = Arc::new(security::Policy {
+        body_limit,
+        https: state.app.public_scheme == "https",
+    });
     Router::new()
         .route(FIXED_ROUTES[0], get(health::healthz))
         .route(FIXED_ROUTES[1], get(health::readyz))
@@ -153,6 +157,7 @@ pub fn router(state: ServerState) -> Router {
         .fallback_service(tenant_app)
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn_with_state(policy, security::guard))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req
@@ -164,7 +169,6 @@ pub fn router(state: ServerState) -> Router {
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CompressionLayer::new())
-                .layer(RequestBodyLimitLayer::new(body_limit))
                 .layer(DefaultBodyLimit::max(body_limit))
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
         )

@@ -4,15 +4,20 @@
 //! catalog. The versions are read on every request (one indexed query, the one a warm
 //! storefront makes anyway), so a change shows on the next request in every process; entries
 //! of old versions are never hit again and age out.
+//!
+//! A rendered page carries the CSP nonce of the response it was rendered for (on its scripts
+//! and inline style). It is kept cut at those places and served with each response's own
+//! nonce, so no two responses share one.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::context::RequestCtx;
+use app::context::{CspNonce, RequestCtx};
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use bytes::BytesMut;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use tenants::TenantId;
 
@@ -35,7 +40,52 @@ struct Key {
 struct Page {
     status: StatusCode,
     content_type: Option<HeaderValue>,
-    body: Bytes,
+    /// The body cut where the nonce was: served as the pieces joined by the current nonce.
+    pieces: Vec<Bytes>,
+    len: usize,
+}
+
+impl Page {
+    fn new(
+        status: StatusCode,
+        content_type: Option<HeaderValue>,
+        body: &Bytes,
+        nonce: &str,
+    ) -> Self {
+        let mut pieces = Vec::new();
+        let mut rest = body.clone();
+        if !nonce.is_empty() {
+            while let Some(at) = find(&rest, nonce.as_bytes()) {
+                pieces.push(rest.slice(..at));
+                rest = rest.slice(at + nonce.len()..);
+            }
+        }
+        pieces.push(rest);
+        Self {
+            status,
+            content_type,
+            pieces,
+            len: body.len(),
+        }
+    }
+
+    fn body(&self, nonce: &str) -> Bytes {
+        if let [only] = self.pieces.as_slice() {
+            return only.clone();
+        }
+        let mut out = BytesMut::with_capacity(self.len + nonce.len() * self.pieces.len());
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(nonce.as_bytes());
+            }
+            out.extend_from_slice(piece);
+        }
+        out.freeze()
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[derive(Clone, Debug)]
@@ -52,8 +102,7 @@ impl PageCache {
             moka::future::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|k: &Key, v: &Arc<Page>| {
-                    u32::try_from(v.body.len() + k.uri.len() + k.host.len() + 64)
-                        .unwrap_or(u32::MAX)
+                    u32::try_from(v.len + k.uri.len() + k.host.len() + 64).unwrap_or(u32::MAX)
                 })
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
@@ -95,6 +144,11 @@ pub async fn serve(State(state): State<ServerState>, req: Request, next: Next) -
     };
     let tenant = ctx.tenant.clone();
     let host = ctx.host.clone();
+    let nonce = req
+        .extensions()
+        .get::<CspNonce>()
+        .map(|n| n.as_str().to_owned())
+        .unwrap_or_default();
     // The hub's front page shows live partner-programme counters: always rendered.
     if tenant.kind() == tenants::TenantKind::Hub && req.uri().path() == "/" {
         return next.run(req).await;
@@ -112,7 +166,7 @@ pub async fn serve(State(state): State<ServerState>, req: Request, next: Next) -
         uri: req.uri().to_string(),
     };
     if let Some(page) = pages.get(&key).await {
-        let mut res = (page.status, page.body.clone()).into_response();
+        let mut res = (page.status, page.body(&nonce)).into_response();
         if let Some(ct) = &page.content_type {
             res.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
         }
@@ -132,12 +186,40 @@ pub async fn serve(State(state): State<ServerState>, req: Request, next: Next) -
     pages
         .insert(
             key,
-            Arc::new(Page {
-                status: parts.status,
-                content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
-                body: bytes.clone(),
-            }),
+            Arc::new(Page::new(
+                parts.status,
+                parts.headers.get(header::CONTENT_TYPE).cloned(),
+                &bytes,
+                &nonce,
+            )),
         )
         .await;
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_page_is_served_with_each_responses_nonce() {
+        let body = Bytes::from_static(
+            b"<script nonce=\"n1n1\">a</script><style nonce=\"n1n1\"></style>end",
+        );
+        let page = Page::new(StatusCode::OK, None, &body, "n1n1");
+        assert_eq!(page.body("n1n1"), body);
+        assert_eq!(
+            page.body("z9z9"),
+            Bytes::from_static(
+                b"<script nonce=\"z9z9\">a</script><style nonce=\"z9z9\"></style>end"
+            )
+        );
+        let bare = Page::new(
+            StatusCode::OK,
+            None,
+            &Bytes::from_static(b"no scripts"),
+            "n1n1",
+        );
+        assert_eq!(bare.body("z9z9"), Bytes::from_static(b"no scripts"));
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use app::context::RequestCtx;
+use app::context::{CspNonce, RequestCtx};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -93,8 +93,14 @@ pub async fn resolve(State(state): State<ServerState>, mut req: Request, next: N
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_owned();
+    // The pages below carry their style inline, under this response's CSP nonce.
+    let nonce = req
+        .extensions()
+        .get::<CspNonce>()
+        .map(|n| n.as_str().to_owned())
+        .unwrap_or_default();
     match state.resolver.resolve(&host).await {
-        Ok(Some(tenant)) if tenant.status() == TenantStatus::Suspended => store_unavailable(),
+        Ok(Some(tenant)) if tenant.status() == TenantStatus::Suspended => store_unavailable(&nonce),
         Ok(Some(tenant)) => {
             let client_ip = req
                 .extensions()
@@ -109,7 +115,7 @@ pub async fn resolve(State(state): State<ServerState>, mut req: Request, next: N
             });
             next.run(req).await
         }
-        Ok(None) => unknown_host(),
+        Ok(None) => unknown_host(&nonce),
         Err(e) => {
             tracing::error!(error = %e, "tenant lookup failed");
             (
@@ -117,6 +123,7 @@ pub async fn resolve(State(state): State<ServerState>, mut req: Request, next: N
                 Html(page(
                     "Temporarily unavailable",
                     &format!("We could not load this store just now. Please try again in a moment. (reference {request_id})"),
+                    &nonce,
                 )),
             )
                 .into_response()
@@ -125,32 +132,38 @@ pub async fn resolve(State(state): State<ServerState>, mut req: Request, next: N
 }
 
 /// A suspended tenant's host: nothing of the store is shown, not even its name.
-fn store_unavailable() -> Response {
+fn store_unavailable(nonce: &str) -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         Html(page(
             "Store unavailable",
             "This store is not available at the moment. Please come back later.",
+            nonce,
         )),
     )
         .into_response()
 }
 
-fn unknown_host() -> Response {
+fn unknown_host(nonce: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
         Html(page(
             "No store here",
             "There is no store at this address. Check the spelling of the link you followed.",
+            nonce,
         )),
     )
         .into_response()
 }
 
 /// A self-contained page for answers given before the app runs (no tenant to brand it with).
-fn page(title: &str, message: &str) -> String {
+/// Both texts are escaped: the message may carry a request id.
+fn page(title: &str, message: &str, nonce: &str) -> String {
+    let title = html_escape::encode_text(title);
+    let message = html_escape::encode_text(message);
+    let nonce = html_escape::encode_double_quoted_attribute(nonce);
     format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><style>body{{font-family:system-ui,sans-serif;background:#f6f7f9;color:#1d2433;display:grid;place-items:center;min-height:100vh;margin:0}}main{{max-width:32rem;padding:2.5rem;background:#fff;border-radius:14px;box-shadow:0 10px 30px rgba(16,24,40,.08)}}h1{{margin:0 0 .5rem;font-size:1.5rem}}p{{color:#525f7a;line-height:1.55}}</style></head><body><main><h1>{title}</h1><p>{message}</p></main></body></html>"#
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><style nonce="{nonce}">body{{font-family:system-ui,sans-serif;background:#f6f7f9;color:#1d2433;display:grid;place-items:center;min-height:100vh;margin:0}}main{{max-width:32rem;padding:2.5rem;background:#fff;border-radius:14px;box-shadow:0 10px 30px rgba(16,24,40,.08)}}h1{{margin:0 0 .5rem;font-size:1.5rem}}p{{color:#525f7a;line-height:1.55}}</style></head><body><main><h1>{title}</h1><p>{message}</p></main></body></html>"#
     )
 }
 

@@ -203,9 +203,12 @@ async fn rehash(db: &TenantDb, id: UserId, password: &str) {
 
 /// Changes the signed-in user's password after checking the current one, then revokes every
 /// session of the user (including this one: the caller starts a fresh one for the returned
-/// user).
+/// user). Wrong current passwords count against the account like failed log-ins (a stolen
+/// session must not become a free password oracle): the same delays, the same lock-out.
 pub async fn change_password(
     db: &TenantDb,
+    throttle: &LoginThrottle,
+    client: IpAddr,
     principal: &Principal,
     current: &str,
     new: &str,
@@ -225,12 +228,20 @@ pub async fn change_password(
         .await?
         .ok_or(Error::NotFound("user"))?;
     tx.commit().await?;
+    let tenant = db.tenant_id();
+    match throttle.check(tenant, &row.email, client) {
+        Check::Refuse { retry_after } => return Err(Error::Throttled { retry_after }),
+        Check::Delay(d) if !d.is_zero() => tokio::time::sleep(d).await,
+        Check::Delay(_) => {}
+    }
     if password::verify(current.to_owned(), Some(row.password_hash.clone())).await == Verified::No {
+        throttle.record_failure(tenant, &row.email, client);
         return Err(Error::validation(
             "current_password",
             "is not your current password",
         ));
     }
+    throttle.record_success(tenant, &row.email);
     let hash = password::hash(new).await?;
     let tx = db.begin_write().await?;
     let mut model: entity::ActiveModel = row.into();

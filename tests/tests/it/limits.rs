@@ -1,4 +1,4 @@
-use hub_tests::spawn_app_with;
+use hub_tests::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn bodies_over_the_limit_get_413() {
@@ -15,4 +15,88 @@ async fn bodies_over_the_limit_get_413() {
         .await
         .unwrap();
     assert_eq!(res.status(), 413);
+}
+
+/// Sends `raw` as is on a fresh connection and returns the status line's code and the head.
+async fn raw_request(app: &hub_tests::TestApp, raw: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect to the hub");
+    conn.write_all(raw).await.expect("send the request");
+    let mut buf = Vec::new();
+    // The server answers and closes (or we stop at the end of the head).
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), conn.read(&mut chunk))
+            .await
+            .expect("an answer within 10 s")
+            .unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    (status, head)
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_gets_413_not_a_server_error() {
+    let Some(app) = spawn_app_with(&[("limits.body_bytes", "4096")]).await else {
+        return;
+    };
+    let host = format!("localhost:{}", app.addr.port());
+    let origin = app.origin("localhost");
+    let mut raw = format!(
+        "POST /api/hub/register-interest HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n"
+    )
+    .into_bytes();
+    for _ in 0..3 {
+        let chunk = format!("company={}", "x".repeat(3000));
+        raw.extend_from_slice(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes());
+    }
+    raw.extend_from_slice(b"0\r\n\r\n");
+    let (status, head) = raw_request(&app, &raw).await;
+    assert_eq!(status, 413, "{head}");
+    // A chunked body under the limit still reaches the server function.
+    let body = "company=Small+Co&email=small%40co.example";
+    let raw = format!(
+        "POST /api/hub/register-interest HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+        body.len()
+    );
+    let (status, head) = raw_request(&app, raw.as_bytes()).await;
+    assert_eq!(status, 200, "{head}");
+}
+
+#[tokio::test]
+async fn two_host_headers_get_400() {
+    let Some(app) = spawn_app().await else { return };
+    let port = app.addr.port();
+    let raw = format!(
+        "GET / HTTP/1.1\r\nHost: acme.localhost:{port}\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
+    );
+    let (status, head) = raw_request(&app, raw.as_bytes()).await;
+    assert_eq!(status, 400, "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-security-policy"),
+        "{head}"
+    );
+    // One Host header is served.
+    let raw =
+        format!("GET /healthz HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
+    assert_eq!(raw_request(&app, raw.as_bytes()).await.0, 200);
 }

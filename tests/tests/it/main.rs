@@ -11,3 +11,4 @@ mod landing;
 mod limits;
 mod probe;
 mod rls;
+mod security;
