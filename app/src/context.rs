@@ -1,8 +1,13 @@
 //! The request context that page rendering and server functions share. The server's
 //! middleware resolves the tenant from the Host header and the principal from the session
 //! cookies, and puts a [`RequestCtx`] into the request's extensions; leptos_axum hands the
-//! request parts to every render and server function. A server function's body is: get the
-//! context ([`scope`], [`require`]), check the role, call one domain function, map the error.
+//! request parts to every render and server function.
+//!
+//! Every server function is one call to [`run`]: the guard named by its closure's argument type
+//! checks the caller first (401/403/404 if not let in), then the closure makes its one domain
+//! call with the handle the guard holds, then the error is mapped to a status. A server
+//! function cannot get a tenant handle any other way: `tenants` builds them only inside its
+//! guards, and `operator` (the CLI's door) is forbidden here by `app/clippy.toml`.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -10,9 +15,13 @@ use std::sync::Arc;
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use tenants::auth::{LoginThrottle, Principal, Role, TokenKeys};
+use tenants::access::{
+    Caller, Customer, Denied, DistributorStaff, HubAdmin, HubVisitor, Member, Shopper, StoreAdmin,
+    StoreStaff, Visitor,
+};
+use tenants::auth::{LoginThrottle, Principal, TokenKeys};
 use tenants::registry::RegistryCache;
-use tenants::{Database, Tenant, TenantDb};
+use tenants::{Database, Tenant};
 
 use crate::error::ApiError;
 
@@ -84,12 +93,6 @@ pub fn provide_request_context(state: &AppState) {
     }
 }
 
-/// The tenant of this request and a database handle bound to it.
-pub struct Scope {
-    pub tenant: Tenant,
-    pub db: TenantDb,
-}
-
 pub fn request_ctx() -> Option<RequestCtx> {
     use_context::<Parts>()?
         .extensions
@@ -133,47 +136,68 @@ fn render_abandoned() -> bool {
         .is_some_and(|owner| owner.parent().is_none() && owner.shared_context().is_some())
 }
 
-/// The resolved tenant and its database handle. A request that reached app code without a
-/// resolved tenant is a server bug, reported as an internal error.
-pub fn scope() -> Result<Scope, ApiError> {
+/// Who is calling: the resolved tenant and the verified principal. A request that reached
+/// app code without a resolved tenant is a server bug, reported as an internal error.
+pub fn caller() -> Result<Caller, ApiError> {
     let (Some(ctx), Some(state)) = (request_ctx(), use_context::<AppState>()) else {
         return Err(internal());
     };
-    Ok(Scope {
-        db: TenantDb::new(&state.db, &ctx.tenant),
-        tenant: ctx.tenant,
-    })
+    Ok(Caller::new(&state.db, ctx.tenant, ctx.principal))
 }
 
-/// The signed-in user of this request's tenant, if any.
+/// The signed-in user of this request's tenant, if any (for pages that only show a name).
 pub fn principal() -> Option<Principal> {
     request_ctx().and_then(|c| c.principal)
 }
 
-/// The scope and principal of a signed-in user holding one of `roles`: 401 without a
-/// session, 403 with the wrong role. Called first in every non-public server function.
-pub fn require(roles: &[Role]) -> Result<(Scope, Principal), ApiError> {
-    let scope = scope()?;
-    let principal = principal().ok_or(ApiError::Unauthenticated)?;
-    if !roles.contains(&principal.role) {
-        return Err(ApiError::Forbidden);
-    }
-    Ok((scope, principal))
+/// A check on the caller that yields the handle a server function works with. One per kind
+/// of caller; the implementations only forward to `tenants::access`.
+pub trait Guard: Sized {
+    fn check(caller: &Caller) -> Result<Self, Denied>;
 }
 
-/// A hub admin on the hub's own host (404 on any other host): the guard of every hub
-/// console function.
-pub fn require_hub_admin() -> Result<Scope, ApiError> {
-    let (scope, _) = require(&[tenants::auth::Role::HubAdmin])?;
-    if scope.tenant.kind() != tenants::TenantKind::Hub {
-        return Err(ApiError::NotFound);
-    }
-    Ok(scope)
+macro_rules! guards {
+    ($($ty:ty => $method:ident),* $(,)?) => {
+        $(impl Guard for $ty {
+            fn check(caller: &Caller) -> Result<Self, Denied> {
+                caller.$method()
+            }
+        })*
+    };
+}
+
+guards! {
+    Visitor => visitor,
+    Shopper => shopper,
+    HubVisitor => hub_visitor,
+    Member => member,
+    Customer => customer,
+    StoreStaff => store_staff,
+    StoreAdmin => store_admin,
+    DistributorStaff => distributor_staff,
+    HubAdmin => hub_admin,
+}
+
+/// The one way a server function runs: the guard `G` checks the caller before any work; the
+/// closure gets the guard (and with it the only tenant handle it can have) and makes its
+/// domain call; the error becomes a status and a safe message.
+pub async fn run<G, T, F, Fut>(f: F) -> Result<T, ApiError>
+where
+    G: Guard,
+    F: FnOnce(G) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let result = match caller().map(|c| G::check(&c)) {
+        Ok(Ok(guard)) => f(guard).await,
+        Ok(Err(denied)) => Err(denied.into()),
+        Err(e) => Err(e),
+    };
+    respond(result)
 }
 
 /// Sets the HTTP status of a failed server function from its error, so clients and logs see
 /// 401/404/409/422/429 rather than a blanket 500.
-pub fn respond<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+fn respond<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     if let Err(err) = &result
         && let Some(res) = use_context::<ResponseOptions>()
     {

@@ -73,6 +73,16 @@ mod ssr {
         }
     }
 
+    impl From<tenants::access::Denied> for ApiError {
+        fn from(denied: tenants::access::Denied) -> Self {
+            match denied {
+                tenants::access::Denied::Unauthenticated => Self::Unauthenticated,
+                tenants::access::Denied::Forbidden => Self::Forbidden,
+                tenants::access::Denied::NotHere => Self::NotFound,
+            }
+        }
+    }
+
     impl From<tenants::Error> for ApiError {
         fn from(err: tenants::Error) -> Self {
             match err {

@@ -26,7 +26,7 @@ use tenants::catalog::snapshot::Master;
 use tenants::catalog::store::{self, Branding, Field, Font, Selection, StoreSetup, Value};
 use tenants::catalog::{CatalogCache, PricingRule, Rounding, Sort};
 use tenants::registry::{self, TenantKind};
-use tenants::{Database, Error, Tenant, TenantDb, TenantStatus};
+use tenants::{Database, Error, Tenant, TenantStatus};
 use tokio::task::JoinSet;
 
 use crate::config::{Config, ConfigError};
@@ -483,7 +483,7 @@ async fn make_store(
     };
     let tenant = registry::set_status(&db, &tenant, TenantStatus::Approved).await?;
     let setup = setup_for(n, &master, &spec)?;
-    store::publish(&TenantDb::new(&db, &tenant), &setup).await?;
+    store::publish(&tenants::access::operator(&db, &tenant), &setup).await?;
     Ok((tenant, setup.overrides.len() as u64))
 }
 
@@ -567,7 +567,7 @@ pub async fn generate(
         return Err(Error::Forbidden);
     }
     let started = Instant::now();
-    let hub_db = TenantDb::new(db, hub);
+    let hub_db = tenants::access::operator(db, hub);
     let mut report = DatasetReport {
         bench_store: store_slug(1),
         bench_category: BENCH_CATEGORY.to_owned(),

@@ -211,7 +211,7 @@ async fn catalog(cfg: &Config, command: CatalogCommand) -> Result<(), ConfigErro
                 "no hub yet: run `hub seed` or `hub serve` once",
             )
         })?;
-    let hdb = tenants::TenantDb::new(&db, &hub);
+    let hdb = tenants::access::operator(&db, &hub);
     match command {
         CatalogCommand::Import { file } => {
             let bytes = std::fs::read(&file)

@@ -5,7 +5,7 @@ use tenants::auth::signup::{self, ResellerApplication};
 use tenants::auth::users::{self, NewUser};
 use tenants::auth::{Role, User};
 use tenants::registry::{self, Tenant};
-use tenants::{Database, Error, TenantDb, TenantStatus};
+use tenants::{Database, Error, TenantStatus};
 
 use crate::config::{Config, RunEnv};
 
@@ -61,7 +61,7 @@ pub async fn create_hub_admin(
 ) -> Result<User, Error> {
     let hub = hub(cfg, db).await?;
     let new = NewUser::parse(email, name, password, Role::HubAdmin).await?;
-    users::create(&TenantDb::new(db, &hub), new).await
+    users::create(&tenants::access::operator(db, &hub), new).await
 }
 
 /// `Conflict` means it was there already: fine for an idempotent seed.
@@ -142,7 +142,7 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
         if r.approved {
             existed(
                 signup::customer(
-                    &TenantDb::new(db, &tenant),
+                    &tenants::access::operator(db, &tenant),
                     &shopper,
                     "Sam Shopper",
                     DEMO_PASSWORD,

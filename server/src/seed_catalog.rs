@@ -11,7 +11,7 @@ use tenants::catalog::money::{PricingRule, Rounding};
 use tenants::catalog::store::{
     self, Branding, BrandingInput, OverrideInput, Selection, StoreSetup,
 };
-use tenants::{Database, Error, Tenant, TenantDb};
+use tenants::{Database, Error, Tenant};
 
 /// (slug, name, parent slug, product kinds with a base price in cents)
 type CategorySpec = (
@@ -222,7 +222,7 @@ const CODES: [&str; 10] = [
 
 /// Creates the demo catalog if the hub has no products yet. Answers how many it created.
 pub async fn catalog(db: &Database, hub: &Tenant, media: &Media) -> Result<usize, Error> {
-    let hdb = TenantDb::new(db, hub);
+    let hdb = tenants::access::operator(db, hub);
     let existing = master::list_products(
         &hdb,
         &master::ProductQuery {
@@ -350,11 +350,11 @@ pub async fn store(
     look: &StoreLook,
     media: &Media,
 ) -> Result<bool, Error> {
-    let sdb = TenantDb::new(db, tenant);
+    let sdb = tenants::access::operator(db, tenant);
     if store::settings(&sdb).await?.is_some() {
         return Ok(false);
     }
-    let hdb = TenantDb::new(db, hub);
+    let hdb = tenants::access::operator(db, hub);
     let logo = media
         .store_image(&logo_png(look.logo_rgb), Some("image/png"))
         .await?;
@@ -376,7 +376,8 @@ pub async fn store(
             .collect(),
         ..Default::default()
     };
-    let policy = store::policy(&hdb).await?;
+    let view = tenants::access::MasterView::of_hub(&hdb)?;
+    let policy = store::policy(&view).await?;
     let pricing = PricingRule::new(store::parse_markup(look.markup)?, look.rounding)?;
     store::check_pricing(&pricing, &policy)?;
     let inputs: Vec<OverrideInput> = look
@@ -388,7 +389,7 @@ pub async fn store(
             value: (*value).into(),
         })
         .collect();
-    let overrides = store::check_overrides(&hdb, &inputs, &policy).await?;
+    let overrides = store::check_overrides(&view, &inputs, &policy).await?;
     store::publish(
         &sdb,
         &StoreSetup {

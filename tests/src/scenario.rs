@@ -3,11 +3,11 @@
 //! are `Secure` (`__Host-`), which a cookie jar would not send over the tests' plain HTTP.
 
 use reqwest::header::{COOKIE, HeaderMap, HeaderValue, ORIGIN, SET_COOKIE};
+use tenants::TenantStatus;
 use tenants::auth::Role;
 use tenants::auth::signup::{self, ResellerApplication};
 use tenants::auth::users::{self, NewUser};
 use tenants::registry::{self, Tenant, TenantKind};
-use tenants::{TenantDb, TenantStatus};
 
 use crate::TestApp;
 
@@ -62,7 +62,7 @@ async fn add(app: &TestApp, host: &str, tenant: &Tenant, role: Role, out: &mut V
         &uuid::Uuid::now_v7().simple().to_string()[20..]
     );
     let user = users::create(
-        &TenantDb::new(&app.db, tenant),
+        &tenants::access::operator(&app.db, tenant),
         NewUser::parse(&email, &name, PASSWORD, role)
             .await
             .expect("valid account"),
@@ -173,7 +173,7 @@ async fn seed_catalog(
     };
     use tenants::catalog::{PricingRule, Rounding};
 
-    let hdb = TenantDb::new(&app.db, hub);
+    let hdb = tenants::access::operator(&app.db, hub);
     master::save_category(
         &hdb,
         None,
@@ -231,7 +231,7 @@ async fn seed_catalog(
         })
         .expect("branding");
         store::publish(
-            &TenantDb::new(&app.db, t),
+            &tenants::access::operator(&app.db, t),
             &StoreSetup {
                 branding,
                 selection: Selection {

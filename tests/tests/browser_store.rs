@@ -4,7 +4,6 @@
 
 use fantoccini::Locator;
 use hub_tests::browser::{Browser, BrowserHub};
-use tenants::TenantDb;
 use tenants::catalog::master::{self, ProductInput};
 use tenants::catalog::store;
 
@@ -99,7 +98,7 @@ async fn hostile_text_is_rendered_inert() {
     };
     let db = hub.database().await;
     let hub_tenant = tenants::registry::hub(&db).await.expect("db").expect("hub");
-    let hdb = TenantDb::new(&db, &hub_tenant);
+    let hdb = tenants::access::operator(&db, &hub_tenant);
     master::save_product(
         &hdb,
         None,
@@ -121,7 +120,7 @@ async fn hostile_text_is_rendered_inert() {
         .await
         .expect("db")
         .expect("acme");
-    let adb = TenantDb::new(&db, &acme);
+    let adb = tenants::access::operator(&db, &acme);
     let mut s = store::settings(&adb)
         .await
         .expect("db")
@@ -278,7 +277,8 @@ async fn hostile_text_stays_text_in_the_head_and_the_consoles() {
     let [p1, p2, p3] = HEAD_PAYLOADS;
     let db = hub.database().await;
     let hub_tenant = tenants::registry::hub(&db).await.expect("db").expect("hub");
-    let hdb = TenantDb::new(&db, &hub_tenant);
+    let hdb = tenants::access::operator(&db, &hub_tenant);
+    let hview = tenants::access::MasterView::of_hub(&hdb).expect("the hub's view");
     let category = master::save_category(
         &hdb,
         None,
@@ -316,7 +316,7 @@ async fn hostile_text_stays_text_in_the_head_and_the_consoles() {
     let acme = tenants::registry::rename(&db, &acme, &format!("Acme {p1}"))
         .await
         .expect("renamed");
-    let adb = TenantDb::new(&db, &acme);
+    let adb = tenants::access::operator(&db, &acme);
     let mut s = store::settings(&adb)
         .await
         .expect("db")
@@ -327,7 +327,7 @@ async fn hostile_text_stays_text_in_the_head_and_the_consoles() {
     store::save_settings(&adb, &s).await.expect("saved");
     store::set_override(
         &adb,
-        &hdb,
+        &hview,
         product.id,
         store::Field::Name,
         Some(&format!("Override {p3}")),

@@ -44,41 +44,41 @@ pub async fn list_resellers(
 ) -> Result<ResellerPage, ApiError> {
     use tenants::registry::{PartnerQuery, list_resellers};
 
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let state = app_state()?;
-            let status =
-                match status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
-                    None => None,
-                    Some(s) => Some(tenants::TenantStatus::parse(s).ok_or_else(|| {
-                        ApiError::Validation {
-                            field: "status".into(),
-                            message: "must be pending, approved, suspended or all".into(),
-                        }
-                    })?),
-                };
-            let result = list_resellers(
-                &state.db,
-                &scope.db,
-                &PartnerQuery {
-                    status,
-                    search,
-                    page: page.unwrap_or(0),
-                    per_page: 25,
-                },
-            )
-            .await?;
-            Ok(ResellerPage {
-                items: result.items.iter().map(row).collect(),
-                total: result.total,
-                page: result.page,
-                per_page: result.per_page,
-            })
-        }
-        .await,
-    )
+    use tenants::access::HubAdmin;
+
+    use crate::context::{app_state, run};
+    run(|admin: HubAdmin| async move {
+        let state = app_state()?;
+        let status = match status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
+            None => None,
+            Some(s) => {
+                Some(
+                    tenants::TenantStatus::parse(s).ok_or_else(|| ApiError::Validation {
+                        field: "status".into(),
+                        message: "must be pending, approved, suspended or all".into(),
+                    })?,
+                )
+            }
+        };
+        let result = list_resellers(
+            &state.db,
+            admin.db(),
+            &PartnerQuery {
+                status,
+                search,
+                page: page.unwrap_or(0),
+                per_page: 25,
+            },
+        )
+        .await?;
+        Ok(ResellerPage {
+            items: result.items.iter().map(row).collect(),
+            total: result.total,
+            page: result.page,
+            per_page: result.per_page,
+        })
+    })
+    .await
 }
 
 /// Hub admin: approves, suspends or reinstates one of the hub's resellers. The store's host
@@ -87,63 +87,61 @@ pub async fn list_resellers(
 pub async fn set_reseller_status(id: String, status: String) -> Result<ResellerRow, ApiError> {
     use tenants::TenantStatus;
 
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let state = app_state()?;
-            let id = tenants::TenantId::parse(&id).ok_or(ApiError::NotFound)?;
-            let status = match status.as_str() {
-                "approved" => TenantStatus::Approved,
-                "suspended" => TenantStatus::Suspended,
-                _ => {
-                    return Err(ApiError::Validation {
-                        field: "status".into(),
-                        message: "must be approved or suspended".into(),
-                    });
-                }
-            };
-            let tenant = tenants::registry::reseller_of(&state.db, &scope.db, id).await?;
-            let updated = tenants::registry::set_status(&state.db, &tenant, status).await?;
-            state.registry.invalidate(&updated).await;
-            tracing::info!(tenant = %updated.id(), status = status.as_str(), "reseller status changed");
-            Ok(row(&updated))
-        }
-        .await,
-    )
+    use tenants::access::HubAdmin;
+
+    use crate::context::{app_state, run};
+    run(|admin: HubAdmin| async move {
+        let state = app_state()?;
+        let id = tenants::TenantId::parse(&id).ok_or(ApiError::NotFound)?;
+        let status = match status.as_str() {
+            "approved" => TenantStatus::Approved,
+            "suspended" => TenantStatus::Suspended,
+            _ => {
+                return Err(ApiError::Validation {
+                    field: "status".into(),
+                    message: "must be approved or suspended".into(),
+                });
+            }
+        };
+        let tenant = tenants::registry::reseller_of(&state.db, admin.db(), id).await?;
+        let updated = tenants::registry::set_status(&state.db, &tenant, status).await?;
+        state.registry.invalidate(&updated).await;
+        tracing::info!(tenant = %updated.id(), status = status.as_str(), "reseller status changed");
+        Ok(row(&updated))
+    })
+    .await
 }
 
 /// Hub admin: lifts the log-in lock of an account at one of the hub's stores (or the hub's
 /// own, with store "hub"). Answers whether the account had failed attempts recorded.
 #[server(prefix = "/api", endpoint = "admin/unlock")]
 pub async fn unlock_account(store: String, email: String) -> Result<bool, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let state = app_state()?;
-            let store = store.trim().to_ascii_lowercase();
-            let tenant = if store == tenants::registry::HUB_SLUG || store.is_empty() {
-                scope.tenant.clone()
-            } else {
-                let t = tenants::registry::find_by_slug(&state.db, &store)
-                    .await?
-                    .ok_or_else(|| ApiError::Validation {
-                        field: "store".into(),
-                        message: format!("there is no store '{store}'"),
-                    })?;
-                tenants::registry::reseller_of(&state.db, &scope.db, t.id())
-                    .await
-                    .map_err(|_| ApiError::Validation {
-                        field: "store".into(),
-                        message: format!("there is no store '{store}'"),
-                    })?
-            };
-            let email = tenants::leads::Email::parse(&email)?;
-            let had = state.throttle.unlock(tenant.id(), email.as_str());
-            tracing::info!(tenant = %tenant.id(), "account unlocked by hub admin");
-            Ok(had)
-        }
-        .await,
-    )
+    use tenants::access::HubAdmin;
+
+    use crate::context::{app_state, run};
+    run(|admin: HubAdmin| async move {
+        let state = app_state()?;
+        let store = store.trim().to_ascii_lowercase();
+        let tenant = if store == tenants::registry::HUB_SLUG || store.is_empty() {
+            admin.tenant().clone()
+        } else {
+            let t = tenants::registry::find_by_slug(&state.db, &store)
+                .await?
+                .ok_or_else(|| ApiError::Validation {
+                    field: "store".into(),
+                    message: format!("there is no store '{store}'"),
+                })?;
+            tenants::registry::reseller_of(&state.db, admin.db(), t.id())
+                .await
+                .map_err(|_| ApiError::Validation {
+                    field: "store".into(),
+                    message: format!("there is no store '{store}'"),
+                })?
+        };
+        let email = tenants::leads::Email::parse(&email)?;
+        let had = state.throttle.unlock(tenant.id(), email.as_str());
+        tracing::info!(tenant = %tenant.id(), "account unlocked by hub admin");
+        Ok(had)
+    })
+    .await
 }

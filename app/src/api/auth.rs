@@ -6,6 +6,8 @@ use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+#[cfg(feature = "ssr")]
+use tenants::access::{HubVisitor, Member, Visitor};
 
 /// The signed-in user, as the pages show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,21 +61,21 @@ fn info(
 /// response and describes it.
 #[cfg(feature = "ssr")]
 async fn sign_in(
-    scope: &crate::context::Scope,
+    db: &tenants::TenantDb,
     user: &tenants::auth::User,
 ) -> Result<SessionInfo, ApiError> {
     let state = crate::context::app_state()?;
-    let issued = tenants::auth::sessions::start(&scope.db, &state.keys, user).await?;
+    let issued = tenants::auth::sessions::start(db, &state.keys, user).await?;
     set_cookies(crate::session::set_cookies(&issued));
     // A guest cart at this store becomes part of the customer's cart.
     if user.role == tenants::auth::Role::Customer
         && let Some(parts) = use_context::<http::request::Parts>()
         && let Some(guest) = crate::session::read_cart(&parts.headers)
     {
-        tenants::catalog::cart::merge(&scope.db, guest, user.id).await?;
+        tenants::catalog::cart::merge(db, guest, user.id).await?;
         set_cookies(vec![crate::session::clear_cart_cookie()]);
     }
-    Ok(info(&user.name, &user.email, user.role, &scope.tenant))
+    Ok(info(&user.name, &user.email, user.role, db.tenant()))
 }
 
 #[cfg(feature = "ssr")]
@@ -106,24 +108,24 @@ pub struct SiteInfo {
 /// caller's own session, if any.
 #[server(prefix = "/api", endpoint = "site", input = GetUrl)]
 pub async fn site_context() -> Result<SiteInfo, ApiError> {
-    use crate::context::{principal, respond, scope};
-    respond(
-        async {
-            let scope = scope()?;
-            Ok(SiteInfo {
-                name: scope.tenant.name().to_owned(),
-                kind: scope.tenant.kind().as_str().to_owned(),
-                status: scope.tenant.status().as_str().to_owned(),
-                session: principal().map(|p| info(&p.name, &p.email, p.role, &scope.tenant)),
-                theme: match crate::api::store::storefront().await {
-                    Ok((sf, _)) => Some(crate::api::store::theme(&sf)),
-                    Err(_) => None,
-                },
-                cart_count: crate::api::store::cart_count().await,
-            })
-        }
-        .await,
-    )
+    use crate::context::{principal, run};
+    run(|v: Visitor| async move {
+        Ok(SiteInfo {
+            name: v.tenant().name().to_owned(),
+            kind: v.tenant().kind().as_str().to_owned(),
+            status: v.tenant().status().as_str().to_owned(),
+            session: principal().map(|p| info(&p.name, &p.email, p.role, v.tenant())),
+            theme: match crate::context::caller()?.shopper() {
+                Ok(shopper) => crate::api::store::storefront(&shopper)
+                    .await
+                    .ok()
+                    .map(|(sf, _)| crate::api::store::theme(&sf)),
+                Err(_) => None,
+            },
+            cart_count: crate::api::store::cart_count(v.db()).await,
+        })
+    })
+    .await
 }
 
 /// Public: logs in with an e-mail and password of this host's tenant.
@@ -131,46 +133,40 @@ pub async fn site_context() -> Result<SiteInfo, ApiError> {
 pub async fn log_in(email: String, password: String) -> Result<SessionInfo, ApiError> {
     use tenants::auth::users::{self, LoginError};
 
-    use crate::context::{app_state, request_ctx, respond, scope};
-    respond(
-        async {
-            let scope = scope()?;
-            let state = app_state()?;
-            let client = request_ctx()
-                .map(|c| c.client_ip)
-                .ok_or(ApiError::Unauthenticated)?;
-            let user = users::log_in(&scope.db, &state.throttle, client, &email, &password)
-                .await
-                .map_err(|e| match e {
-                    LoginError::Invalid => ApiError::BadCredentials,
-                    LoginError::Throttled { retry_after } => ApiError::TooManyAttempts {
-                        retry_after_secs: retry_after.as_secs().max(1),
-                    },
-                    LoginError::Other(e) => e.into(),
-                })?;
-            tracing::info!(user = %user.id, "logged in");
-            sign_in(&scope, &user).await
-        }
-        .await,
-    )
+    use crate::context::{app_state, request_ctx, run};
+    run(|v: Visitor| async move {
+        let state = app_state()?;
+        let client = request_ctx()
+            .map(|c| c.client_ip)
+            .ok_or(ApiError::Unauthenticated)?;
+        let user = users::log_in(v.db(), &state.throttle, client, &email, &password)
+            .await
+            .map_err(|e| match e {
+                LoginError::Invalid => ApiError::BadCredentials,
+                LoginError::Throttled { retry_after } => ApiError::TooManyAttempts {
+                    retry_after_secs: retry_after.as_secs().max(1),
+                },
+                LoginError::Other(e) => e.into(),
+            })?;
+        tracing::info!(user = %user.id, "logged in");
+        sign_in(v.db(), &user).await
+    })
+    .await
 }
 
 /// Public: ends this browser's session (revoked at once) and clears its cookies. Without a
 /// session it only clears cookies.
 #[server(prefix = "/api", endpoint = "auth/logout")]
 pub async fn log_out() -> Result<(), ApiError> {
-    use crate::context::{principal, respond, scope};
-    respond(
-        async {
-            let scope = scope()?;
-            if let Some(p) = principal() {
-                tenants::auth::sessions::revoke(&scope.db, p.session_id).await?;
-            }
-            set_cookies(crate::session::clear_cookies());
-            Ok(())
+    use crate::context::{principal, run};
+    run(|v: Visitor| async move {
+        if let Some(p) = principal() {
+            tenants::auth::sessions::revoke(v.db(), p.session_id).await?;
         }
-        .await,
-    )
+        set_cookies(crate::session::clear_cookies());
+        Ok(())
+    })
+    .await
 }
 
 /// Public: a customer creates an account at this store (the hub's own store or an approved
@@ -181,15 +177,12 @@ pub async fn sign_up(
     email: String,
     password: String,
 ) -> Result<SessionInfo, ApiError> {
-    use crate::context::{respond, scope};
-    respond(
-        async {
-            let scope = scope()?;
-            let user = tenants::auth::signup::customer(&scope.db, &email, &name, &password).await?;
-            sign_in(&scope, &user).await
-        }
-        .await,
-    )
+    use crate::context::run;
+    run(|v: Visitor| async move {
+        let user = tenants::auth::signup::customer(v.db(), &email, &name, &password).await?;
+        sign_in(v.db(), &user).await
+    })
+    .await
 }
 
 /// Public, hub host only: a company applies to become a reseller. Creates the pending
@@ -204,63 +197,57 @@ pub async fn apply_as_reseller(
 ) -> Result<Application, ApiError> {
     use tenants::auth::signup::{self, ResellerApplication};
 
-    use crate::context::{app_state, respond, store_url};
-    respond(
-        async {
-            let scope = super::hub::hub_scope()?;
-            let state = app_state()?;
-            let (tenant, _) = signup::reseller(
-                &state.db,
-                &scope.tenant,
-                ResellerApplication {
-                    company: &company,
-                    slug: &slug,
-                    name: &name,
-                    email: &email,
-                    password: &password,
-                },
-            )
-            .await?;
-            tracing::info!(tenant = %tenant.id(), slug = tenant.slug(), "reseller applied");
-            Ok(Application {
-                company: tenant.name().to_owned(),
-                slug: tenant.slug().to_owned(),
-                login_url: store_url(tenant.slug(), "/login"),
-            })
-        }
-        .await,
-    )
+    use crate::context::{app_state, run, store_url};
+    run(|v: HubVisitor| async move {
+        let state = app_state()?;
+        let (tenant, _) = signup::reseller(
+            &state.db,
+            v.tenant(),
+            ResellerApplication {
+                company: &company,
+                slug: &slug,
+                name: &name,
+                email: &email,
+                password: &password,
+            },
+        )
+        .await?;
+        tracing::info!(tenant = %tenant.id(), slug = tenant.slug(), "reseller applied");
+        Ok(Application {
+            company: tenant.name().to_owned(),
+            slug: tenant.slug().to_owned(),
+            login_url: store_url(tenant.slug(), "/login"),
+        })
+    })
+    .await
 }
 
 /// Public, hub host only: whether a store address is valid and free, for checking as the
 /// applicant types.
 #[server(prefix = "/api", endpoint = "partners/slug-check", input = GetUrl)]
 pub async fn check_slug(slug: String) -> Result<SlugCheck, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            super::hub::hub_scope()?;
-            let state = app_state()?;
-            let normalised = slug.trim().to_ascii_lowercase();
-            Ok(
-                match tenants::registry::slug_available(&state.db, &slug).await {
-                    Ok(()) => SlugCheck {
-                        message: format!("{normalised} is available"),
-                        slug: normalised,
-                        available: true,
-                    },
-                    Err(tenants::Error::Validation { message, .. })
-                    | Err(tenants::Error::Conflict(message)) => SlugCheck {
-                        slug: normalised,
-                        available: false,
-                        message,
-                    },
-                    Err(e) => return Err(e.into()),
+    use crate::context::{app_state, run};
+    run(|_v: HubVisitor| async move {
+        let state = app_state()?;
+        let normalised = slug.trim().to_ascii_lowercase();
+        Ok(
+            match tenants::registry::slug_available(&state.db, &slug).await {
+                Ok(()) => SlugCheck {
+                    message: format!("{normalised} is available"),
+                    slug: normalised,
+                    available: true,
                 },
-            )
-        }
-        .await,
-    )
+                Err(tenants::Error::Validation { message, .. })
+                | Err(tenants::Error::Conflict(message)) => SlugCheck {
+                    slug: normalised,
+                    available: false,
+                    message,
+                },
+                Err(e) => return Err(e.into()),
+            },
+        )
+    })
+    .await
 }
 
 /// Signed-in users of any role: changes the password after checking the current one. Every
@@ -270,29 +257,24 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), ApiError> {
-    use tenants::auth::Role;
-
-    use crate::context::{app_state, request_ctx, require, respond};
-    respond(
-        async {
-            let (scope, principal) = require(&Role::ALL)?;
-            let state = app_state()?;
-            let client = request_ctx()
-                .map(|c| c.client_ip)
-                .ok_or(ApiError::Unauthenticated)?;
-            let user = tenants::auth::users::change_password(
-                &scope.db,
-                &state.throttle,
-                client,
-                &principal,
-                &current_password,
-                &new_password,
-            )
-            .await?;
-            sign_in(&scope, &user).await?;
-            tracing::info!(user = %principal.user_id, "password changed; other sessions revoked");
-            Ok(())
-        }
-        .await,
-    )
+    use crate::context::{app_state, request_ctx, run};
+    run(|m: Member| async move {
+        let state = app_state()?;
+        let client = request_ctx()
+            .map(|c| c.client_ip)
+            .ok_or(ApiError::Unauthenticated)?;
+        let user = tenants::auth::users::change_password(
+            m.db(),
+            &state.throttle,
+            client,
+            m.principal(),
+            &current_password,
+            &new_password,
+        )
+        .await?;
+        sign_in(m.db(), &user).await?;
+        tracing::info!(user = %m.principal().user_id, "password changed; other sessions revoked");
+        Ok(())
+    })
+    .await
 }

@@ -10,6 +10,8 @@ use leptos::server_fn::codec::{GetUrl, MultipartData};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+#[cfg(feature = "ssr")]
+use tenants::access::HubAdmin;
 
 /// Products per page in the console's list.
 pub const PER_PAGE: u64 = 25;
@@ -243,66 +245,63 @@ pub async fn catalog_products(
     use tenants::catalog::ProductStatus;
     use tenants::catalog::master::{ProductQuery, categories, list_products};
 
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let status = match status
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty() && *s != "all")
-            {
-                None => None,
-                Some(s) => Some(ProductStatus::parse(s).ok_or_else(|| {
-                    ApiError::validation("status", "must be all, draft, active or discontinued")
-                })?),
-            };
-            let category = parse_category(category.as_deref().unwrap_or(""), "category")?;
-            let cats = categories(&scope.db).await?;
-            if let Some(c) = category
-                && !cats.iter().any(|k| k.id == c)
-            {
-                return Err(ApiError::validation(
-                    "category",
-                    "there is no such category",
-                ));
-            }
-            let result = list_products(
-                &scope.db,
-                &ProductQuery {
-                    search: search
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty()),
-                    status,
-                    category,
-                    page: page.unwrap_or(0),
-                    per_page: PER_PAGE,
-                },
-            )
-            .await?;
-            let name_of = |id| cats.iter().find(|c| c.id == id).map(|c| c.name.clone());
-            Ok(ProductList {
-                items: result
-                    .items
-                    .iter()
-                    .map(|p| ProductRow {
-                        id: p.id.to_string(),
-                        sku: p.sku.clone(),
-                        name: p.name.clone(),
-                        category: p.category.and_then(name_of),
-                        price: p.price.display(),
-                        status: p.status.as_str().to_owned(),
-                        image: p.image.clone(),
-                    })
-                    .collect(),
-                total: result.total,
-                page: result.page,
-                per_page: result.per_page,
-                pages: result.total.div_ceil(result.per_page.max(1)).max(1),
-            })
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let status = match status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && *s != "all")
+        {
+            None => None,
+            Some(s) => Some(ProductStatus::parse(s).ok_or_else(|| {
+                ApiError::validation("status", "must be all, draft, active or discontinued")
+            })?),
+        };
+        let category = parse_category(category.as_deref().unwrap_or(""), "category")?;
+        let cats = categories(admin.db()).await?;
+        if let Some(c) = category
+            && !cats.iter().any(|k| k.id == c)
+        {
+            return Err(ApiError::validation(
+                "category",
+                "there is no such category",
+            ));
         }
-        .await,
-    )
+        let result = list_products(
+            admin.db(),
+            &ProductQuery {
+                search: search
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty()),
+                status,
+                category,
+                page: page.unwrap_or(0),
+                per_page: PER_PAGE,
+            },
+        )
+        .await?;
+        let name_of = |id| cats.iter().find(|c| c.id == id).map(|c| c.name.clone());
+        Ok(ProductList {
+            items: result
+                .items
+                .iter()
+                .map(|p| ProductRow {
+                    id: p.id.to_string(),
+                    sku: p.sku.clone(),
+                    name: p.name.clone(),
+                    category: p.category.and_then(name_of),
+                    price: p.price.display(),
+                    status: p.status.as_str().to_owned(),
+                    image: p.image.clone(),
+                })
+                .collect(),
+            total: result.total,
+            page: result.page,
+            per_page: result.per_page,
+            pages: result.total.div_ceil(result.per_page.max(1)).max(1),
+        })
+    })
+    .await
 }
 
 /// Hub admin: a product for its editor (a blank one without `id`), with the categories to
@@ -311,42 +310,39 @@ pub async fn catalog_products(
 pub async fn catalog_product(id: Option<String>) -> Result<ProductEditor, ApiError> {
     use tenants::catalog::master::{ProductQuery, categories, list_products, product};
 
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let state = app_state()?;
-            let form = match id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(id) => product_form(&product(&scope.db, parse_product_id(id)?).await?),
-                None => {
-                    // A new product starts in the currency of the catalog's first one.
-                    let first = list_products(
-                        &scope.db,
-                        &ProductQuery {
-                            per_page: 1,
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
-                    ProductForm {
-                        currency: first
-                            .items
-                            .first()
-                            .map_or("EUR", |p| p.price.currency.code())
-                            .to_owned(),
-                        status: "draft".into(),
+    use crate::context::{app_state, run};
+    run(|admin: HubAdmin| async move {
+        let state = app_state()?;
+        let form = match id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(id) => product_form(&product(admin.db(), parse_product_id(id)?).await?),
+            None => {
+                // A new product starts in the currency of the catalog's first one.
+                let first = list_products(
+                    admin.db(),
+                    &ProductQuery {
+                        per_page: 1,
                         ..Default::default()
-                    }
+                    },
+                )
+                .await?;
+                ProductForm {
+                    currency: first
+                        .items
+                        .first()
+                        .map_or("EUR", |p| p.price.currency.code())
+                        .to_owned(),
+                    status: "draft".into(),
+                    ..Default::default()
                 }
-            };
-            Ok(ProductEditor {
-                product: form,
-                categories: category_rows(&categories(&scope.db).await?),
-                max_image_bytes: state.media.max_bytes() as u64,
-            })
-        }
-        .await,
-    )
+            }
+        };
+        Ok(ProductEditor {
+            product: form,
+            categories: category_rows(&categories(admin.db()).await?),
+            max_image_bytes: state.media.max_bytes() as u64,
+        })
+    })
+    .await
 }
 
 /// Hub admin: creates a product (empty `id`) or updates one. The image stays as it is; it
@@ -359,51 +355,48 @@ pub async fn save_catalog_product(
     use tenants::catalog::ProductInput;
     use tenants::catalog::master::{product as find_product, save_product};
 
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let id = match id.trim() {
-                "" => None,
-                s => Some(parse_product_id(s)?),
-            };
-            let image = match id {
-                Some(id) => find_product(&scope.db, id).await?.image.unwrap_or_default(),
-                None => String::new(),
-            };
-            let ProductFields {
-                sku,
-                name,
-                description,
-                price,
-                currency,
-                category,
-                status,
-                attributes,
-            } = product;
-            let input = ProductInput {
-                sku,
-                name,
-                description,
-                price,
-                currency,
-                category,
-                status,
-                attributes,
-                image,
-            };
-            // The only conflict a product save meets is a taken SKU: say so at the SKU.
-            let saved = save_product(&scope.db, id, &input)
-                .await
-                .map_err(|e| match ApiError::from(e) {
-                    ApiError::Conflict(message) => ApiError::validation("sku", message),
-                    other => other,
-                })?;
-            tracing::info!(product = %saved.id, sku = %saved.sku, created = id.is_none(), "product saved");
-            Ok(product_form(&saved))
-        }
-        .await,
-    )
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let id = match id.trim() {
+            "" => None,
+            s => Some(parse_product_id(s)?),
+        };
+        let image = match id {
+            Some(id) => find_product(admin.db(), id).await?.image.unwrap_or_default(),
+            None => String::new(),
+        };
+        let ProductFields {
+            sku,
+            name,
+            description,
+            price,
+            currency,
+            category,
+            status,
+            attributes,
+        } = product;
+        let input = ProductInput {
+            sku,
+            name,
+            description,
+            price,
+            currency,
+            category,
+            status,
+            attributes,
+            image,
+        };
+        // The only conflict a product save meets is a taken SKU: say so at the SKU.
+        let saved = save_product(admin.db(), id, &input)
+            .await
+            .map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict(message) => ApiError::validation("sku", message),
+                other => other,
+            })?;
+        tracing::info!(product = %saved.id, sku = %saved.sku, created = id.is_none(), "product saved");
+        Ok(product_form(&saved))
+    })
+    .await
 }
 
 /// Hub admin: a new image for a product. The form carries the product's `id` and the file as
@@ -412,70 +405,61 @@ pub async fn save_catalog_product(
 pub async fn upload_product_image(data: MultipartData) -> Result<String, ApiError> {
     use tenants::catalog::master::{product, set_product_image};
 
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let state = app_state()?;
-            let mut form = data.into_inner().ok_or_else(|| {
-                ApiError::validation("image", "the upload did not arrive as a form")
-            })?;
-            let mut id = None;
-            let mut file = None;
-            while let Some(field) = form.next_field().await.map_err(unreadable("image"))? {
-                match field.name() {
-                    Some("id") => id = Some(field.text().await.map_err(unreadable("image"))?),
-                    Some("image") => {
-                        let declared = field.content_type().map(|m| m.essence_str().to_owned());
-                        let bytes = field.bytes().await.map_err(unreadable("image"))?;
-                        file = Some((bytes, declared));
-                    }
-                    _ => {}
+    use crate::context::{app_state, run};
+    run(|admin: HubAdmin| async move {
+        let state = app_state()?;
+        let mut form = data
+            .into_inner()
+            .ok_or_else(|| ApiError::validation("image", "the upload did not arrive as a form"))?;
+        let mut id = None;
+        let mut file = None;
+        while let Some(field) = form.next_field().await.map_err(unreadable("image"))? {
+            match field.name() {
+                Some("id") => id = Some(field.text().await.map_err(unreadable("image"))?),
+                Some("image") => {
+                    let declared = field.content_type().map(|m| m.essence_str().to_owned());
+                    let bytes = field.bytes().await.map_err(unreadable("image"))?;
+                    file = Some((bytes, declared));
                 }
+                _ => {}
             }
-            let id = parse_product_id(id.as_deref().unwrap_or(""))?;
-            // Refuse an unknown product before storing anything.
-            product(&scope.db, id).await?;
-            let (bytes, declared) =
-                file.ok_or_else(|| ApiError::validation("image", "choose a file to upload"))?;
-            let name = state.media.store_image(&bytes, declared.as_deref()).await?;
-            set_product_image(&scope.db, id, Some(&name)).await?;
-            tracing::info!(product = %id, image = %name, "product image set");
-            Ok(name)
         }
-        .await,
-    )
+        let id = parse_product_id(id.as_deref().unwrap_or(""))?;
+        // Refuse an unknown product before storing anything.
+        product(admin.db(), id).await?;
+        let (bytes, declared) =
+            file.ok_or_else(|| ApiError::validation("image", "choose a file to upload"))?;
+        let name = state.media.store_image(&bytes, declared.as_deref()).await?;
+        set_product_image(admin.db(), id, Some(&name)).await?;
+        tracing::info!(product = %id, image = %name, "product image set");
+        Ok(name)
+    })
+    .await
 }
 
 /// Hub admin: removes a product's image (the stored file stays; names are content hashes
 /// other products may share).
 #[server(prefix = "/api", endpoint = "admin/catalog/product-image-remove")]
 pub async fn remove_product_image(id: String) -> Result<(), ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let id = parse_product_id(&id)?;
-            tenants::catalog::master::set_product_image(&scope.db, id, None).await?;
-            Ok(())
-        }
-        .await,
-    )
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let id = parse_product_id(&id)?;
+        tenants::catalog::master::set_product_image(admin.db(), id, None).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Hub admin: a product description's Markdown as the storefront will show it (safe HTML).
 #[server(prefix = "/api", endpoint = "admin/catalog/preview")]
 pub async fn preview_description(text: String) -> Result<String, ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            crate::context::require_hub_admin()?;
-            let text = tenants::catalog::master::check_description(&text)
-                .map_err(|e| ApiError::validation("description", e))?;
-            Ok(tenants::catalog::text::render_markdown(&text))
-        }
-        .await,
-    )
+    use crate::context::run;
+    run(|_admin: HubAdmin| async move {
+        let text = tenants::catalog::master::check_description(&text)
+            .map_err(|e| ApiError::validation("description", e))?;
+        Ok(tenants::catalog::text::render_markdown(&text))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -484,16 +468,13 @@ pub async fn preview_description(text: String) -> Result<String, ApiError> {
 /// Hub admin: every category, depth-first in position order.
 #[server(prefix = "/api", endpoint = "admin/catalog/categories", input = GetUrl)]
 pub async fn catalog_categories() -> Result<Vec<CategoryRow>, ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            Ok(category_rows(
-                &tenants::catalog::master::categories(&scope.db).await?,
-            ))
-        }
-        .await,
-    )
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        Ok(category_rows(
+            &tenants::catalog::master::categories(admin.db()).await?,
+        ))
+    })
+    .await
 }
 
 /// Hub admin: creates a category (empty `id`) or updates one. An empty `slug` is derived from
@@ -508,75 +489,69 @@ pub async fn save_catalog_category(
 ) -> Result<CategoryRow, ApiError> {
     use tenants::catalog::master::{CategoryInput, categories, save_category};
 
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let id = match id.trim() {
-                "" => None,
-                s => Some(tenants::CategoryId::parse(s).ok_or(ApiError::NotFound)?),
-            };
-            let position = match position.trim() {
-                "" => 0,
-                p => p
-                    .parse::<i32>()
-                    .ok()
-                    .filter(|p| (-10_000..=10_000).contains(p))
-                    .ok_or_else(|| {
-                        ApiError::validation(
-                            "position",
-                            "enter a whole number between -10000 and 10000",
-                        )
-                    })?,
-            };
-            if parse_category(&parent, "parent")?.is_some_and(|p| Some(p) == id) {
-                return Err(ApiError::validation(
-                    "parent",
-                    "a category cannot sit inside itself",
-                ));
-            }
-            let saved = save_category(
-                &scope.db,
-                id,
-                &CategoryInput {
-                    name,
-                    slug,
-                    parent: parent.trim().to_owned(),
-                    position,
-                },
-            )
-            .await
-            // The only conflict a category save meets is a taken address.
-            .map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict(message) => ApiError::validation("slug", message),
-                other => other,
-            })?;
-            tracing::info!(category = %saved.id, slug = %saved.slug, "category saved");
-            let rows = category_rows(&categories(&scope.db).await?);
-            let id = saved.id.to_string();
-            rows.into_iter()
-                .find(|r| r.id == id)
-                .ok_or(ApiError::NotFound)
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let id = match id.trim() {
+            "" => None,
+            s => Some(tenants::CategoryId::parse(s).ok_or(ApiError::NotFound)?),
+        };
+        let position = match position.trim() {
+            "" => 0,
+            p => p
+                .parse::<i32>()
+                .ok()
+                .filter(|p| (-10_000..=10_000).contains(p))
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "position",
+                        "enter a whole number between -10000 and 10000",
+                    )
+                })?,
+        };
+        if parse_category(&parent, "parent")?.is_some_and(|p| Some(p) == id) {
+            return Err(ApiError::validation(
+                "parent",
+                "a category cannot sit inside itself",
+            ));
         }
-        .await,
-    )
+        let saved = save_category(
+            admin.db(),
+            id,
+            &CategoryInput {
+                name,
+                slug,
+                parent: parent.trim().to_owned(),
+                position,
+            },
+        )
+        .await
+        // The only conflict a category save meets is a taken address.
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(message) => ApiError::validation("slug", message),
+            other => other,
+        })?;
+        tracing::info!(category = %saved.id, slug = %saved.slug, "category saved");
+        let rows = category_rows(&categories(admin.db()).await?);
+        let id = saved.id.to_string();
+        rows.into_iter()
+            .find(|r| r.id == id)
+            .ok_or(ApiError::NotFound)
+    })
+    .await
 }
 
 /// Hub admin: deletes an empty category; one holding products or sub-categories is refused
 /// with a conflict saying so.
 #[server(prefix = "/api", endpoint = "admin/catalog/category-delete")]
 pub async fn delete_catalog_category(id: String) -> Result<(), ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let id = tenants::CategoryId::parse(id.trim()).ok_or(ApiError::NotFound)?;
-            tenants::catalog::master::delete_category(&scope.db, id).await?;
-            tracing::info!(category = %id, "category deleted");
-            Ok(())
-        }
-        .await,
-    )
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let id = tenants::CategoryId::parse(id.trim()).ok_or(ApiError::NotFound)?;
+        tenants::catalog::master::delete_category(admin.db(), id).await?;
+        tracing::info!(category = %id, "category deleted");
+        Ok(())
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -601,16 +576,13 @@ fn policy_form(p: &tenants::catalog::Policy) -> PolicyForm {
 /// Hub admin: the stores' price range and the fields they may not override.
 #[server(prefix = "/api", endpoint = "admin/catalog/policy", input = GetUrl)]
 pub async fn catalog_policy() -> Result<PolicyForm, ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            Ok(policy_form(
-                &tenants::catalog::store::policy(&scope.db).await?,
-            ))
-        }
-        .await,
-    )
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        Ok(policy_form(
+            &tenants::catalog::store::policy(&admin.master()).await?,
+        ))
+    })
+    .await
 }
 
 /// Hub admin: sets the price range (whole percentages of the list price) and the locked
@@ -623,53 +595,49 @@ pub async fn save_catalog_policy(
 ) -> Result<PolicyForm, ApiError> {
     use tenants::catalog::{Field, Policy};
 
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let pct = |raw: &str, field: &str| {
-                raw.trim()
-                    .trim_end_matches('%')
-                    .trim()
-                    .parse::<i32>()
-                    .map_err(|_| {
-                        ApiError::validation(
-                            field,
-                            format!("'{}' is not a whole percentage", raw.trim()),
-                        )
-                    })
-            };
-            let min = pct(&price_min_pct, "price_min_pct")?;
-            let max = pct(&price_max_pct, "price_max_pct")?;
-            if min > max {
-                return Err(ApiError::validation(
-                    "price_max_pct",
-                    "must not be below the minimum",
-                ));
-            }
-            let locked = locked
-                .unwrap_or_default()
-                .iter()
-                .map(|k| {
-                    Field::parse(k).ok_or_else(|| {
-                        ApiError::validation("locked", format!("'{k}' is not a field"))
-                    })
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let pct = |raw: &str, field: &str| {
+            raw.trim()
+                .trim_end_matches('%')
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| {
+                    ApiError::validation(
+                        field,
+                        format!("'{}' is not a whole percentage", raw.trim()),
+                    )
                 })
-                .collect::<Result<Vec<_>, _>>()?;
-            let saved = tenants::catalog::store::set_policy(
-                &scope.db,
-                &Policy {
-                    price_min_pct: min,
-                    price_max_pct: max,
-                    locked,
-                },
-            )
-            .await?;
-            tracing::info!(min, max, locked = saved.locked.len(), "store policy saved");
-            Ok(policy_form(&saved))
+        };
+        let min = pct(&price_min_pct, "price_min_pct")?;
+        let max = pct(&price_max_pct, "price_max_pct")?;
+        if min > max {
+            return Err(ApiError::validation(
+                "price_max_pct",
+                "must not be below the minimum",
+            ));
         }
-        .await,
-    )
+        let locked = locked
+            .unwrap_or_default()
+            .iter()
+            .map(|k| {
+                Field::parse(k)
+                    .ok_or_else(|| ApiError::validation("locked", format!("'{k}' is not a field")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let saved = tenants::catalog::store::set_policy(
+            admin.db(),
+            &Policy {
+                price_min_pct: min,
+                price_max_pct: max,
+                locked,
+            },
+        )
+        .await?;
+        tracing::info!(min, max, locked = saved.locked.len(), "store policy saved");
+        Ok(policy_form(&saved))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -794,118 +762,112 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
 
     use tenants::catalog::csv_io::{ImportError, Phase, Progress, ProgressFn, import};
 
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let mut form = data
-                .into_inner()
-                .ok_or_else(|| ApiError::validation("file", "the upload did not arrive as a form"))?;
-            let mut file = None;
-            while let Some(field) = form.next_field().await.map_err(unreadable("file"))? {
-                if field.name() == Some("file") {
-                    let name = field.file_name().unwrap_or("").to_owned();
-                    let bytes = field.bytes().await.map_err(unreadable("file"))?;
-                    file = Some((name, bytes));
-                }
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let mut form = data
+            .into_inner()
+            .ok_or_else(|| ApiError::validation("file", "the upload did not arrive as a form"))?;
+        let mut file = None;
+        while let Some(field) = form.next_field().await.map_err(unreadable("file"))? {
+            if field.name() == Some("file") {
+                let name = field.file_name().unwrap_or("").to_owned();
+                let bytes = field.bytes().await.map_err(unreadable("file"))?;
+                file = Some((name, bytes));
             }
-            let (file_name, bytes) = file
-                .filter(|(_, b)| !b.is_empty())
-                .ok_or_else(|| ApiError::validation("file", "choose a CSV file to import"))?;
-            let job = new_job_id()?;
-            let status = ImportStatus {
-                job: job.clone(),
-                file_name: if file_name.is_empty() { "upload.csv".into() } else { file_name },
-                size_bytes: bytes.len() as u64,
-                phase: "queued".into(),
-                done: 0,
-                total: 0,
-                outcome: None,
+        }
+        let (file_name, bytes) = file
+            .filter(|(_, b)| !b.is_empty())
+            .ok_or_else(|| ApiError::validation("file", "choose a CSV file to import"))?;
+        let job = new_job_id()?;
+        let status = ImportStatus {
+            job: job.clone(),
+            file_name: if file_name.is_empty() { "upload.csv".into() } else { file_name },
+            size_bytes: bytes.len() as u64,
+            phase: "queued".into(),
+            done: 0,
+            total: 0,
+            outcome: None,
+        };
+        if let Err(running) = jobs::start(admin.tenant().id(), status.clone()) {
+            return Err(ApiError::Conflict(format!(
+                "the import of {running} is still running; wait for it to finish"
+            )));
+        }
+        tracing::info!(%job, bytes = bytes.len(), "catalog import started");
+        let request_id = crate::context::request_id();
+        let db = admin.db().clone();
+        let job_for_progress = job.clone();
+        let progress: ProgressFn = Arc::new(move |p: Progress| {
+            let phase = match p.phase {
+                Phase::Reading => "reading",
+                Phase::Checking => "checking",
+                Phase::Writing => "writing",
+                Phase::Done => "done",
             };
-            if let Err(running) = jobs::start(scope.tenant.id(), status.clone()) {
-                return Err(ApiError::Conflict(format!(
-                    "the import of {running} is still running; wait for it to finish"
-                )));
-            }
-            tracing::info!(%job, bytes = bytes.len(), "catalog import started");
-            let request_id = crate::context::request_id();
-            let db = scope.db.clone();
-            let job_for_progress = job.clone();
-            let progress: ProgressFn = Arc::new(move |p: Progress| {
-                let phase = match p.phase {
-                    Phase::Reading => "reading",
-                    Phase::Checking => "checking",
-                    Phase::Writing => "writing",
-                    Phase::Done => "done",
-                };
-                jobs::progress(&job_for_progress, phase, p.done, p.total);
-            });
-            let bytes = bytes.to_vec();
-            let job_id = job.clone();
-            tokio::spawn(async move {
-                // The import runs in a task of its own, so a panic in it still ends the job.
-                let run = tokio::spawn(async move { import(&db, bytes, progress).await });
-                let outcome = match run.await {
-                    Ok(Ok(r)) => {
-                        tracing::info!(job = %job_id, rows = r.rows, created = r.created, "catalog import done");
-                        ImportOutcome::Imported {
-                            rows: r.rows,
-                            created: r.created,
-                            updated: r.updated,
-                        }
+            jobs::progress(&job_for_progress, phase, p.done, p.total);
+        });
+        let bytes = bytes.to_vec();
+        let job_id = job.clone();
+        tokio::spawn(async move {
+            // The import runs in a task of its own, so a panic in it still ends the job.
+            let run = tokio::spawn(async move { import(&db, bytes, progress).await });
+            let outcome = match run.await {
+                Ok(Ok(r)) => {
+                    tracing::info!(job = %job_id, rows = r.rows, created = r.created, "catalog import done");
+                    ImportOutcome::Imported {
+                        rows: r.rows,
+                        created: r.created,
+                        updated: r.updated,
                     }
-                    Ok(Err(ImportError::Rows { errors, total })) => ImportOutcome::BadRows {
-                        rows: errors
-                            .into_iter()
-                            .map(|e| BadRow {
-                                line: e.line,
-                                sku: e.sku,
-                                reasons: e.reasons,
-                            })
-                            .collect(),
-                        total,
-                    },
-                    Ok(Err(ImportError::File(message))) => ImportOutcome::FileError(message),
-                    Ok(Err(ImportError::Other(e))) => match e {
-                        tenants::Error::Validation { message, .. } | tenants::Error::Conflict(message) => {
-                            ImportOutcome::FileError(message)
-                        }
-                        other => {
-                            tracing::error!(%request_id, job = %job_id, error = %other, "catalog import failed");
-                            ImportOutcome::FileError(format!(
-                                "something went wrong on our side (reference {request_id}); nothing was imported"
-                            ))
-                        }
-                    },
-                    Err(e) => {
-                        tracing::error!(%request_id, job = %job_id, error = %e, "catalog import task failed");
+                }
+                Ok(Err(ImportError::Rows { errors, total })) => ImportOutcome::BadRows {
+                    rows: errors
+                        .into_iter()
+                        .map(|e| BadRow {
+                            line: e.line,
+                            sku: e.sku,
+                            reasons: e.reasons,
+                        })
+                        .collect(),
+                    total,
+                },
+                Ok(Err(ImportError::File(message))) => ImportOutcome::FileError(message),
+                Ok(Err(ImportError::Other(e))) => match e {
+                    tenants::Error::Validation { message, .. } | tenants::Error::Conflict(message) => {
+                        ImportOutcome::FileError(message)
+                    }
+                    other => {
+                        tracing::error!(%request_id, job = %job_id, error = %other, "catalog import failed");
                         ImportOutcome::FileError(format!(
                             "something went wrong on our side (reference {request_id}); nothing was imported"
                         ))
                     }
-                };
-                jobs::finish(&job_id, outcome);
-            });
-            Ok(status)
-        }
-        .await,
-    )
+                },
+                Err(e) => {
+                    tracing::error!(%request_id, job = %job_id, error = %e, "catalog import task failed");
+                    ImportOutcome::FileError(format!(
+                        "something went wrong on our side (reference {request_id}); nothing was imported"
+                    ))
+                }
+            };
+            jobs::finish(&job_id, outcome);
+        });
+        Ok(status)
+    })
+    .await
 }
 
 /// Hub admin: an import job's progress or outcome; without `job`, the hub's latest import
 /// of the last hour (`None` if there is none).
 #[server(prefix = "/api", endpoint = "admin/catalog/import-status", input = GetUrl)]
 pub async fn catalog_import_status(job: Option<String>) -> Result<Option<ImportStatus>, ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::require_hub_admin()?;
-            let tenant = scope.tenant.id();
-            match job.as_deref().map(str::trim).filter(|j| !j.is_empty()) {
-                Some(job) => jobs::get(tenant, job).map(Some).ok_or(ApiError::NotFound),
-                None => Ok(jobs::latest(tenant)),
-            }
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let tenant = admin.tenant().id();
+        match job.as_deref().map(str::trim).filter(|j| !j.is_empty()) {
+            Some(job) => jobs::get(tenant, job).map(Some).ok_or(ApiError::NotFound),
+            None => Ok(jobs::latest(tenant)),
         }
-        .await,
-    )
+    })
+    .await
 }

@@ -28,59 +28,38 @@ pub struct LeadReceipt {
 /// (a store's home page asks too, and must not turn into a 404).
 #[server(prefix = "/api", endpoint = "hub/overview", input = GetUrl)]
 pub async fn load_hub_overview() -> Result<Option<HubOverview>, ApiError> {
-    use crate::context::{AppState, respond};
+    use tenants::access::Visitor;
 
-    respond(
-        async {
-            let scope = crate::context::scope()?;
-            if scope.tenant.kind() != tenants::TenantKind::Hub {
-                return Ok(None);
-            }
-            let state = expect_context::<AppState>();
-            let partner_leads = tenants::leads::count(&scope.db).await?;
-            let live_resellers = tenants::registry::count(
-                &state.db,
-                tenants::TenantKind::Reseller,
-                tenants::TenantStatus::Approved,
-            )
-            .await?;
-            Ok(Some(HubOverview {
-                name: scope.tenant.name().to_owned(),
-                tagline: scope.tenant.tagline().map(str::to_owned),
-                partner_leads,
-                live_resellers,
-            }))
+    use crate::context::run;
+    run(|v: Visitor| async move {
+        if v.tenant().kind() != tenants::TenantKind::Hub {
+            return Ok(None);
         }
-        .await,
-    )
+        let o = tenants::leads::programme_overview(v.db()).await?;
+        Ok(Some(HubOverview {
+            name: v.tenant().name().to_owned(),
+            tagline: v.tenant().tagline().map(str::to_owned),
+            partner_leads: o.partner_leads,
+            live_resellers: o.live_resellers,
+        }))
+    })
+    .await
 }
 
 /// Public: any visitor of the hub may register their company's interest. Stores and
 /// distributors do not take partner leads, so on their hosts this answers 404.
 #[server(prefix = "/api", endpoint = "hub/register-interest")]
 pub async fn register_interest(company: String, email: String) -> Result<LeadReceipt, ApiError> {
-    use crate::context::respond;
+    use tenants::access::HubVisitor;
 
-    respond(
-        async {
-            let scope = hub_scope()?;
-            let receipt = tenants::leads::register(&scope.db, &company, &email).await?;
-            tracing::info!(lead = %receipt.id, "partner lead registered");
-            Ok(LeadReceipt {
-                company: receipt.company,
-                total: receipt.total,
-            })
-        }
-        .await,
-    )
-}
-
-/// The request's scope, if its tenant is the hub; 404 on any other tenant's host.
-#[cfg(feature = "ssr")]
-pub(crate) fn hub_scope() -> Result<crate::context::Scope, ApiError> {
-    let scope = crate::context::scope()?;
-    if scope.tenant.kind() != tenants::TenantKind::Hub {
-        return Err(ApiError::NotFound);
-    }
-    Ok(scope)
+    use crate::context::run;
+    run(|v: HubVisitor| async move {
+        let receipt = tenants::leads::register(v.db(), &company, &email).await?;
+        tracing::info!(lead = %receipt.id, "partner lead registered");
+        Ok(LeadReceipt {
+            company: receipt.company,
+            total: receipt.total,
+        })
+    })
+    .await
 }

@@ -116,27 +116,25 @@ pub const PER_PAGE: usize = 48;
 mod ssr {
     use std::sync::Arc;
 
-    use tenants::TenantKind;
+    use tenants::access::Shopper;
     use tenants::catalog::cart::{self, Owner};
     use tenants::catalog::{Category, ProductView, Storefront};
 
     use super::*;
-    use crate::context::{app_state, principal, scope};
+    use crate::context::{app_state, principal};
 
-    /// The host's effective catalog. Distributors have no store.
-    pub async fn storefront() -> Result<(Arc<Storefront>, tenants::Tenant), ApiError> {
-        let scope = scope()?;
-        if scope.tenant.kind() == TenantKind::Distributor {
-            return Err(ApiError::NotFound);
-        }
+    /// The host's effective catalog (the shopper's guard has refused distributors' hosts).
+    pub async fn storefront(s: &Shopper) -> Result<(Arc<Storefront>, tenants::Tenant), ApiError> {
         let state = app_state()?;
-        let sf = state.catalog.storefront(&state.db, &scope.tenant).await?;
-        Ok((sf, scope.tenant))
+        let sf = state.catalog.storefront(&state.db, s.tenant()).await?;
+        Ok((sf, s.tenant().clone()))
     }
 
     /// A store that has not finished its wizard shows nothing for sale yet.
-    pub async fn live_storefront() -> Result<(Arc<Storefront>, tenants::Tenant), ApiError> {
-        let (sf, t) = storefront().await?;
+    pub async fn live_storefront(
+        s: &Shopper,
+    ) -> Result<(Arc<Storefront>, tenants::Tenant), ApiError> {
+        let (sf, t) = storefront(s).await?;
         if !sf.settings.live {
             return Err(ApiError::NotFound);
         }
@@ -248,11 +246,11 @@ mod ssr {
     }
 
     /// The number of items in the visitor's cart (0 without a cart: no query).
-    pub async fn cart_count() -> u32 {
-        let (Some(owner), Ok(scope)) = (owner(), scope()) else {
+    pub async fn cart_count(db: &tenants::TenantDb) -> u32 {
+        let Some(owner) = owner() else {
             return 0;
         };
-        match cart::lines(&scope.db, owner).await {
+        match cart::lines(db, owner).await {
             Ok(lines) => lines.iter().map(|l| l.quantity).sum(),
             Err(_) => 0,
         }
@@ -265,48 +263,48 @@ pub use ssr::{cart_count, storefront, theme};
 /// Public: the store's front page: theme, featured products and categories.
 #[server(prefix = "/api", endpoint = "store/home", input = GetUrl)]
 pub async fn store_home() -> Result<StoreFront, ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            let scope = crate::context::scope()?;
-            if scope.tenant.kind() == tenants::TenantKind::Distributor {
-                // A distributor's host has no shop: its name and nothing for sale.
-                return Ok(StoreFront {
-                    name: scope.tenant.name().to_owned(),
-                    kind: scope.tenant.kind().as_str().to_owned(),
-                    status: scope.tenant.status().as_str().to_owned(),
-                    theme: Theme {
-                        tagline: String::new(),
-                        hero_text: String::new(),
-                        primary: String::new(),
-                        accent: String::new(),
-                        font_stack: String::new(),
-                        logo: None,
-                        live: false,
-                    },
-                    featured: Vec::new(),
-                    categories: Vec::new(),
-                    product_count: 0,
-                });
-            }
-            let (sf, tenant) = ssr::storefront().await?;
-            let live = sf.settings.live;
-            Ok(StoreFront {
-                name: tenant.name().to_owned(),
-                kind: tenant.kind().as_str().to_owned(),
-                status: tenant.status().as_str().to_owned(),
-                theme: ssr::theme(&sf),
-                featured: if live {
-                    sf.featured(8).iter().map(ssr::card).collect()
-                } else {
-                    Vec::new()
+    use tenants::access::Visitor;
+
+    use crate::context::run;
+    run(|v: Visitor| async move {
+        if v.tenant().kind() == tenants::TenantKind::Distributor {
+            // A distributor's host has no shop: its name and nothing for sale.
+            return Ok(StoreFront {
+                name: v.tenant().name().to_owned(),
+                kind: v.tenant().kind().as_str().to_owned(),
+                status: v.tenant().status().as_str().to_owned(),
+                theme: Theme {
+                    tagline: String::new(),
+                    hero_text: String::new(),
+                    primary: String::new(),
+                    accent: String::new(),
+                    font_stack: String::new(),
+                    logo: None,
+                    live: false,
                 },
-                categories: if live { ssr::links(&sf) } else { Vec::new() },
-                product_count: if live { sf.product_count() } else { 0 },
-            })
+                featured: Vec::new(),
+                categories: Vec::new(),
+                product_count: 0,
+            });
         }
-        .await,
-    )
+        let shopper = crate::context::caller()?.shopper()?;
+        let (sf, tenant) = ssr::storefront(&shopper).await?;
+        let live = sf.settings.live;
+        Ok(StoreFront {
+            name: tenant.name().to_owned(),
+            kind: tenant.kind().as_str().to_owned(),
+            status: tenant.status().as_str().to_owned(),
+            theme: ssr::theme(&sf),
+            featured: if live {
+                sf.featured(8).iter().map(ssr::card).collect()
+            } else {
+                Vec::new()
+            },
+            categories: if live { ssr::links(&sf) } else { Vec::new() },
+            product_count: if live { sf.product_count() } else { 0 },
+        })
+    })
+    .await
 }
 
 /// Public: one page of a category, sorted by `featured` (default), `name`, `price` or
@@ -319,81 +317,81 @@ pub async fn store_category(
 ) -> Result<CategoryListing, ApiError> {
     use tenants::catalog::Sort;
 
-    use crate::context::respond;
-    respond(
-        async {
-            let (sf, tenant) = ssr::live_storefront().await?;
-            let sort =
-                Sort::parse(sort.as_deref().unwrap_or("")).ok_or_else(|| ApiError::Validation {
-                    field: "sort".into(),
-                    message: "sort by featured, name, price or price_desc".into(),
-                })?;
-            let c = sf.category(&slug).ok_or(ApiError::NotFound)?;
-            let listing = sf.list(c, sort, page.unwrap_or(0).min(100_000), PER_PAGE);
-            Ok(CategoryListing {
-                store_name: tenant.name().to_owned(),
-                category: ssr::link(&c.category, c.count(), c.depth),
-                categories: ssr::links(&sf),
-                items: listing.items.iter().map(ssr::card).collect(),
-                total: listing.total,
-                page: listing.page,
-                per_page: listing.per_page,
-                sort: sort.as_str().to_owned(),
-            })
-        }
-        .await,
-    )
+    use tenants::access::Shopper;
+
+    use crate::context::run;
+    run(|shopper: Shopper| async move {
+        let (sf, tenant) = ssr::live_storefront(&shopper).await?;
+        let sort =
+            Sort::parse(sort.as_deref().unwrap_or("")).ok_or_else(|| ApiError::Validation {
+                field: "sort".into(),
+                message: "sort by featured, name, price or price_desc".into(),
+            })?;
+        let c = sf.category(&slug).ok_or(ApiError::NotFound)?;
+        let listing = sf.list(c, sort, page.unwrap_or(0).min(100_000), PER_PAGE);
+        Ok(CategoryListing {
+            store_name: tenant.name().to_owned(),
+            category: ssr::link(&c.category, c.count(), c.depth),
+            categories: ssr::links(&sf),
+            items: listing.items.iter().map(ssr::card).collect(),
+            total: listing.total,
+            page: listing.page,
+            per_page: listing.per_page,
+            sort: sort.as_str().to_owned(),
+        })
+    })
+    .await
 }
 
 /// Public: a product the store sells, by SKU.
 #[server(prefix = "/api", endpoint = "store/product", input = GetUrl)]
 pub async fn store_product(sku: String) -> Result<ProductInfo, ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            let (sf, tenant) = ssr::live_storefront().await?;
-            let d = sf.detail(&sku).ok_or(ApiError::NotFound)?;
-            let trail = d
-                .trail
-                .iter()
-                .map(|c| {
-                    let count = sf.category_by_id(c.id).map_or(0, |x| x.count());
-                    ssr::link(c, count, 0)
-                })
-                .collect();
-            Ok(ProductInfo {
-                store_name: tenant.name().to_owned(),
-                card: ssr::card(&d.product),
-                description_html: d.description_html,
-                attributes: d.attributes,
-                trail,
+    use tenants::access::Shopper;
+
+    use crate::context::run;
+    run(|shopper: Shopper| async move {
+        let (sf, tenant) = ssr::live_storefront(&shopper).await?;
+        let d = sf.detail(&sku).ok_or(ApiError::NotFound)?;
+        let trail = d
+            .trail
+            .iter()
+            .map(|c| {
+                let count = sf.category_by_id(c.id).map_or(0, |x| x.count());
+                ssr::link(c, count, 0)
             })
-        }
-        .await,
-    )
+            .collect();
+        Ok(ProductInfo {
+            store_name: tenant.name().to_owned(),
+            card: ssr::card(&d.product),
+            description_html: d.description_html,
+            attributes: d.attributes,
+            trail,
+        })
+    })
+    .await
 }
 
 /// Public: search over the store's effective catalog (name, SKU, description), tolerant of
 /// small typos.
 #[server(prefix = "/api", endpoint = "store/search", input = GetUrl)]
 pub async fn store_search(q: String, page: Option<usize>) -> Result<SearchResults, ApiError> {
-    use crate::context::respond;
-    respond(
-        async {
-            let (sf, tenant) = ssr::live_storefront().await?;
-            let q: String = q.chars().take(100).collect();
-            let r = sf.search(&q, page.unwrap_or(0).min(10_000), PER_PAGE);
-            Ok(SearchResults {
-                store_name: tenant.name().to_owned(),
-                query: q,
-                items: r.items.iter().map(ssr::card).collect(),
-                total: r.total,
-                page: r.page,
-                per_page: r.per_page,
-            })
-        }
-        .await,
-    )
+    use tenants::access::Shopper;
+
+    use crate::context::run;
+    run(|shopper: Shopper| async move {
+        let (sf, tenant) = ssr::live_storefront(&shopper).await?;
+        let q: String = q.chars().take(100).collect();
+        let r = sf.search(&q, page.unwrap_or(0).min(10_000), PER_PAGE);
+        Ok(SearchResults {
+            store_name: tenant.name().to_owned(),
+            query: q,
+            items: r.items.iter().map(ssr::card).collect(),
+            total: r.total,
+            page: r.page,
+            per_page: r.per_page,
+        })
+    })
+    .await
 }
 
 /// Public: the visitor's cart with today's prices of this store.
@@ -401,18 +399,18 @@ pub async fn store_search(q: String, page: Option<usize>) -> Result<SearchResult
 pub async fn load_cart() -> Result<CartView, ApiError> {
     use tenants::catalog::cart;
 
-    use crate::context::{respond, scope};
-    respond(
-        async {
-            let (sf, _) = ssr::live_storefront().await?;
-            let lines = match ssr::owner() {
-                Some(o) => cart::lines(&scope()?.db, o).await?,
-                None => Vec::new(),
-            };
-            Ok(ssr::cart_view(&sf, &lines))
-        }
-        .await,
-    )
+    use tenants::access::Shopper;
+
+    use crate::context::run;
+    run(|shopper: Shopper| async move {
+        let (sf, _) = ssr::live_storefront(&shopper).await?;
+        let lines = match ssr::owner() {
+            Some(o) => cart::lines(shopper.db(), o).await?,
+            None => Vec::new(),
+        };
+        Ok(ssr::cart_view(&sf, &lines))
+    })
+    .await
 }
 
 /// Public: adds a product to the visitor's cart (a guest gets a cart and its cookie).
@@ -420,28 +418,27 @@ pub async fn load_cart() -> Result<CartView, ApiError> {
 pub async fn add_to_cart(sku: String, quantity: Option<u32>) -> Result<CartView, ApiError> {
     use tenants::catalog::cart::{self, Owner};
 
-    use crate::context::{respond, scope};
-    respond(
-        async {
-            let (sf, _) = ssr::live_storefront().await?;
-            let scope = scope()?;
-            let d = sf.detail(&sku).ok_or_else(|| ApiError::Validation {
-                field: "sku".into(),
-                message: format!("this store does not sell '{}'", sku.trim()),
-            })?;
-            let owner = match ssr::owner() {
-                Some(o) => o,
-                None => {
-                    let id = cart::new_guest_id()?;
-                    ssr::set_cookie(crate::session::cart_cookie(&id));
-                    Owner::Guest(id)
-                }
-            };
-            let lines = cart::add(&scope.db, owner, d.product.id, quantity.unwrap_or(1)).await?;
-            Ok(ssr::cart_view(&sf, &lines))
-        }
-        .await,
-    )
+    use tenants::access::Shopper;
+
+    use crate::context::run;
+    run(|shopper: Shopper| async move {
+        let (sf, _) = ssr::live_storefront(&shopper).await?;
+        let d = sf.detail(&sku).ok_or_else(|| ApiError::Validation {
+            field: "sku".into(),
+            message: format!("this store does not sell '{}'", sku.trim()),
+        })?;
+        let owner = match ssr::owner() {
+            Some(o) => o,
+            None => {
+                let id = cart::new_guest_id()?;
+                ssr::set_cookie(crate::session::cart_cookie(&id));
+                Owner::Guest(id)
+            }
+        };
+        let lines = cart::add(shopper.db(), owner, d.product.id, quantity.unwrap_or(1)).await?;
+        Ok(ssr::cart_view(&sf, &lines))
+    })
+    .await
 }
 
 /// Public: sets the quantity of a line of the visitor's cart (0 removes it).
@@ -449,21 +446,20 @@ pub async fn add_to_cart(sku: String, quantity: Option<u32>) -> Result<CartView,
 pub async fn update_cart(sku: String, quantity: u32) -> Result<CartView, ApiError> {
     use tenants::catalog::cart;
 
-    use crate::context::{respond, scope};
-    respond(
-        async {
-            let (sf, _) = ssr::live_storefront().await?;
-            let owner = ssr::owner().ok_or(ApiError::NotFound)?;
-            let scope = scope()?;
-            // A line of a product the store stopped selling can still be removed.
-            let id = sf
-                .master
-                .find_sku(&sku)
-                .map(|m| m.id)
-                .ok_or(ApiError::NotFound)?;
-            let lines = cart::set_quantity(&scope.db, owner, id, quantity).await?;
-            Ok(ssr::cart_view(&sf, &lines))
-        }
-        .await,
-    )
+    use tenants::access::Shopper;
+
+    use crate::context::run;
+    run(|shopper: Shopper| async move {
+        let (sf, _) = ssr::live_storefront(&shopper).await?;
+        let owner = ssr::owner().ok_or(ApiError::NotFound)?;
+        // A line of a product the store stopped selling can still be removed.
+        let id = sf
+            .master
+            .find_sku(&sku)
+            .map(|m| m.id)
+            .ok_or(ApiError::NotFound)?;
+        let lines = cart::set_quantity(shopper.db(), owner, id, quantity).await?;
+        Ok(ssr::cart_view(&sf, &lines))
+    })
+    .await
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::auth::SlugCheck;
 use crate::error::ApiError;
+#[cfg(feature = "ssr")]
+use tenants::access::{StoreAdmin, StoreStaff};
 
 /// One per-product override as typed in the wizard: a product by SKU, a field, a value.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,35 +194,17 @@ mod server {
     use std::collections::{HashMap, HashSet};
     use std::sync::Arc;
 
-    use tenants::auth::Role;
+    use tenants::access::MasterView;
     use tenants::catalog::money::{MARKUP_RANGE_BP, Money, PricingRule, Rounding};
     use tenants::catalog::snapshot::Master;
     use tenants::catalog::store::{
         self, Branding, BrandingInput, Field, Font, OverrideInput, Policy, Selection,
         StoreSettings, StoreSetup,
     };
-    use tenants::{CategoryId, ProductId, TenantDb, TenantKind};
+    use tenants::{CategoryId, ProductId, TenantDb};
 
     use super::*;
-    use crate::context::{AppState, Scope, require, store_url};
-
-    pub const VIEW: [Role; 2] = [Role::ResellerAdmin, Role::ResellerStaff];
-    pub const ADMIN: [Role; 1] = [Role::ResellerAdmin];
-
-    /// The scope of a reseller's console user holding one of `roles`; other hosts have no
-    /// console (404).
-    pub fn console(roles: &[Role]) -> Result<(Scope, tenants::auth::Principal), ApiError> {
-        let (scope, principal) = require(roles)?;
-        if scope.tenant.kind() != TenantKind::Reseller {
-            return Err(ApiError::NotFound);
-        }
-        Ok((scope, principal))
-    }
-
-    pub async fn hub_db(state: &AppState) -> Result<TenantDb, ApiError> {
-        let hub = state.catalog.hub(&state.db).await?;
-        Ok(TenantDb::new(&state.db, &hub))
-    }
+    use crate::context::{AppState, store_url};
 
     fn capitalised(s: &str) -> String {
         let mut c = s.chars();
@@ -451,13 +435,14 @@ mod server {
     }
 
     pub async fn check_input(
-        scope: &Scope,
+        db: &TenantDb,
+        view: &MasterView,
         state: &AppState,
         input: &StoreInput,
     ) -> Result<Checked, ApiError> {
         // 1. Address and name.
         let slug = tenants::registry::Slug::parse(&input.slug)?;
-        let slug_changed = slug.as_str() != scope.tenant.slug();
+        let slug_changed = slug.as_str() != db.tenant().slug();
         if slug_changed {
             match tenants::registry::slug_available(&state.db, slug.as_str()).await {
                 Ok(()) => {}
@@ -481,8 +466,7 @@ mod server {
         let master = state.catalog.master(&state.db).await?;
         let selection = selection(&master, input)?;
         // 4. Pricing, within the hub's policy.
-        let hub_db = hub_db(state).await?;
-        let policy = store::policy(&hub_db).await?;
+        let policy = store::policy(view).await?;
         let pricing = pricing_rule(&input.markup, &input.rounding)?;
         store::check_pricing(&pricing, &policy)?;
         // 5. Overrides (rows left empty are ignored).
@@ -496,11 +480,11 @@ mod server {
                 value: o.value.clone(),
             })
             .collect();
-        let overrides = store::check_overrides(&hub_db, &rows, &policy).await?;
+        let overrides = store::check_overrides(view, &rows, &policy).await?;
         Ok(Checked {
             slug: slug.as_str().to_owned(),
             slug_changed,
-            name_changed: name != scope.tenant.name(),
+            name_changed: name != db.tenant().name(),
             name,
             setup: StoreSetup {
                 branding,
@@ -513,7 +497,7 @@ mod server {
     }
 
     /// What the storefront would offer with `checked` (overrides already in place aside).
-    pub fn effect(scope: &Scope, checked: &Checked) -> StoreCheck {
+    pub fn effect(db: &TenantDb, checked: &Checked) -> StoreCheck {
         let settings = StoreSettings {
             branding: checked.setup.branding.clone(),
             pricing: checked.setup.pricing,
@@ -527,7 +511,7 @@ mod server {
             .map(|(p, f, v)| (p.as_uuid(), *f, v.clone()))
             .collect();
         let front = tenants::catalog::snapshot::resolve(
-            scope.tenant.id(),
+            db.tenant_id(),
             checked.master.clone(),
             settings,
             true,
@@ -542,17 +526,17 @@ mod server {
 
     /// The wizard's starting point.
     pub async fn draft(
-        scope: &Scope,
+        db: &TenantDb,
+        view: &MasterView,
         state: &AppState,
         can_publish: bool,
     ) -> Result<StoreDraft, ApiError> {
-        let current = store::settings(&scope.db).await?;
+        let current = store::settings(db).await?;
         let live = current.is_some();
         let settings = current.unwrap_or_default();
         let master = state.catalog.master(&state.db).await?;
-        let hub_db = hub_db(state).await?;
-        let policy = store::policy(&hub_db).await?;
-        let overrides = store::drift(&scope.db, &hub_db, &policy).await?;
+        let policy = store::policy(view).await?;
+        let overrides = store::drift(db, view, &policy).await?;
         let index: HashMap<ProductId, usize> = master
             .items
             .iter()
@@ -571,18 +555,18 @@ mod server {
             .filter_map(|i| master_product(&master, *i))
             .collect();
         let b = &settings.branding;
-        let slug = scope.tenant.slug().to_owned();
+        let slug = db.tenant().slug().to_owned();
         let marker = store_url("x", "");
         let (scheme, rest) = marker.split_once("://x").unwrap_or(("http", ""));
         let tagline = if live {
             b.tagline.clone()
         } else {
-            scope.tenant.tagline().unwrap_or_default().to_owned()
+            db.tenant().tagline().unwrap_or_default().to_owned()
         };
         Ok(StoreDraft {
             store: StoreInput {
                 slug: slug.clone(),
-                name: scope.tenant.name().to_owned(),
+                name: db.tenant().name().to_owned(),
                 tagline,
                 hero_text: b.hero_text.clone(),
                 primary_color: b.primary_color.clone(),
@@ -608,12 +592,12 @@ mod server {
                 rounding: settings.pricing.rounding.as_str().to_owned(),
                 overrides: Vec::new(),
             },
-            current_name: scope.tenant.name().to_owned(),
+            current_name: db.tenant().name().to_owned(),
             address_suffix: rest.to_owned(),
             scheme: scheme.trim_end_matches(':').to_owned(),
             store_url: store_url(&slug, "/"),
             current_slug: slug,
-            status: scope.tenant.status().as_str().to_owned(),
+            status: db.tenant().status().as_str().to_owned(),
             can_publish,
             live,
             policy: policy_info(&policy),
@@ -660,176 +644,159 @@ mod server {
 /// Store admin or staff: the wizard's starting point (the current settings, or defaults).
 #[server(prefix = "/api", endpoint = "console/store", input = GetUrl)]
 pub async fn load_store_draft() -> Result<StoreDraft, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let (scope, principal) = server::console(&server::VIEW)?;
-            let state = app_state()?;
-            let can_publish = principal.role == tenants::auth::Role::ResellerAdmin;
-            server::draft(&scope, &state, can_publish).await
-        }
-        .await,
-    )
+    use crate::context::{app_state, run};
+    run(|staff: StoreStaff| async move {
+        let state = app_state()?;
+        let can_publish = staff.principal().role == tenants::auth::Role::ResellerAdmin;
+        server::draft(staff.db(), &staff.master().await?, &state, can_publish).await
+    })
+    .await
 }
 
 /// Store admin or staff: whether the store could move to `slug`. Its own current address
 /// counts as available.
 #[server(prefix = "/api", endpoint = "console/store/slug-check", input = GetUrl)]
 pub async fn check_store_slug(slug: String) -> Result<SlugCheck, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let (scope, _) = server::console(&server::VIEW)?;
-            let state = app_state()?;
-            let normalised = slug.trim().to_ascii_lowercase();
-            if normalised == scope.tenant.slug() {
-                return Ok(SlugCheck {
-                    message: format!("{normalised} is your store's current address"),
+    use crate::context::{app_state, run};
+    run(|staff: StoreStaff| async move {
+        let state = app_state()?;
+        let normalised = slug.trim().to_ascii_lowercase();
+        if normalised == staff.tenant().slug() {
+            return Ok(SlugCheck {
+                message: format!("{normalised} is your store's current address"),
+                slug: normalised,
+                available: true,
+            });
+        }
+        Ok(
+            match tenants::registry::slug_available(&state.db, &slug).await {
+                Ok(()) => SlugCheck {
+                    message: format!("{normalised} is available"),
                     slug: normalised,
                     available: true,
-                });
-            }
-            Ok(
-                match tenants::registry::slug_available(&state.db, &slug).await {
-                    Ok(()) => SlugCheck {
-                        message: format!("{normalised} is available"),
-                        slug: normalised,
-                        available: true,
-                    },
-                    Err(tenants::Error::Validation { message, .. })
-                    | Err(tenants::Error::Conflict(message)) => SlugCheck {
-                        slug: normalised,
-                        available: false,
-                        message,
-                    },
-                    Err(e) => return Err(e.into()),
                 },
-            )
-        }
-        .await,
-    )
+                Err(tenants::Error::Validation { message, .. })
+                | Err(tenants::Error::Conflict(message)) => SlugCheck {
+                    slug: normalised,
+                    available: false,
+                    message,
+                },
+                Err(e) => return Err(e.into()),
+            },
+        )
+    })
+    .await
 }
 
 /// Store admin or staff: a few of the master's prices under a markup and rounding, checked
 /// against the hub's policy (a violation is a validation error on `markup`).
 #[server(prefix = "/api", endpoint = "console/store/pricing-preview", input = GetUrl)]
 pub async fn preview_pricing(markup: String, rounding: String) -> Result<PricingPreview, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            server::console(&server::VIEW)?;
-            let state = app_state()?;
-            let rule = server::pricing_rule(&markup, &rounding)?;
-            let hub_db = server::hub_db(&state).await?;
-            let policy = tenants::catalog::store::policy(&hub_db).await?;
-            tenants::catalog::store::check_pricing(&rule, &policy)?;
-            let master = state.catalog.master(&state.db).await?;
-            Ok(PricingPreview {
-                examples: server::examples(&master, &rule),
-            })
-        }
-        .await,
-    )
+    use crate::context::{app_state, run};
+    run(|staff: StoreStaff| async move {
+        let state = app_state()?;
+        let rule = server::pricing_rule(&markup, &rounding)?;
+        let policy = tenants::catalog::store::policy(&staff.master().await?).await?;
+        tenants::catalog::store::check_pricing(&rule, &policy)?;
+        let master = state.catalog.master(&state.db).await?;
+        Ok(PricingPreview {
+            examples: server::examples(&master, &rule),
+        })
+    })
+    .await
 }
 
 /// Store admin or staff: master products whose SKU or name contains `query` (at most 12).
 #[server(prefix = "/api", endpoint = "console/catalog/search", input = GetUrl)]
 pub async fn search_master(query: String) -> Result<Vec<MasterProduct>, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            server::console(&server::VIEW)?;
-            let state = app_state()?;
-            let q = query.trim().to_lowercase();
-            if q.is_empty() {
-                return Ok(Vec::new());
-            }
-            let master = state.catalog.master(&state.db).await?;
-            Ok(master
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| {
-                    m.sku.to_lowercase().contains(&q) || m.name.to_lowercase().contains(&q)
-                })
-                .take(12)
-                .filter_map(|(i, _)| server::master_product(&master, i))
-                .collect())
+    use crate::context::{app_state, run};
+    run(|_staff: StoreStaff| async move {
+        let state = app_state()?;
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            return Ok(Vec::new());
         }
-        .await,
-    )
+        let master = state.catalog.master(&state.db).await?;
+        Ok(master
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                m.sku.to_lowercase().contains(&q) || m.name.to_lowercase().contains(&q)
+            })
+            .take(12)
+            .filter_map(|(i, _)| server::master_product(&master, i))
+            .collect())
+    })
+    .await
 }
 
 /// Store admin or staff: checks the wizard's input without saving it, reporting the first
 /// problem in the wizard's order, or what the store would offer.
 #[server(prefix = "/api", endpoint = "console/store/check", input = Json)]
 pub async fn check_store(store: StoreInput) -> Result<StoreCheck, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let (scope, _) = server::console(&server::VIEW)?;
-            let state = app_state()?;
-            let checked = server::check_input(&scope, &state, &store).await?;
-            Ok(server::effect(&scope, &checked))
-        }
-        .await,
-    )
+    use crate::context::{app_state, run};
+    run(|staff: StoreStaff| async move {
+        let state = app_state()?;
+        let checked =
+            server::check_input(staff.db(), &staff.master().await?, &state, &store).await?;
+        Ok(server::effect(staff.db(), &checked))
+    })
+    .await
 }
 
 /// Store admin of an approved reseller: saves the wizard's input and makes the store live;
 /// moves it to a new address if the slug changed. Answers the store's address.
 #[server(prefix = "/api", endpoint = "console/store/publish", input = Json)]
 pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError> {
-    use crate::context::{app_state, respond, store_url};
-    respond(
-        async {
-            let (scope, _) = server::console(&server::ADMIN)?;
-            if scope.tenant.status() != tenants::TenantStatus::Approved {
-                return Err(ApiError::Conflict(
-                    "your store can go live once the hub has approved it".into(),
-                ));
-            }
-            let state = app_state()?;
-            let checked = server::check_input(&scope, &state, &store).await?;
-            let effect = server::effect(&scope, &checked);
-            // Publish first: should the move then fail (someone took the address a moment
-            // ago), the store is live at its current address and the admin can retry.
-            tenants::catalog::store::publish(&scope.db, &checked.setup).await?;
-            let mut tenant = scope.tenant.clone();
-            if checked.name_changed {
-                tenant = tenants::registry::rename(&state.db, &tenant, &checked.name).await?;
-                state.registry.invalidate(&tenant).await;
-                tracing::info!(tenant = %tenant.id(), name = tenant.name(), "store renamed");
-            }
-            let mut slug = tenant.slug().to_owned();
-            if checked.slug_changed {
-                let moved = tenants::registry::set_slug(&state.db, &tenant, &checked.slug)
-                    .await
-                    .map_err(|e| match e {
-                        tenants::Error::Conflict(message) => ApiError::Validation {
-                            field: "slug".into(),
-                            message,
-                        },
-                        e => e.into(),
-                    })?;
-                state.registry.invalidate(&scope.tenant).await;
-                state.registry.invalidate(&moved).await;
-                tracing::info!(tenant = %moved.id(), from = scope.tenant.slug(), to = moved.slug(), "store moved");
-                slug = moved.slug().to_owned();
-            }
-            tracing::info!(tenant = %scope.tenant.id(), products = effect.products, "store published");
-            Ok(PublishedStore {
-                url: store_url(&slug, "/"),
-                login_url: store_url(&slug, "/login"),
-                slug_changed: checked.slug_changed,
-                slug,
-                name: tenant.name().to_owned(),
-                renamed: checked.name_changed,
-                products: effect.products,
-            })
+    use crate::context::{app_state, run, store_url};
+    run(|staff: StoreAdmin| async move {
+        if staff.tenant().status() != tenants::TenantStatus::Approved {
+            return Err(ApiError::Conflict(
+                "your store can go live once the hub has approved it".into(),
+            ));
         }
-        .await,
-    )
+        let state = app_state()?;
+        let checked =
+            server::check_input(staff.db(), &staff.master().await?, &state, &store).await?;
+        let effect = server::effect(staff.db(), &checked);
+        // Publish first: should the move then fail (someone took the address a moment
+        // ago), the store is live at its current address and the admin can retry.
+        tenants::catalog::store::publish(staff.db(), &checked.setup).await?;
+        let mut tenant = staff.tenant().clone();
+        if checked.name_changed {
+            tenant = tenants::registry::rename(&state.db, &tenant, &checked.name).await?;
+            state.registry.invalidate(&tenant).await;
+            tracing::info!(tenant = %tenant.id(), name = tenant.name(), "store renamed");
+        }
+        let mut slug = tenant.slug().to_owned();
+        if checked.slug_changed {
+            let moved = tenants::registry::set_slug(&state.db, &tenant, &checked.slug)
+                .await
+                .map_err(|e| match e {
+                    tenants::Error::Conflict(message) => ApiError::Validation {
+                        field: "slug".into(),
+                        message,
+                    },
+                    e => e.into(),
+                })?;
+            state.registry.invalidate(staff.tenant()).await;
+            state.registry.invalidate(&moved).await;
+            tracing::info!(tenant = %moved.id(), from = staff.tenant().slug(), to = moved.slug(), "store moved");
+            slug = moved.slug().to_owned();
+        }
+        tracing::info!(tenant = %staff.tenant().id(), products = effect.products, "store published");
+        Ok(PublishedStore {
+            url: store_url(&slug, "/"),
+            login_url: store_url(&slug, "/login"),
+            slug_changed: checked.slug_changed,
+            slug,
+            name: tenant.name().to_owned(),
+            renamed: checked.name_changed,
+            products: effect.products,
+        })
+    })
+    .await
 }
 
 /// Store admin: uploads the store's logo (PNG, JPEG or WebP, in the form field `logo`) and
@@ -837,75 +804,68 @@ pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError
 // The guarded multipart encoding: a POST that is not multipart is refused, not a panic.
 #[server(prefix = "/api", endpoint = "console/store/logo", input = crate::api::upload::Upload, input_derive = ())]
 pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            server::console(&server::ADMIN)?;
-            let state = app_state()?;
-            let mut form = data.into_inner().ok_or(ApiError::Validation {
-                field: "image".into(),
-                message: "choose a file to upload".into(),
-            })?;
-            let limit = state.media.max_bytes();
-            while let Some(mut field) = form.next_field().await.map_err(server::unreadable)? {
-                if field.name() != Some("logo") {
-                    continue;
-                }
-                let declared = field.content_type().map(|m| m.essence_str().to_owned());
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(server::unreadable)? {
-                    if bytes.len() + chunk.len() > limit {
-                        return Err(server::too_large(limit));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                let name = state.media.store_image(&bytes, declared.as_deref()).await?;
-                tracing::info!(media = %name, "store logo uploaded");
-                return Ok(name);
+    use crate::context::{app_state, run};
+    run(|_staff: StoreAdmin| async move {
+        let state = app_state()?;
+        let mut form = data.into_inner().ok_or(ApiError::Validation {
+            field: "image".into(),
+            message: "choose a file to upload".into(),
+        })?;
+        let limit = state.media.max_bytes();
+        while let Some(mut field) = form.next_field().await.map_err(server::unreadable)? {
+            if field.name() != Some("logo") {
+                continue;
             }
-            Err(ApiError::Validation {
-                field: "image".into(),
-                message: "choose a file to upload".into(),
-            })
+            let declared = field.content_type().map(|m| m.essence_str().to_owned());
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(server::unreadable)? {
+                if bytes.len() + chunk.len() > limit {
+                    return Err(server::too_large(limit));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let name = state.media.store_image(&bytes, declared.as_deref()).await?;
+            tracing::info!(media = %name, "store logo uploaded");
+            return Ok(name);
         }
-        .await,
-    )
+        Err(ApiError::Validation {
+            field: "image".into(),
+            message: "choose a file to upload".into(),
+        })
+    })
+    .await
 }
 crate::api::upload::upload_codec!(UploadLogo);
 
 /// Store admin or staff: every overridden field beside the master's value.
 #[server(prefix = "/api", endpoint = "console/catalog/drift", input = GetUrl)]
 pub async fn load_drift() -> Result<DriftReport, ApiError> {
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let (scope, principal) = server::console(&server::VIEW)?;
-            let state = app_state()?;
-            let hub_db = server::hub_db(&state).await?;
-            let policy = tenants::catalog::store::policy(&hub_db).await?;
-            let rows = tenants::catalog::store::drift(&scope.db, &hub_db, &policy)
-                .await?
-                .into_iter()
-                .map(|d| DriftRow {
-                    product: d.product.to_string(),
-                    sku: d.sku,
-                    product_name: d.product_name,
-                    field: d.field.as_str().to_owned(),
-                    field_label: d.field.label().to_owned(),
-                    master: d.master,
-                    store: d.store,
-                    locked: d.locked,
-                    outside_range: d.outside_range,
-                })
-                .collect();
-            Ok(DriftReport {
-                rows,
-                policy: server::policy_info(&policy),
-                can_edit: principal.role == tenants::auth::Role::ResellerAdmin,
+    use crate::context::run;
+    run(|staff: StoreStaff| async move {
+        let view = staff.master().await?;
+        let policy = tenants::catalog::store::policy(&view).await?;
+        let rows = tenants::catalog::store::drift(staff.db(), &view, &policy)
+            .await?
+            .into_iter()
+            .map(|d| DriftRow {
+                product: d.product.to_string(),
+                sku: d.sku,
+                product_name: d.product_name,
+                field: d.field.as_str().to_owned(),
+                field_label: d.field.label().to_owned(),
+                master: d.master,
+                store: d.store,
+                locked: d.locked,
+                outside_range: d.outside_range,
             })
-        }
-        .await,
-    )
+            .collect();
+        Ok(DriftReport {
+            rows,
+            policy: server::policy_info(&policy),
+            can_edit: staff.principal().role == tenants::auth::Role::ResellerAdmin,
+        })
+    })
+    .await
 }
 
 /// Store admin: overrides one field of one product (by SKU), within the hub's policy.
@@ -917,34 +877,30 @@ pub async fn save_override(
 ) -> Result<OverrideSaved, ApiError> {
     use tenants::catalog::store::{self, Field};
 
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let (scope, _) = server::console(&server::ADMIN)?;
-            let state = app_state()?;
-            let bad = |message: String| ApiError::Validation {
-                field: "overrides".into(),
-                message,
-            };
-            let sku = tenants::catalog::master::normalise_sku(&sku)
-                .map_err(|e| bad(format!("SKU '{}': {e}", sku.trim())))?;
-            let master = state.catalog.master(&state.db).await?;
-            let item = master
-                .find_sku(&sku)
-                .ok_or_else(|| bad(format!("there is no product {sku} in the catalog")))?;
-            let f = Field::parse(&field)
-                .ok_or_else(|| bad(format!("{sku}: '{field}' is not a field a store can change")))?;
-            let hub_db = server::hub_db(&state).await?;
-            store::set_override(&scope.db, &hub_db, item.id, f, Some(&value)).await?;
-            tracing::info!(tenant = %scope.tenant.id(), sku = %sku, field = f.as_str(), "override set");
-            Ok(OverrideSaved {
-                sku,
-                product_name: item.name.clone(),
-                field_label: f.label().to_owned(),
-            })
-        }
-        .await,
-    )
+    use crate::context::{app_state, run};
+    run(|staff: StoreAdmin| async move {
+        let state = app_state()?;
+        let bad = |message: String| ApiError::Validation {
+            field: "overrides".into(),
+            message,
+        };
+        let sku = tenants::catalog::master::normalise_sku(&sku)
+            .map_err(|e| bad(format!("SKU '{}': {e}", sku.trim())))?;
+        let master = state.catalog.master(&state.db).await?;
+        let item = master
+            .find_sku(&sku)
+            .ok_or_else(|| bad(format!("there is no product {sku} in the catalog")))?;
+        let f = Field::parse(&field)
+            .ok_or_else(|| bad(format!("{sku}: '{field}' is not a field a store can change")))?;
+        store::set_override(staff.db(), &staff.master().await?, item.id, f, Some(&value)).await?;
+        tracing::info!(tenant = %staff.tenant().id(), sku = %sku, field = f.as_str(), "override set");
+        Ok(OverrideSaved {
+            sku,
+            product_name: item.name.clone(),
+            field_label: f.label().to_owned(),
+        })
+    })
+    .await
 }
 
 /// Store admin: reverts one overridden field to the master's value.
@@ -952,18 +908,13 @@ pub async fn save_override(
 pub async fn revert_override(product: String, field: String) -> Result<(), ApiError> {
     use tenants::catalog::store::{self, Field};
 
-    use crate::context::{app_state, respond};
-    respond(
-        async {
-            let (scope, _) = server::console(&server::ADMIN)?;
-            let state = app_state()?;
-            let product = tenants::ProductId::parse(product.trim()).ok_or(ApiError::NotFound)?;
-            let field = Field::parse(&field).ok_or(ApiError::NotFound)?;
-            let hub_db = server::hub_db(&state).await?;
-            store::set_override(&scope.db, &hub_db, product, field, None).await?;
-            tracing::info!(tenant = %scope.tenant.id(), product = %product, field = field.as_str(), "override reverted");
-            Ok(())
-        }
-        .await,
-    )
+    use crate::context::run;
+    run(|staff: StoreAdmin| async move {
+        let product = tenants::ProductId::parse(product.trim()).ok_or(ApiError::NotFound)?;
+        let field = Field::parse(&field).ok_or(ApiError::NotFound)?;
+        store::set_override(staff.db(), &staff.master().await?, product, field, None).await?;
+        tracing::info!(tenant = %staff.tenant().id(), product = %product, field = field.as_str(), "override reverted");
+        Ok(())
+    })
+    .await
 }

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http::HeaderValue;
 use http::header::SET_COOKIE;
-use tenants::TenantDb;
+use tenants::access::Caller;
 use tenants::auth::sessions;
 
 use super::ServerState;
@@ -26,9 +26,19 @@ pub async fn authenticate(
     let Some(ctx) = req.extensions().get::<RequestCtx>().cloned() else {
         return next.run(req).await;
     };
-    let db = TenantDb::new(&state.app.db, &ctx.tenant);
-    let outcome =
-        sessions::authenticate(&db, &state.app.keys, access.as_deref(), refresh.as_deref()).await;
+    // Before the session is known the request is a visitor's; the session rows are read
+    // through the visitor's handle of this host's tenant.
+    let visitor = match Caller::new(&state.app.db, ctx.tenant.clone(), None).visitor() {
+        Ok(v) => v,
+        Err(_) => return next.run(req).await,
+    };
+    let outcome = sessions::authenticate(
+        visitor.db(),
+        &state.app.keys,
+        access.as_deref(),
+        refresh.as_deref(),
+    )
+    .await;
     let mut set_cookies = Vec::new();
     match outcome {
         Ok(Some(auth)) => {

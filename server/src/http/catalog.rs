@@ -6,8 +6,7 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
-use tenants::auth::Role;
-use tenants::{TenantDb, TenantKind};
+use tenants::access::{Caller, Denied};
 
 use super::ServerState;
 
@@ -46,17 +45,20 @@ pub async fn export_csv(State(state): State<ServerState>, req: Request) -> Respo
     let Some(ctx) = req.extensions().get::<RequestCtx>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let Some(principal) = &ctx.principal else {
-        return (StatusCode::UNAUTHORIZED, "please log in first").into_response();
-    };
-    if principal.role != Role::HubAdmin {
-        return (StatusCode::FORBIDDEN, "you are not allowed to do that").into_response();
-    }
-    if ctx.tenant.kind() != TenantKind::Hub {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    let db = TenantDb::new(&state.app.db, &ctx.tenant);
-    match tenants::catalog::csv_io::export(&db).await {
+    // The same guard as the catalog console's server functions.
+    let admin =
+        match Caller::new(&state.app.db, ctx.tenant.clone(), ctx.principal.clone()).hub_admin() {
+            Ok(admin) => admin,
+            Err(denied) => {
+                let status = match denied {
+                    Denied::Unauthenticated => StatusCode::UNAUTHORIZED,
+                    Denied::Forbidden => StatusCode::FORBIDDEN,
+                    Denied::NotHere => StatusCode::NOT_FOUND,
+                };
+                return (status, denied.to_string()).into_response();
+            }
+        };
+    match tenants::catalog::csv_io::export(admin.db()).await {
         Ok(bytes) => (
             [
                 (

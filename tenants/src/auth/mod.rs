@@ -82,7 +82,14 @@ pub struct Principal {
     pub role: Role,
     pub email: String,
     pub name: String,
+    /// Only session verification in this crate makes a principal: the fields are readable
+    /// everywhere, but no other crate can write one (nor change one's role).
+    pub(crate) verified: Verified,
 }
+
+/// The mark of a principal made by this crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Verified;
 
 #[cfg(test)]
 mod tests {

@@ -303,6 +303,7 @@ pub async fn authenticate(
             role: user.role,
             email: user.email,
             name: user.name,
+            verified: super::Verified,
         },
         renewed,
     }))

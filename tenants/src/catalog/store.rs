@@ -13,6 +13,7 @@ use super::master::{
     Product, check_description, check_name, normalise_sku, to_product, valid_media_name,
 };
 use super::money::{Money, PricingRule, Rounding};
+use crate::access::MasterView;
 use crate::db::{TenantDb, TenantTx};
 use crate::error::{Error, Result};
 use crate::ids::{CategoryId, ProductId};
@@ -137,8 +138,8 @@ impl Policy {
 }
 
 /// The hub's policy (defaults until the hub sets one).
-pub async fn policy(hub: &TenantDb) -> Result<Policy> {
-    let tx = hub.begin().await?;
+pub async fn policy(master: &MasterView) -> Result<Policy> {
+    let tx = master.hub().begin().await?;
     let p = policy_in(&tx).await?;
     tx.commit().await?;
     Ok(p)
@@ -723,8 +724,8 @@ pub fn check_override(
     Ok(value)
 }
 
-async fn master_by_sku(hub: &TenantDb, skus: &[String]) -> Result<HashMap<String, Product>> {
-    let tx = hub.begin().await?;
+async fn master_by_sku(master: &MasterView, skus: &[String]) -> Result<HashMap<String, Product>> {
+    let tx = master.hub().begin().await?;
     let rows = tx
         .find::<products::Entity>()
         .filter(products::Column::Sku.is_in(skus.iter().cloned()))
@@ -736,8 +737,11 @@ async fn master_by_sku(hub: &TenantDb, skus: &[String]) -> Result<HashMap<String
         .collect()
 }
 
-async fn master_by_ids(hub: &TenantDb, ids: &[uuid::Uuid]) -> Result<HashMap<uuid::Uuid, Product>> {
-    let tx = hub.begin().await?;
+async fn master_by_ids(
+    master: &MasterView,
+    ids: &[uuid::Uuid],
+) -> Result<HashMap<uuid::Uuid, Product>> {
+    let tx = master.hub().begin().await?;
     let rows = tx
         .find::<products::Entity>()
         .filter(products::Column::Id.is_in(ids.iter().copied()))
@@ -751,7 +755,7 @@ async fn master_by_ids(hub: &TenantDb, ids: &[uuid::Uuid]) -> Result<HashMap<uui
 
 /// Checks overrides typed by SKU, reporting the first problem.
 pub async fn check_overrides(
-    hub: &TenantDb,
+    master: &MasterView,
     inputs: &[OverrideInput],
     policy: &Policy,
 ) -> Result<Vec<(ProductId, Field, Value)>> {
@@ -759,7 +763,7 @@ pub async fn check_overrides(
         .iter()
         .filter_map(|o| normalise_sku(&o.sku).ok())
         .collect();
-    let products = master_by_sku(hub, &skus).await?;
+    let products = master_by_sku(master, &skus).await?;
     let mut out = Vec::with_capacity(inputs.len());
     for o in inputs {
         let sku = normalise_sku(&o.sku)
@@ -853,19 +857,19 @@ pub async fn save_settings(db: &TenantDb, s: &StoreSettings) -> Result<()> {
 /// `value: None` reverts the field to the master's.
 pub async fn set_override(
     db: &TenantDb,
-    hub: &TenantDb,
+    master: &MasterView,
     product: ProductId,
     field: Field,
     value: Option<&str>,
 ) -> Result<()> {
     store_only(db)?;
-    let masters = master_by_ids(hub, &[product.as_uuid()]).await?;
+    let masters = master_by_ids(master, &[product.as_uuid()]).await?;
     let p = masters
         .get(&product.as_uuid())
         .ok_or(Error::NotFound("product"))?;
     // Checked before the write lock is taken.
     let checked = match value {
-        Some(raw) => Some(check_override(p, field, raw, &policy(hub).await?)?),
+        Some(raw) => Some(check_override(p, field, raw, &policy(master).await?)?),
         None => None,
     };
     let tx = db.begin_write().await?;
@@ -922,13 +926,13 @@ fn show(field: Field, v: &Value, p: &Product) -> String {
 }
 
 /// The drift view: every overridden field with the master's value beside the store's.
-pub async fn drift(db: &TenantDb, hub: &TenantDb, policy: &Policy) -> Result<Vec<Drift>> {
+pub async fn drift(db: &TenantDb, master: &MasterView, policy: &Policy) -> Result<Vec<Drift>> {
     store_only(db)?;
     let tx = db.begin().await?;
     let rows = read_overrides(&tx).await?;
     tx.commit().await?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|(p, _, _)| *p).collect();
-    let masters = master_by_ids(hub, &ids).await?;
+    let masters = master_by_ids(master, &ids).await?;
     let mut out: Vec<Drift> = rows
         .into_iter()
         .filter_map(|(pid, field, v)| {

@@ -15,8 +15,9 @@ pub trait TenantScoped: EntityTrait {
     fn tenant_column() -> Self::Column;
 }
 
-/// A database handle bound to one resolved tenant. It can only be built from a [`Tenant`]
-/// returned by the registry, so holding one proves the tenant exists and was resolved.
+/// A database handle bound to one resolved tenant. Only this crate builds one: other crates
+/// get it from a guard in [`crate::access`] that checked the caller, so holding one proves
+/// both that the tenant exists and that someone allowed to was let in.
 #[derive(Clone, Debug)]
 pub struct TenantDb {
     db: Database,
@@ -24,7 +25,7 @@ pub struct TenantDb {
 }
 
 impl TenantDb {
-    pub fn new(db: &Database, tenant: &Tenant) -> Self {
+    pub(crate) fn new(db: &Database, tenant: &Tenant) -> Self {
         Self {
             db: db.clone(),
             tenant: tenant.clone(),
@@ -33,6 +34,11 @@ impl TenantDb {
 
     pub fn tenant(&self) -> &Tenant {
         &self.tenant
+    }
+
+    /// The whole database, for this crate's reads of shared tables (the registry).
+    pub(crate) fn db(&self) -> &Database {
+        &self.db
     }
 
     pub fn tenant_id(&self) -> TenantId {
@@ -141,8 +147,9 @@ impl TenantTx {
         Ok(())
     }
 
-    /// The connection to run the queries built above on.
-    pub fn conn(&self) -> &DatabaseTransaction {
+    /// The connection to run the queries built above on. Crate-private: a raw connection
+    /// would run unfiltered queries (and on SQLite nothing else stands in the way).
+    pub(crate) fn conn(&self) -> &DatabaseTransaction {
         &self.tx
     }
 

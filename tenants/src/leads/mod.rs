@@ -86,6 +86,26 @@ pub async fn count(db: &TenantDb) -> Result<u64> {
     Ok(n)
 }
 
+/// The partner programme at a glance, for the hub's front page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProgrammeOverview {
+    pub partner_leads: u64,
+    pub live_resellers: u64,
+}
+
+/// Leads registered with the hub and its approved resellers.
+pub async fn programme_overview(hub: &TenantDb) -> Result<ProgrammeOverview> {
+    Ok(ProgrammeOverview {
+        partner_leads: count(hub).await?,
+        live_resellers: crate::registry::count(
+            hub.db(),
+            crate::TenantKind::Reseller,
+            crate::TenantStatus::Approved,
+        )
+        .await?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

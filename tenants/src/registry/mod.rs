@@ -3,8 +3,8 @@
 
 mod cache;
 mod domains;
-mod entity;
-mod partners;
+pub(crate) mod entity;
+pub(crate) mod partners;
 mod slug;
 
 use chrono::Utc;

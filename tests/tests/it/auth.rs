@@ -418,7 +418,7 @@ async fn failed_log_ins_slow_down_then_get_429_until_unlocked() {
             &[("store", "acme"), ("email", &victim.email)],
         )
         .await;
-    assert_eq!(res.status(), 403);
+    assert_eq!(res.status(), 404, "no hub console on a store's host");
 }
 
 #[tokio::test]

@@ -113,7 +113,7 @@ async fn a_custom_domain_reaches_its_store_and_belongs_to_one_tenant() {
     assert_eq!(status, 404, "no tenant owns the domain yet");
     let domain = registry::Domain::parse(" Shop.ACME.example. ").expect("a domain");
     registry::add_domain(
-        &tenants::TenantDb::new(&app.db, &acme),
+        &tenants::access::operator(&app.db, &acme),
         &domain,
         "localhost",
     )
@@ -125,7 +125,7 @@ async fn a_custom_domain_reaches_its_store_and_belongs_to_one_tenant() {
     assert!(body.contains("Acme Outfitters"), "{body}");
     // Normalised and unique across the hub: bolt cannot take it, nor a hub address.
     let taken = registry::add_domain(
-        &tenants::TenantDb::new(&app.db, &bolt),
+        &tenants::access::operator(&app.db, &bolt),
         &domain,
         "localhost",
     )
@@ -135,20 +135,25 @@ async fn a_custom_domain_reaches_its_store_and_belongs_to_one_tenant() {
         "{taken:?}"
     );
     let hubs = registry::Domain::parse("acme.localhost").expect("a domain");
-    let own =
-        registry::add_domain(&tenants::TenantDb::new(&app.db, &bolt), &hubs, "localhost").await;
+    let own = registry::add_domain(
+        &tenants::access::operator(&app.db, &bolt),
+        &hubs,
+        "localhost",
+    )
+    .await;
     assert!(
         matches!(own, Err(tenants::Error::Validation { .. })),
         "{own:?}"
     );
     // Bolt cannot remove acme's domain through its own handle.
-    let removed = registry::remove_domain(&tenants::TenantDb::new(&app.db, &bolt), &domain).await;
+    let removed =
+        registry::remove_domain(&tenants::access::operator(&app.db, &bolt), &domain).await;
     assert!(
         matches!(removed, Err(tenants::Error::NotFound(_))),
         "{removed:?}"
     );
     assert_eq!(
-        registry::domains_of(&tenants::TenantDb::new(&app.db, &acme))
+        registry::domains_of(&tenants::access::operator(&app.db, &acme))
             .await
             .expect("list"),
         vec!["shop.acme.example".to_owned()]

@@ -108,5 +108,5 @@ async fn hub_db(app: &hub_tests::TestApp) -> tenants::TenantDb {
         .await
         .expect("registry readable")
         .expect("the hub exists");
-    tenants::TenantDb::new(&app.db, &hub)
+    tenants::access::operator(&app.db, &hub)
 }
