@@ -23,6 +23,10 @@ pub enum ApiError {
     Forbidden,
     #[error("something went wrong on our side (reference {request_id})")]
     Internal { request_id: String },
+    /// The request's arguments could not be decoded (a number that is not one, a missing
+    /// field, a body in another encoding): the client's mistake, answered with 400.
+    #[error("the request could not be read: {0}")]
+    BadRequest(String),
     #[error("could not reach the server: {0}")]
     Transport(String),
 }
@@ -49,8 +53,34 @@ impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
+        match value {
+            // On the server these come from decoding the caller's arguments, before the
+            // function runs: the caller's error, told briefly (never the decoder's whole text).
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::Deserialization(m)
+            | ServerFnErrorErr::MissingArg(m) => {
+                #[cfg(feature = "ssr")]
+                if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    res.set_status(http::StatusCode::BAD_REQUEST);
+                }
+                Self::BadRequest(brief(&m))
+            }
+            other => Self::Transport(other.to_string()),
+        }
     }
+}
+
+/// The first line of a decoder's message, at most 160 characters.
+fn brief(message: &str) -> String {
+    let line = message.lines().next().unwrap_or_default().trim();
+    let mut out: String = line.chars().take(160).collect();
+    if line.chars().count() > 160 {
+        out.push('…');
+    }
+    if out.is_empty() {
+        out.push_str("malformed arguments");
+    }
+    out
 }
 
 #[cfg(feature = "ssr")]
@@ -68,6 +98,7 @@ mod ssr {
                 Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::Forbidden => StatusCode::FORBIDDEN,
+                Self::BadRequest(_) => StatusCode::BAD_REQUEST,
                 Self::Internal { .. } | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }

@@ -528,7 +528,11 @@ async fn the_export_is_for_hub_admins_only() {
     let res = app
         .get_with("localhost", "/admin/catalog/export.csv", Some(&s))
         .await;
-    assert_eq!(res.status(), 403, "a customer of the hub's store is not its admin");
+    assert_eq!(
+        res.status(),
+        403,
+        "a customer of the hub's store is not its admin"
+    );
     let admin = world.account("localhost", Role::HubAdmin);
     let s = app.log_in("localhost", &admin.email, PASSWORD).await;
     let res = app

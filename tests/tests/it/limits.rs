@@ -100,3 +100,66 @@ async fn two_host_headers_get_400() {
         format!("GET /healthz HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
     assert_eq!(raw_request(&app, raw.as_bytes()).await.0, 200);
 }
+
+#[tokio::test]
+async fn undecodable_arguments_get_400_with_a_short_message() {
+    let Some(app) = spawn_app().await else { return };
+    let origin = app.origin("localhost");
+    let cases: [(&str, &str, Option<(&str, &str)>); 5] = [
+        // A quantity that is not a number.
+        (
+            "POST",
+            "/api/store/cart/add",
+            Some(("application/x-www-form-urlencoded", "sku=DR-1&quantity=abc")),
+        ),
+        // A page number below zero.
+        ("GET", "/api/store/category?slug=tools&page=-1", None),
+        // JSON sent to a form endpoint: its fields are missing.
+        (
+            "POST",
+            "/api/auth/login",
+            Some((
+                "application/json",
+                r#"{"email":"a@b.example","password":"x"}"#,
+            )),
+        ),
+        // A form sent to a JSON endpoint.
+        (
+            "POST",
+            "/api/console/store/check",
+            Some(("application/x-www-form-urlencoded", "store=1")),
+        ),
+        // Broken JSON.
+        (
+            "POST",
+            "/api/console/store/check",
+            Some(("application/json", "{\"store\": ")),
+        ),
+    ];
+    for (method, path, body) in cases {
+        let url = app.url("localhost", path);
+        let req = if method == "GET" {
+            app.client.get(url)
+        } else {
+            let (ct, b) = body.expect("a body");
+            app.client
+                .post(url)
+                .header("origin", &origin)
+                .header("content-type", ct)
+                .body(b.to_owned())
+        };
+        let res = req
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        assert_eq!(status, 400, "{method} {path}: {text}");
+        assert!(text.contains("BadRequest"), "{method} {path}: {text}");
+        assert!(
+            text.len() < 400,
+            "{method} {path}: a short message, got {text}"
+        );
+    }
+}

@@ -6,7 +6,12 @@
 //! - on its own host with another tenant's ids, e-mails and slugs as arguments.
 //!
 //! Server-function arguments are discovered from the server's own "missing field" answers, so
-//! new functions are probed without editing this file. A leak is any answer that carries a
+//! new functions are probed without editing this file. Every server function is sent in every
+//! encoding a server function can take (a GET query for GET functions; a form, JSON and a
+//! multipart body for POST functions), and an id argument gets an id of the kind it names
+//! (a product, a category, a user, a cart, a tenant) owned by a tenant other than the
+//! caller's. The probe prints how many calls it made in each encoding and how many of them
+//! the server decoded (the rest were refused with 400 before the function ran). A leak is any answer that carries a
 //! private marker (an account's unique e-mail or name) of a tenant other than the caller's own
 //! (and, on a foreign host, of any tenant at all), or any change to another tenant's seeded
 //! rows. Public endpoints may create rows as they would for any visitor; rows that pre-existed
@@ -21,15 +26,126 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use server::http::{EndpointKind, endpoints};
 use tenants::auth::Role;
 
-/// A value for a server-function argument named `field`, aimed at `victim`.
-fn value_for(field: &str, victim: &Account, world: &World) -> String {
+/// The smallest PNG: what upload functions get in multipart calls.
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R', 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, 0x0a, b'I', b'D', b'A', b'T',
+    0x78, 0x9c, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0d, 0x0a, 0x2d, 0xb4, 0, 0, 0, 0, b'I', b'E', b'N',
+    b'D', 0xae, 0x42, 0x60, 0x82,
+];
+
+/// The kinds of ids an argument can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum IdKind {
+    Product,
+    Category,
+    User,
+    Cart,
+    Tenant,
+}
+
+/// Which kind of id the argument `field` of the function at `path` takes, if it is an id.
+fn id_kind(field: &str, path: &str) -> Option<IdKind> {
     let f = field.to_ascii_lowercase();
-    if f == "id" || f.ends_with("_id") {
-        // Tenant ids of the victim are what id arguments take today; user ids cover the rest.
-        if f.contains("user") {
-            return victim.user_id.clone();
+    Some(match f.as_str() {
+        "id" if path.contains("categor") => IdKind::Category,
+        "id" if path.contains("product") => IdKind::Product,
+        "id" => IdKind::Tenant,
+        "product" | "product_id" => IdKind::Product,
+        "category" | "parent" | "category_id" => IdKind::Category,
+        "user" | "user_id" => IdKind::User,
+        "cart" | "cart_id" => IdKind::Cart,
+        f if f.ends_with("_id") => IdKind::Tenant,
+        _ => return None,
+    })
+}
+
+/// Every id in the database by kind, with its owner tenant (`<uuid>`) and external form.
+#[derive(Default)]
+struct Ids(BTreeMap<IdKind, Vec<(String, String)>>);
+
+impl Ids {
+    async fn load(conn: &DatabaseConnection) -> Self {
+        let backend = conn.get_database_backend();
+        let mut out = Self::default();
+        for (kind, sql) in [
+            (
+                IdKind::Product,
+                "SELECT tenant_id, id FROM catalog_products",
+            ),
+            (
+                IdKind::Category,
+                "SELECT tenant_id, id FROM catalog_categories",
+            ),
+            (IdKind::User, "SELECT tenant_id, id FROM users"),
+            (IdKind::Cart, "SELECT tenant_id, id FROM carts"),
+            (IdKind::Tenant, "SELECT id, id FROM tenants"),
+        ] {
+            let rows = conn
+                .query_all_raw(Statement::from_string(backend, sql.to_owned()))
+                .await
+                .expect("id query");
+            for row in rows {
+                let get = |i: usize| {
+                    row.try_get_by_index::<uuid::Uuid>(i)
+                        .or_else(|_| {
+                            row.try_get_by_index::<String>(i)
+                                .map(|s| uuid::Uuid::parse_str(&s).expect("a uuid"))
+                        })
+                        .expect("a uuid column")
+                };
+                let (owner, id) = (get(0), get(1));
+                let external = match kind {
+                    IdKind::Product => tenants::ProductId::from(id).to_string(),
+                    IdKind::Category => tenants::CategoryId::from(id).to_string(),
+                    IdKind::User => tenants::UserId::from(id).to_string(),
+                    IdKind::Cart => tenants::CartId::from(id).to_string(),
+                    IdKind::Tenant => tenants::TenantId::from(id).to_string(),
+                };
+                out.0
+                    .entry(kind)
+                    .or_default()
+                    .push((owner.to_string(), external));
+            }
         }
-        return world.tenant(&victim.host).id().to_string();
+        out
+    }
+
+    /// An id of `kind` owned by `victim` if it has one, else by any tenant but `attacker`.
+    fn pick(&self, kind: IdKind, victim: &str, attacker: &str) -> Option<String> {
+        let all = self.0.get(&kind)?;
+        all.iter()
+            .find(|(owner, _)| owner == victim)
+            .or_else(|| all.iter().find(|(owner, _)| owner != attacker))
+            .map(|(_, id)| id.clone())
+    }
+}
+
+/// How a call carries its arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Encoding {
+    Query,
+    Form,
+    Json,
+    Multipart,
+}
+
+/// A value for a server-function argument named `field` of the function at `path`, aimed at
+/// `victim` by `attacker`.
+fn value_for(
+    field: &str,
+    path: &str,
+    victim: &Account,
+    attacker: &Account,
+    world: &World,
+    ids: &Ids,
+) -> String {
+    let f = field.to_ascii_lowercase();
+    if let Some(kind) = id_kind(&f, path) {
+        let uuid = |a: &Account| world.tenant(&a.host).id().as_uuid().to_string();
+        return ids
+            .pick(kind, &uuid(victim), &uuid(attacker))
+            .unwrap_or_else(|| world.tenant(&victim.host).id().to_string());
     }
     match f.as_str() {
         "email" => victim.email.clone(),
@@ -133,34 +249,99 @@ async fn fingerprint(conn: &DatabaseConnection) -> BTreeMap<String, String> {
 
 struct Probe<'a> {
     app: &'a TestApp,
+    ids: Ids,
     requests: usize,
+    /// Per encoding: calls made, calls the server decoded (not refused with 400).
+    calls: BTreeMap<Encoding, (usize, usize)>,
     leaks: Vec<String>,
 }
 
+/// The JSON body for a function at `path` with `args`: a JSON function's struct argument
+/// gets a whole value of its type.
+fn json_body(
+    path: &str,
+    args: &[(String, String)],
+    victim: &Account,
+    ids: &Ids,
+) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in args {
+        map.insert(k.clone(), serde_json::Value::String(v.clone()));
+    }
+    if path.starts_with("/api/console/store/") {
+        let categories = ids
+            .0
+            .get(&IdKind::Category)
+            .map(|c| c.iter().take(2).map(|(_, id)| id.clone()).collect())
+            .unwrap_or_default();
+        let input = app::api::store_console::StoreInput {
+            slug: victim.tenant.slug().to_owned(),
+            name: "Probe store".into(),
+            markup: "10".into(),
+            rounding: "none".into(),
+            primary_color: "#1f3a5f".into(),
+            accent_color: "#b4461f".into(),
+            font: "system".into(),
+            include_categories: categories,
+            ..Default::default()
+        };
+        map.insert(
+            "store".into(),
+            serde_json::to_value(input).expect("a store input"),
+        );
+    }
+    serde_json::Value::Object(map)
+}
+
 impl Probe<'_> {
-    /// Sends `method path` on `host` with `session`; for server functions, fills arguments the
-    /// server says are missing with values aimed at `victim`.
+    /// Sends `path` on `host` with `session` in `encoding`; fills arguments the server says
+    /// are missing with values aimed at `victim`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call of the probe, spelled out"
+    )]
     async fn send(
         &mut self,
-        method: &str,
+        encoding: Encoding,
         path: &str,
         host: &str,
         session: &Session,
         victim: &Account,
+        attacker: &Account,
         world: &World,
     ) -> (u16, String, Vec<String>) {
         let mut args: Vec<(String, String)> = vec![];
         for _ in 0..12 {
             let url = self.app.url(host, path);
-            let mut req = if method == "GET" {
-                self.app.client.get(&url).query(&args)
-            } else {
-                self.app
+            let mut req = match encoding {
+                Encoding::Query => self.app.client.get(&url).query(&args),
+                Encoding::Form => self.app.client.post(&url).form(&args),
+                Encoding::Json => self
+                    .app
                     .client
                     .post(&url)
-                    .form(&args)
-                    .header(ORIGIN, self.app.origin(host))
+                    .json(&json_body(path, &args, victim, &self.ids)),
+                Encoding::Multipart => {
+                    let mut form = reqwest::multipart::Form::new();
+                    for (k, v) in &args {
+                        form = form.text(k.clone(), v.clone());
+                    }
+                    // Upload functions take a file under one of these names.
+                    for name in ["file", "image", "logo"] {
+                        form = form.part(
+                            name,
+                            reqwest::multipart::Part::bytes(PNG.to_vec())
+                                .file_name("probe.png")
+                                .mime_str("image/png")
+                                .expect("a mime type"),
+                        );
+                    }
+                    self.app.client.post(&url).multipart(form)
+                }
             };
+            if encoding != Encoding::Query {
+                req = req.header(ORIGIN, self.app.origin(host));
+            }
             req = req.header("accept", "application/json");
             if let Some(c) = session.cookie_header() {
                 req = req.header(COOKIE, c);
@@ -176,10 +357,17 @@ impl Probe<'_> {
                 .map(str::to_owned);
             match missing {
                 Some(field) if !args.iter().any(|(k, _)| *k == field) => {
-                    let v = value_for(&field, victim, world);
+                    let v = value_for(&field, path, victim, attacker, world, &self.ids);
                     args.push((field, v));
                 }
-                _ => return (status, body, args.into_iter().map(|(_, v)| v).collect()),
+                _ => {
+                    let c = self.calls.entry(encoding).or_default();
+                    c.0 += 1;
+                    if status != 400 {
+                        c.1 += 1;
+                    }
+                    return (status, body, args.into_iter().map(|(_, v)| v).collect());
+                }
             }
         }
         (0, String::new(), vec![])
@@ -241,7 +429,9 @@ async fn no_endpoint_leaks_across_tenants() {
     }
     let mut probe = Probe {
         app: &app,
+        ids: Ids::load(&owner).await,
         requests: 0,
+        calls: BTreeMap::new(),
         leaks: vec![],
     };
     let before = fingerprint(&owner).await;
@@ -278,27 +468,40 @@ async fn no_endpoint_leaks_across_tenants() {
                     {
                         continue;
                     }
-                    let (status, body, sent) = probe
-                        .send(&ep.method, &ep.path, host, session, victim, &world)
-                        .await;
-                    let what = format!(
-                        "{} {} on {host} as {} ({})",
-                        ep.method,
-                        ep.path,
-                        attacker.email,
-                        attacker.role.as_str()
-                    );
-                    // On a foreign host the session is no session: nobody's private data.
-                    let allowed = if foreign_host {
-                        None
-                    } else {
-                        Some(attacker.host.as_str())
+                    let encodings: &[Encoding] = match (ep.kind, ep.method.as_str()) {
+                        (EndpointKind::ServerFn, "POST") => {
+                            &[Encoding::Form, Encoding::Json, Encoding::Multipart]
+                        }
+                        _ => &[Encoding::Query],
                     };
-                    probe.check(&what, host, &body, allowed, &world, &sent);
-                    if status == 0 {
-                        probe
-                            .leaks
-                            .push(format!("{what}: argument discovery did not settle"));
+                    for &encoding in encodings {
+                        let (status, body, sent) = probe
+                            .send(encoding, &ep.path, host, session, victim, attacker, &world)
+                            .await;
+                        let what = format!(
+                            "{} {} ({encoding:?}) on {host} as {} ({})",
+                            ep.method,
+                            ep.path,
+                            attacker.email,
+                            attacker.role.as_str()
+                        );
+                        // On a foreign host the session is no session: nobody's private data.
+                        let allowed = if foreign_host {
+                            None
+                        } else {
+                            Some(attacker.host.as_str())
+                        };
+                        probe.check(&what, host, &body, allowed, &world, &sent);
+                        if status == 0 {
+                            probe
+                                .leaks
+                                .push(format!("{what}: argument discovery did not settle"));
+                        }
+                        if status >= 500 {
+                            probe
+                                .leaks
+                                .push(format!("{what}: answered {status}: {body}"));
+                        }
                     }
                 }
             }
@@ -308,7 +511,15 @@ async fn no_endpoint_leaks_across_tenants() {
     for (attacker, session) in &sessions {
         for host in hosts.iter().filter(|h| **h != attacker.host) {
             let (_, body, sent) = probe
-                .send("POST", "/api/auth/logout", host, session, attacker, &world)
+                .send(
+                    Encoding::Form,
+                    "/api/auth/logout",
+                    host,
+                    session,
+                    attacker,
+                    attacker,
+                    &world,
+                )
                 .await;
             probe.check("logout", host, &body, None, &world, &sent);
         }
@@ -344,14 +555,31 @@ async fn no_endpoint_leaks_across_tenants() {
             }
         }
     }
+    let by_encoding: Vec<String> = probe
+        .calls
+        .iter()
+        .map(|(e, (made, decoded))| format!("{e:?} {made} ({decoded} decoded)"))
+        .collect();
     println!(
-        "cross-tenant probe ({}): {} endpoints, {} accounts, {} hosts, {} requests, {} leaks",
+        "cross-tenant probe ({}): {} endpoints, {} accounts, {} hosts, {} requests; calls by encoding: {}; {} leaks",
         backend_name(),
         eps.len(),
         sessions.len(),
         hosts.len(),
         probe.requests,
+        by_encoding.join(", "),
         probe.leaks.len()
     );
+    for e in [
+        Encoding::Query,
+        Encoding::Form,
+        Encoding::Json,
+        Encoding::Multipart,
+    ] {
+        assert!(
+            probe.calls.get(&e).is_some_and(|(_, decoded)| *decoded > 0),
+            "no {e:?} call was decoded: the probe is not exercising that encoding"
+        );
+    }
     assert!(probe.leaks.is_empty(), "leaks:\n{}", probe.leaks.join("\n"));
 }
