@@ -8,6 +8,7 @@ mod entity;
 pub mod master;
 pub mod media;
 pub mod money;
+pub mod setup;
 pub mod snapshot;
 pub mod store;
 pub mod text;
