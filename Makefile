@@ -49,6 +49,7 @@ fmt-check:
 lint: tools
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown --features hydrate -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown --features hydrate,shop -- -D warnings
 
 unit:
 	cargo test --workspace --exclude frontend --exclude hub-tests

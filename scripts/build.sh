@@ -28,25 +28,32 @@ esac
 say "server ($profile)"
 cargo build -p server --bin hub "${server_flags[@]}"
 
-say "browser bundle ($wasm_profile)"
-cargo build -p frontend --lib --target "$WASM_TARGET" --no-default-features --features hydrate \
-  --profile "$wasm_profile"
-
 mkdir -p "$PWD/target"
 stage=$(mktemp -d "$PWD/target/.site.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/pkg"
-wasm-bindgen --target web --no-typescript --out-dir "$stage/pkg" --out-name "$OUTPUT_NAME" \
-  "$TARGET_DIR/$WASM_TARGET/$wasm_dir/frontend.wasm"
-# Leptos asks for pkg/<name>.wasm when LEPTOS_OUTPUT_NAME was set at compile time.
-mv "$stage/pkg/${OUTPUT_NAME}_bg.wasm" "$stage/pkg/$OUTPUT_NAME.wasm"
-if [ "$profile" = release ]; then
-  say "wasm-opt -Oz"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$stage/pkg/$OUTPUT_NAME.opt.wasm" "$stage/pkg/$OUTPUT_NAME.wasm"
-  mv "$stage/pkg/$OUTPUT_NAME.opt.wasm" "$stage/pkg/$OUTPUT_NAME.wasm"
-fi
+
+# Two browser bundles: `hub` (every page, with the consoles) and `hub-shop` (the storefront
+# pages only: what a shopper downloads). The server picks one per page (app::bundle_for).
+bundle() {
+  local name=$1 features=$2
+  say "browser bundle $name ($wasm_profile, features $features)"
+  cargo build -p frontend --lib --target "$WASM_TARGET" --no-default-features --features "$features" \
+    --profile "$wasm_profile"
+  wasm-bindgen --target web --no-typescript --out-dir "$stage/pkg" --out-name "$name" \
+    "$TARGET_DIR/$WASM_TARGET/$wasm_dir/frontend.wasm"
+  # Leptos asks for pkg/<name>.wasm when LEPTOS_OUTPUT_NAME was set at compile time.
+  mv "$stage/pkg/${name}_bg.wasm" "$stage/pkg/$name.wasm"
+  if [ "$profile" = release ]; then
+    say "wasm-opt -Oz $name.wasm"
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      -o "$stage/pkg/$name.opt.wasm" "$stage/pkg/$name.wasm"
+    mv "$stage/pkg/$name.opt.wasm" "$stage/pkg/$name.wasm"
+  fi
+}
+bundle "$OUTPUT_NAME" hydrate
+bundle "$OUTPUT_NAME-shop" hydrate,shop
 cp style/main.css "$stage/pkg/$OUTPUT_NAME.css"
 cp -R public/. "$stage/"
 if [ "$profile" = release ]; then

@@ -1,14 +1,21 @@
 //! The hub's user interface: pages, components and the server functions they call.
 //! Built twice: with `ssr` into the server, with `hydrate` into the browser's wasm.
 
+#[cfg(not(feature = "shop"))]
+mod accounts;
 pub mod api;
+#[cfg(not(feature = "shop"))]
+mod catalog;
 mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod error;
-mod pages;
+mod partners;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(not(feature = "shop"))]
+mod store_console;
+mod storefront;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -17,8 +24,12 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 pub use error::ApiError;
 
-/// The HTML document around the app, rendered on the server.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around the app, rendered on the server. A storefront page loads the
+/// shop bundle, any other page the whole app.
+pub fn shell(mut options: LeptosOptions) -> impl IntoView {
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        options.output_name = bundle_for(&options.output_name, parts.uri.path()).into();
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -60,32 +71,73 @@ pub fn App() -> impl IntoView {
         <Title formatter=head_title/>
         <Stylesheet id="leptos" href="/pkg/hub.css"/>
         <Router>
-            <Routes fallback=pages::not_found::NotFound>
-                // Async: the whole page is rendered once its data is loaded, so the HTML is
-                // complete without JavaScript and hydration starts from settled data.
-                <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("login") view=pages::login::LoginPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("signup") view=pages::signup::SignUpPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("partners"), StaticSegment("apply")) view=pages::signup::ApplyPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("account") view=pages::account::AccountPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("admin"), StaticSegment("resellers")) view=pages::admin::ResellersPage ssr=SsrMode::Async/>
-                // The storefront (every store host, and the hub's own store on the bare domain).
-                <Route path=(StaticSegment("c"), ParamSegment("slug")) view=pages::storefront::CategoryPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("p"), ParamSegment("sku")) view=pages::storefront::ProductPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("search") view=pages::storefront::SearchPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("cart") view=pages::storefront::CartPage ssr=SsrMode::Async/>
-                // The hub admin's catalog console.
-                <Route path=(StaticSegment("admin"), StaticSegment("catalog")) view=pages::catalog_admin::CatalogPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("new")) view=pages::catalog_admin::ProductEditorPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("products"), ParamSegment("id")) view=pages::catalog_admin::ProductEditorPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("categories")) view=pages::catalog_admin::CategoriesPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("policy")) view=pages::catalog_admin::PolicyPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("import")) view=pages::catalog_admin::ImportPage ssr=SsrMode::Async/>
-                // The reseller's console.
-                <Route path=(StaticSegment("console"), StaticSegment("store")) view=pages::store_console::StoreWizardPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("console"), StaticSegment("catalog")) view=pages::store_console::StoreCatalogPage ssr=SsrMode::Async/>
-            </Routes>
+            <AppRoutes/>
         </Router>
+    }
+}
+
+/// Every page. The server renders with these, and so does the console bundle.
+#[cfg(not(feature = "shop"))]
+#[component]
+fn AppRoutes() -> impl IntoView {
+    view! {
+            <Routes fallback=components::not_found::NotFound>
+            // Async: the whole page is rendered once its data is loaded, so the HTML is
+            // complete without JavaScript and hydration starts from settled data.
+            <Route path=StaticSegment("") view=partners::HomePage ssr=SsrMode::Async/>
+            <Route path=StaticSegment("login") view=accounts::LoginPage ssr=SsrMode::Async/>
+            <Route path=StaticSegment("signup") view=accounts::SignUpPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("partners"), StaticSegment("apply")) view=accounts::ApplyPage ssr=SsrMode::Async/>
+            <Route path=StaticSegment("account") view=accounts::AccountPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("resellers")) view=partners::ResellersPage ssr=SsrMode::Async/>
+            // The storefront (every store host, and the hub's own store on the bare domain).
+            <Route path=(StaticSegment("c"), ParamSegment("slug")) view=storefront::CategoryPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("p"), ParamSegment("sku")) view=storefront::ProductPage ssr=SsrMode::Async/>
+            <Route path=StaticSegment("search") view=storefront::SearchPage ssr=SsrMode::Async/>
+            <Route path=StaticSegment("cart") view=storefront::CartPage ssr=SsrMode::Async/>
+            // The hub admin's catalog console.
+            <Route path=(StaticSegment("admin"), StaticSegment("catalog")) view=catalog::CatalogPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("new")) view=catalog::ProductEditorPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("products"), ParamSegment("id")) view=catalog::ProductEditorPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("categories")) view=catalog::CategoriesPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("policy")) view=catalog::PolicyPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("catalog"), StaticSegment("import")) view=catalog::ImportPage ssr=SsrMode::Async/>
+            // The reseller's console.
+            <Route path=(StaticSegment("console"), StaticSegment("store")) view=store_console::StoreWizardPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("console"), StaticSegment("catalog")) view=store_console::StoreCatalogPage ssr=SsrMode::Async/>
+        </Routes>
+    }
+}
+
+/// The shopper's bundle: the storefront pages only (and the hub's front page, which is its
+/// own store's). Any other page is left to a full page load, which brings the console bundle
+/// (`Elsewhere`), so the consoles' code never ships to a shopper.
+#[cfg(feature = "shop")]
+#[component]
+fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=components::not_found::Elsewhere>
+            <Route path=StaticSegment("") view=partners::HomePage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("c"), ParamSegment("slug")) view=storefront::CategoryPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("p"), ParamSegment("sku")) view=storefront::ProductPage ssr=SsrMode::Async/>
+            <Route path=StaticSegment("search") view=storefront::SearchPage ssr=SsrMode::Async/>
+            <Route path=StaticSegment("cart") view=storefront::CartPage ssr=SsrMode::Async/>
+        </Routes>
+    }
+}
+
+/// Whether the page at `path` is one of the shop bundle's (see [`AppRoutes`] with `shop`).
+pub fn is_shop_page(path: &str) -> bool {
+    matches!(path, "/" | "/search" | "/cart") || path.starts_with("/c/") || path.starts_with("/p/")
+}
+
+/// The name of the browser bundle a page loads: `hub-shop` for the storefront, `hub` (with
+/// the consoles) for everything else.
+pub fn bundle_for(output_name: &str, path: &str) -> String {
+    if is_shop_page(path) {
+        format!("{output_name}-shop")
+    } else {
+        output_name.to_owned()
     }
 }
 

@@ -94,7 +94,8 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
     println!();
     println!("Demo logins (password for all: {DEMO_PASSWORD}):");
     println!(
-        "  hub admin        {DEMO_HUB_ADMIN:<24} at {}/login",
+        "  {:<16} {DEMO_HUB_ADMIN:<24} at {}/login",
+        "hub admin",
         cfg.public_url()
     );
     for r in RESELLERS {
@@ -135,10 +136,10 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
         let state = if r.approved {
             ""
         } else {
-            " (pending approval)"
+            "  (pending approval)"
         };
-        println!("  {} admin{state}", r.slug);
-        println!("                   {owner:<24} at {url}/login");
+        let role = format!("{} admin", r.slug);
+        println!("  {role:<16} {owner:<24} at {url}/login{state}");
         if r.approved {
             existed(
                 signup::customer(
@@ -149,7 +150,8 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
                 )
                 .await,
             )?;
-            println!("  {} customer     {shopper:<24} at {url}/login", r.slug);
+            let role = format!("{} customer", r.slug);
+            println!("  {role:<16} {shopper:<24} at {url}/login");
         }
     }
     Ok(())

@@ -401,3 +401,62 @@ async fn hostile_text_stays_text_in_the_head_and_the_consoles() {
 fn url_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The wasm bundles the current document loaded, by file name.
+async fn bundles(browser: &Browser) -> Vec<String> {
+    let v = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.endsWith('.wasm'))",
+            vec![],
+        )
+        .await
+        .expect("resource timings");
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_shopper_gets_the_shop_bundle_and_the_consoles_load_theirs() {
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
+    let browser = Browser::start().await;
+    for path in ["/", "/c/drills-drivers", "/search?q=drill", "/cart"] {
+        browser
+            .open_hydrated(&hub.url("acme.localhost", path))
+            .await;
+        assert_eq!(
+            bundles(&browser).await,
+            vec!["/pkg/hub-shop.wasm".to_owned()],
+            "{path} loads the storefront bundle only"
+        );
+    }
+    // Following a link to a page the shop bundle does not carry loads it with the full one.
+    browser.open_hydrated(&hub.url("acme.localhost", "/")).await;
+    browser.click("a[href='/login']").await;
+    browser.wait_text("form button[type=submit]").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let b = bundles(&browser).await;
+        if b == vec!["/pkg/hub.wasm".to_owned()] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the log-in page did not load the full bundle: {b:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let url = browser.client.current_url().await.expect("url");
+    assert_eq!(url.path(), "/login");
+    browser.fill("email", "shopper@acme.demo").await;
+    browser.fill("password", DEMO_PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_text("[data-testid=account-chip]").await;
+}

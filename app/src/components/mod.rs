@@ -1,2 +1,4 @@
+#[cfg(not(feature = "shop"))]
 pub mod form;
 pub mod layout;
+pub mod not_found;

@@ -28,7 +28,7 @@ pub fn HomePage() -> impl IntoView {
             </Transition>
             // Outside the overview's Transition: reloading the counters after a registration
             // must not re-render (and reset) the form.
-            <crate::pages::storefront::StoreHome/>
+            <crate::storefront::StoreHome/>
             <HubOnly>
                 <HowItWorks/>
                 <PartnerForm register/>

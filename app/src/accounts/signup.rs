@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::login::go_to;
 use crate::api::auth::{ApplyAsReseller, SignUp, check_slug};
 use crate::components::form::{Field, field_error, form_error};
 use crate::components::layout::{HubFrame, Site};
-use crate::pages::login::go_to;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {

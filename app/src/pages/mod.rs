@@ -1,9 +1,0 @@
-pub mod account;
-pub mod admin;
-pub mod catalog_admin;
-pub mod home;
-pub mod login;
-pub mod not_found;
-pub mod signup;
-pub mod store_console;
-pub mod storefront;

@@ -1,0 +1,10 @@
+//! The hub's partner programme: its front page (live counters, registering interest) and the
+//! hub admin's reseller console (approve, suspend, reinstate, unlock).
+
+mod home;
+#[cfg(not(feature = "shop"))]
+mod resellers;
+
+pub use home::HomePage;
+#[cfg(not(feature = "shop"))]
+pub use resellers::ResellersPage;
