@@ -181,17 +181,37 @@ mod tests {
         );
     }
 
+    /// The message shown next to the form's field, or None if the password is accepted.
+    fn refusal(raw: &str, field: &'static str) -> Option<String> {
+        match NewPassword::parse(raw, field) {
+            Ok(_) => None,
+            Err(Error::Validation { field: f, message }) if f == field => Some(message),
+            Err(e) => panic!("{raw:?}: not a validation error of {field}: {e}"),
+        }
+    }
+
     #[test]
     fn rules() {
-        assert!(NewPassword::parse("short", "password").is_err());
-        assert!(NewPassword::parse(&"x".repeat(129), "password").is_err());
-        assert!(NewPassword::parse(&"x7!".repeat(42), "password").is_ok());
-        assert!(NewPassword::parse("password", "password").is_err());
-        assert!(NewPassword::parse("PassWord123", "password").is_err());
-        assert!(NewPassword::parse("iloveyou", "password").is_err());
-        assert!(NewPassword::parse("tangerine-rowboat-42", "password").is_ok());
-        // Counted in characters, not bytes.
-        assert!(NewPassword::parse("ééééééé", "password").is_err());
+        const TOO_SHORT: &str = "must be at least 8 characters";
+        const COMMON_MSG: &str =
+            "is one of the most common passwords; choose one that is harder to guess";
+        assert_eq!(refusal("short", "password").as_deref(), Some(TOO_SHORT));
+        assert_eq!(
+            refusal(&"x".repeat(129), "new_password").as_deref(),
+            Some("must be at most 128 characters")
+        );
+        assert_eq!(refusal(&"x7!".repeat(42), "password"), None);
+        assert_eq!(refusal("password", "password").as_deref(), Some(COMMON_MSG));
+        // Compared without case.
+        assert_eq!(
+            refusal("PassWord123", "password").as_deref(),
+            Some(COMMON_MSG)
+        );
+        assert_eq!(refusal("iloveyou", "password").as_deref(), Some(COMMON_MSG));
+        assert_eq!(refusal("tangerine-rowboat-42", "password"), None);
+        // Counted in characters, not bytes: 7 characters (14 bytes) are too few, 8 enough.
+        assert_eq!(refusal("ééééééé", "password").as_deref(), Some(TOO_SHORT));
+        assert_eq!(refusal("éééééééé", "password"), None);
     }
 
     #[test]

@@ -166,13 +166,31 @@ mod tests {
             }
             t.record_failure(tenant, "a@b.co", ip(1));
         }
-        assert!(delays.iter().take(FREE_FAILURES + 1).all(Duration::is_zero));
-        assert!(delays.windows(2).all(|w| w[0] <= w[1]), "{delays:?}");
-        assert!(delays.last().is_some_and(|d| !d.is_zero()));
+        // The delay before each attempt, given the failures before it: none while under the
+        // free allowance, then doubling from 250 ms, up to 4 s.
+        let ms = |n: u64| Duration::from_millis(n);
+        assert_eq!(
+            delays,
+            [
+                ms(0),
+                ms(0),
+                ms(0),
+                ms(0),
+                ms(250),
+                ms(500),
+                ms(1_000),
+                ms(2_000),
+                ms(4_000),
+                ms(4_000),
+            ],
+            "after {FREE_FAILURES} free failures"
+        );
         match t.check(tenant, "a@b.co", ip(1)) {
-            Check::Refuse { retry_after } => {
-                assert!(retry_after <= LOCKOUT + Duration::from_secs(1))
-            }
+            // The lock runs from the last failure, a moment ago: 15 minutes, rounded up.
+            Check::Refuse { retry_after } => assert!(
+                (900..=901).contains(&retry_after.as_secs()) && retry_after.subsec_nanos() == 0,
+                "{retry_after:?}"
+            ),
             other => panic!("expected a refusal, got {other:?}"),
         }
         // Another account from another address is unaffected.

@@ -753,8 +753,16 @@ mod tests {
     #[test]
     fn skus_attributes_and_names() {
         assert_eq!(normalise_sku(" ab-12 ").unwrap(), "AB-12");
-        assert!(normalise_sku("a b").is_err());
-        assert!(normalise_sku("").is_err());
+        // The message is what the SKU field shows.
+        assert_eq!(
+            normalise_sku("a b").unwrap_err(),
+            "use letters, digits and - _ . / only"
+        );
+        assert_eq!(normalise_sku("  ").unwrap_err(), "enter a SKU");
+        assert_eq!(
+            normalise_sku(&"A".repeat(65)).unwrap_err(),
+            "must be at most 64 characters"
+        );
         assert_eq!(
             parse_attributes("Colour=Red; Weight = 2 kg;").unwrap(),
             vec![
@@ -762,8 +770,18 @@ mod tests {
                 ("Weight".into(), "2 kg".into())
             ]
         );
-        assert!(parse_attributes("Colour").is_err());
-        assert!(parse_attributes("a=1; A=2").is_err());
+        assert_eq!(
+            parse_attributes("Colour").unwrap_err(),
+            "'Colour' is not Name=Value"
+        );
+        assert_eq!(
+            parse_attributes("a=1; A=2").unwrap_err(),
+            "attribute 'A' appears twice"
+        );
+        assert_eq!(
+            parse_attributes("Colour=").unwrap_err(),
+            "value of 'Colour' must be 1 to 200 characters"
+        );
         assert_eq!(slugify("Power Tools & More!"), "power-tools-more");
         assert!(valid_media_name("0123456789abcdef0123456789abcdef.png"));
         assert!(!valid_media_name("../etc/passwd.png"));

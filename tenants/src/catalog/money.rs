@@ -278,13 +278,23 @@ mod tests {
             129_900
         );
         assert_eq!(Money::parse_decimal("0.07", eur()).unwrap().minor, 7);
-        assert!(Money::parse_decimal("1.234", eur()).is_err());
-        assert!(Money::parse_decimal("-1", eur()).is_err());
-        assert!(Money::parse_decimal("1e3", eur()).is_err());
-        assert!(Money::parse_decimal("", eur()).is_err());
+        // The message is what the price field shows.
+        let refused = |raw: &str, currency| Money::parse_decimal(raw, currency).unwrap_err();
+        assert_eq!(refused("1.234", eur()), "EUR has at most 2 decimal places");
+        assert_eq!(
+            refused("-1", eur()),
+            "'-1' is not a price (use digits, e.g. 12.50)"
+        );
+        assert_eq!(
+            refused("1e3", eur()),
+            "'1e3' is not a price (use digits, e.g. 12.50)"
+        );
+        assert_eq!(refused(" ", eur()), "enter a price");
+        assert_eq!(refused("", eur()), "enter a price");
+        assert_eq!(refused("10000001", eur()), "must be at most 10000000 EUR");
         let jpy = Currency::parse("JPY").unwrap();
         assert_eq!(Money::parse_decimal("1500", jpy).unwrap().minor, 1500);
-        assert!(Money::parse_decimal("1500.5", jpy).is_err());
+        assert_eq!(refused("1500.5", jpy), "JPY has at most 0 decimal places");
         assert!(Currency::parse("XAU").is_none());
         assert!(Currency::parse("ZZZ").is_none());
     }
@@ -311,6 +321,17 @@ mod tests {
         assert_eq!(r(1500, Rounding::Ends99), 1199);
         assert_eq!(r(990, Rounding::Ends99), 1099);
         assert_eq!(r(900, Rounding::Ends99), 1099);
-        assert!(PricingRule::new(50_000, Rounding::None).is_err());
+        for bp in [50_000, -5_001, 40_001] {
+            assert!(
+                matches!(
+                    PricingRule::new(bp, Rounding::None),
+                    Err(Error::Validation { field: "markup", ref message })
+                        if message == "must be between -50 % and +400 %"
+                ),
+                "{bp}"
+            );
+        }
+        assert!(PricingRule::new(-5_000, Rounding::None).is_ok());
+        assert!(PricingRule::new(40_000, Rounding::None).is_ok());
     }
 }

@@ -1416,20 +1416,74 @@ mod tests {
         }
     }
 
+    /// The cache's budget (`catalog.cache_mib`) is counted in these weights: a store must
+    /// weigh at least what its snapshot holds, or the cache outgrows its budget, and far less
+    /// than the master it shares, or thousands of stores would not stay warm.
     #[test]
     fn a_store_snapshot_weighs_a_fraction_of_the_catalog() {
         let mut rng = Rng(11);
-        let m = Arc::new(master(&mut rng, 20_000));
-        let sf = resolve(
-            TenantId::generate(),
-            m.clone(),
-            StoreSettings::default(),
-            true,
-            &[],
-            1,
+        let m = Arc::new(master(&mut rng, 100_000));
+        let weight = |overrides: &[(uuid::Uuid, Field, Value)]| {
+            let sf = resolve(
+                TenantId::generate(),
+                m.clone(),
+                StoreSettings::default(),
+                true,
+                overrides,
+                1,
+            );
+            assert_eq!(sf.product_count(), 100_000);
+            sf.weight()
+        };
+        // ARCHITECTURE: a store over 100,000 products weighs ~12 KiB (a bit a product: 12.2
+        // KiB) plus its overrides.
+        let plain = weight(&[]);
+        assert!((12..=20).contains(&plain), "weighs {plain} KiB");
+        // The master it reads through holds at least its items and their texts.
+        let master_bytes: usize = m
+            .items
+            .iter()
+            .map(|i| {
+                std::mem::size_of::<MasterItem>() + i.sku.len() + i.name.len() + i.description.len()
+            })
+            .sum();
+        assert!(
+            plain as usize * 1024 * 100 < master_bytes,
+            "{plain} KiB is not under 1 % of the master's {master_bytes} bytes"
         );
-        assert_eq!(sf.product_count(), 20_000);
-        // 20,000 products: a bit each plus bookkeeping, well under 16 KiB.
-        assert!(sf.weight() < 16, "weighs {} KiB", sf.weight());
+        // Each new name (40 characters) is held twice, as shown and in lower case: at least
+        // 80 bytes an override.
+        let renamed = |n: usize| -> Vec<(uuid::Uuid, Field, Value)> {
+            (0..n)
+                .map(|i| {
+                    let text = format!("The store's own name for product {i:07}");
+                    assert_eq!(text.len(), 40);
+                    (m.items[i * 7].id.as_uuid(), Field::Name, Value::Text(text))
+                })
+                .collect()
+        };
+        let (w100, w1000, w10000) = (
+            weight(&renamed(100)),
+            weight(&renamed(1_000)),
+            weight(&renamed(10_000)),
+        );
+        assert!(
+            plain < w100 && w100 < w1000 && w1000 < w10000,
+            "{plain} < {w100} < {w1000} < {w10000} KiB"
+        );
+        assert!(w1000 >= plain + 78, "1,000 new names weigh {w1000} KiB");
+        assert!(w10000 >= plain + 781, "10,000 new names weigh {w10000} KiB");
+        // A price override holds no text, but still an entry of its own.
+        let repriced: Vec<_> = m.items[..1_000]
+            .iter()
+            .map(|i| (i.id.as_uuid(), Field::Price, Value::Price(i.price.minor)))
+            .collect();
+        let w_prices = weight(&repriced);
+        assert!(w_prices >= plain + 31, "1,000 prices weigh {w_prices} KiB");
+        // Yet a thousand such stores (1,000 overrides each) fit the default 512 MiB budget.
+        assert!(
+            w1000 * 1_000 <= 512 * 1024 && w_prices * 1_000 <= 512 * 1024,
+            "{w1000} and {w_prices} KiB a store"
+        );
     }
 }

@@ -977,7 +977,21 @@ mod tests {
         assert_eq!(contrast_x100("#000000", "#ffffff"), 2100);
         assert!(contrast_x100("#1f3a5f", "#ffffff") >= MIN_CONTRAST_X100);
         assert!(contrast_x100("#ffdd00", "#ffffff") < 200);
-        assert!(parse_color("#12345g", "c").is_err());
+        let e = parse_color("#12345g", "primary_color").unwrap_err();
+        assert!(
+            matches!(&e, Error::Validation { field: "primary_color", message }
+                if message == "'#12345g' is not a colour like #1a4f8b"),
+            "{e}"
+        );
+        for bad in ["12345f", "#12345", "#1234567", "#abc"] {
+            assert!(
+                matches!(
+                    parse_color(bad, "c"),
+                    Err(Error::Validation { field: "c", .. })
+                ),
+                "{bad}"
+            );
+        }
         assert_eq!(parse_color(" #ABCDEF ", "c").unwrap(), "#abcdef");
         let input = BrandingInput {
             primary_color: "#ffdd00".into(),
@@ -1002,8 +1016,14 @@ mod tests {
         }
         assert_eq!(format_bp(1250), "+12.5 %");
         assert_eq!(format_bp(-500), "-5 %");
-        assert!(parse_markup("abc").is_err());
-        assert!(parse_markup("1.234").is_err());
+        for bad in ["abc", "1.234", "12,5", "--5", "12345"] {
+            let e = parse_markup(bad).unwrap_err();
+            let want = format!("'{bad}' is not a percentage like 15 or 12.5");
+            assert!(
+                matches!(&e, Error::Validation { field: "markup", message } if *message == want),
+                "{bad}: {e}"
+            );
+        }
         let p = Policy::default();
         assert!(check_pricing(&PricingRule::new(5000, Rounding::None).unwrap(), &p).is_ok());
         let e = check_pricing(&PricingRule::new(6000, Rounding::None).unwrap(), &p).unwrap_err();
@@ -1047,6 +1067,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("DR-1") && e.contains("locked"), "{e}");
-        assert!(check_override(&p, Field::Featured, "maybe", &policy).is_err());
+        let e = check_override(&p, Field::Featured, "maybe", &policy).unwrap_err();
+        assert!(
+            matches!(&e, Error::Validation { field: "overrides", message }
+                if message == "DR-1 \u{201c}Drill\u{201d}: featured must be yes or no"),
+            "{e}"
+        );
     }
 }

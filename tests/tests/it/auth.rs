@@ -1,11 +1,13 @@
 //! Accounts and sessions over HTTP: log-in, cookies, host-bound sessions, log-out and password
 //! change revoking at once, sign-up, throttling and unlock, rehash of weak hashes.
 
+use std::time::{Duration, Instant};
+
 use hub_tests::scenario::{PASSWORD, Session, seed};
 use hub_tests::spawn_app;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use tenants::auth::Role;
-use tenants::auth::throttle::ACCOUNT_LIMIT;
+use tenants::auth::throttle::{ACCOUNT_LIMIT, FREE_FAILURES};
 
 #[tokio::test]
 async fn log_in_sets_host_only_cookies_and_binds_the_session_to_its_host() {
@@ -355,7 +357,10 @@ async fn failed_log_ins_slow_down_then_get_429_until_unlocked() {
     let world = seed(&app).await;
     let victim = world.account("acme.localhost", Role::Customer);
     let mut refused_at = None;
+    // How long each failed attempt took to answer, as the client sees it.
+    let mut took = Vec::new();
     for n in 1..=ACCOUNT_LIMIT + 1 {
+        let started = Instant::now();
         let res = app
             .post_form(
                 "acme.localhost",
@@ -364,23 +369,51 @@ async fn failed_log_ins_slow_down_then_get_429_until_unlocked() {
                 &[("email", &victim.email), ("password", "Guess-guess-1")],
             )
             .await;
+        let elapsed = started.elapsed();
         if res.status() == 429 {
             let retry: u64 = res.headers()["retry-after"]
                 .to_str()
                 .unwrap()
                 .parse()
                 .unwrap();
-            assert!(retry > 0 && retry <= 15 * 60 + 1, "Retry-After {retry}");
+            assert!(
+                (15 * 60..=15 * 60 + 1).contains(&retry),
+                "Retry-After {retry}"
+            );
+            let body: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(
+                body,
+                serde_json::json!({ "TooManyAttempts": { "retry_after_secs": retry } })
+            );
             refused_at = Some(n);
             break;
         }
         assert_eq!(res.status(), 401);
+        assert_eq!(res.text().await.unwrap(), "\"BadCredentials\"");
+        took.push(elapsed);
     }
     assert_eq!(
         refused_at,
         Some(ACCOUNT_LIMIT + 1),
         "refused after {ACCOUNT_LIMIT} failures"
     );
+    // The attempts after FREE_FAILURES failures wait before the password is checked, 250 ms
+    // then doubling up to 4 s; the ones before only pay for the hash (tens of ms), well under
+    // the first wait.
+    let (free, slowed) = took.split_at(FREE_FAILURES + 1);
+    assert!(
+        free.iter().all(|t| *t < Duration::from_millis(200)),
+        "free attempts were slow: {took:?}"
+    );
+    let promised = [250, 500, 1_000, 2_000, 4_000, 4_000].map(Duration::from_millis);
+    assert_eq!(slowed.len(), promised.len(), "{took:?}");
+    for (k, (t, wait)) in slowed.iter().zip(promised).enumerate() {
+        assert!(
+            *t >= wait,
+            "attempt {} took {t:?}, not the {wait:?} promised: {took:?}",
+            FREE_FAILURES + 2 + k
+        );
+    }
     // Even the right password is refused while locked.
     let res = app
         .post_form(

@@ -274,9 +274,13 @@ async fn selection_hides_what_a_store_does_not_sell() {
     assert!(r["total"].as_u64().expect("total") >= 5, "{r}");
     let (_, r) = json(&app, "acme.localhost", "/api/store/search?q=dr-4").await;
     assert_eq!(r["items"][0]["sku"], "DR-4", "{r}");
-    // A pending store sells nothing.
-    let (status, _) = json(&app, "carl.localhost", "/api/store/category?slug=drills").await;
-    assert_ne!(status, 200);
+    // A pending store sells nothing: its categories are not found, and its page says so.
+    let (status, body) = json(&app, "carl.localhost", "/api/store/category?slug=drills").await;
+    assert_eq!((status, body), (404, serde_json::json!("NotFound")));
+    let (status, html) = app.get_page("carl.localhost", "/c/drills").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("This store does not sell that"), "{html}");
+    assert!(!html.contains("Cordless drill"), "{html}");
 }
 
 #[tokio::test]
@@ -440,16 +444,17 @@ async fn csv_import_reports_every_bad_row_and_round_trips() {
     assert_eq!(report.rows, 7);
     let again = String::from_utf8(csv_io::export(&hdb).await.expect("export")).expect("utf-8");
     assert_eq!(out, again, "export → import → export is stable");
-    // Importing into a store is refused.
+    // Importing into a store is refused: only the hub has a master catalog.
     let acme = world.tenant("acme.localhost").clone();
+    let refused = csv_io::import(
+        &tenants::access::operator(&app.db, &acme),
+        out.into_bytes(),
+        no_progress(),
+    )
+    .await;
     assert!(
-        csv_io::import(
-            &tenants::access::operator(&app.db, &acme),
-            out.into_bytes(),
-            no_progress()
-        )
-        .await
-        .is_err()
+        matches!(refused, Err(ImportError::Other(tenants::Error::Forbidden))),
+        "{refused:?}"
     );
 }
 
@@ -666,47 +671,66 @@ async fn concurrent_cart_changes_all_land() {
     assert_eq!((qty(product), qty(other)), (8, 4), "{lines:?}");
 }
 
-/// The wizard's name step: a reseller renames its store; the storefront (a cached page
-/// included) shows the new name at once. Bad names and other tenants' kinds are refused.
+/// The wizard's name step: a reseller's admin renames its store through the wizard; the
+/// storefront (a cached page included) shows the new name at once. Bad names and other
+/// tenants' kinds are refused.
 #[tokio::test]
 async fn a_store_rename_shows_at_once() {
     let Some(app) = spawn_app().await else { return };
     let world = seed(&app).await;
     let acme = world.tenant("acme.localhost").clone();
-    let page = |app: &hub_tests::TestApp| {
-        let url = app.url("acme.localhost", "/");
-        let client = app.client.clone();
+    let home = || async { app.get_page("acme.localhost", "/").await };
+    // Twice, so the page cache holds the page with the old name.
+    for _ in 0..2 {
+        let (status, html) = home().await;
+        assert_eq!(status, 200);
+        assert!(html.contains(acme.name()), "{html}");
+    }
+    let admin = world.account("acme.localhost", Role::ResellerAdmin);
+    let session = app.log_in("acme.localhost", &admin.email, PASSWORD).await;
+    // The wizard's whole input, as its page sends it (JSON).
+    let publish = |name: &str| {
+        let store = serde_json::json!({
+            "slug": "acme", "name": name, "tagline": "", "hero_text": "",
+            "primary_color": "#1e3a8a", "accent_color": "#9a3412", "font": "system", "logo": "",
+            "select_all": true, "include_categories": [], "exclude_categories": [],
+            "include_products": [], "exclude_products": [],
+            "markup": "10", "rounding": "none", "overrides": [],
+        });
+        let mut req = app
+            .client
+            .post(app.url("acme.localhost", "/api/console/store/publish"))
+            .header(ORIGIN, app.origin("acme.localhost"))
+            .json(&serde_json::json!({ "store": store }));
+        if let Some(c) = session.cookie_header() {
+            req = req.header(COOKIE, c);
+        }
         async move {
-            client
-                .get(url)
-                .send()
-                .await
-                .expect("answer")
-                .text()
-                .await
-                .expect("body")
+            let res = req.send().await.expect("answer");
+            let status = res.status().as_u16();
+            (status, res.json::<serde_json::Value>().await.expect("json"))
         }
     };
-    assert!(page(&app).await.contains(acme.name()));
-    let renamed = tenants::registry::rename(&app.db, &acme, "  Acme   Trade Supplies ")
-        .await
-        .expect("rename");
-    assert_eq!(renamed.name(), "Acme Trade Supplies");
-    assert_eq!(renamed.version(), acme.version() + 1);
-    app.state.registry.invalidate(&renamed).await;
-    assert!(page(&app).await.contains("Acme Trade Supplies"));
+    let (status, published) = publish("  Acme   Trade Supplies ").await;
+    assert_eq!(status, 200, "{published}");
+    assert_eq!(published["name"], "Acme Trade Supplies");
+    assert_eq!(published["renamed"], true);
+    let (status, html) = home().await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Acme Trade Supplies"), "{html}");
+    assert!(!html.contains(acme.name()), "the old name is gone: {html}");
 
-    let err = tenants::registry::rename(&app.db, &renamed, "x")
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("2 to 120"), "{err}");
-    let hub = world.tenant("localhost").clone();
-    assert!(
-        tenants::registry::rename(&app.db, &hub, "Someone else")
-            .await
-            .is_err()
+    let (status, err) = publish("x").await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        err,
+        serde_json::json!({ "Validation": { "field": "name", "message": "must be 2 to 120 characters" } })
     );
+    let (_, html) = home().await;
+    assert!(html.contains("Acme Trade Supplies"), "unchanged: {html}");
+    let hub = world.tenant("localhost").clone();
+    let err = tenants::registry::rename(&app.db, &hub, "Someone else").await;
+    assert!(matches!(err, Err(tenants::Error::Forbidden)), "{err:?}");
 }
 
 /// Version reads are shared between concurrent requests, but a request only ever joins a
