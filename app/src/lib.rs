@@ -1,8 +1,7 @@
 //! The hub's user interface: pages, components and the server functions they call.
 //! Built twice: with `ssr` into the server, with `hydrate` into the browser's wasm.
 
-#[cfg(not(feature = "shop"))]
-mod accounts;
+pub mod accounts;
 pub mod api;
 #[cfg(not(feature = "shop"))]
 mod catalog;
@@ -10,12 +9,13 @@ mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod error;
-mod partners;
+pub mod partners;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(not(feature = "shop"))]
-mod store_console;
-mod storefront;
+pub mod store_console;
+pub mod storefront;
+pub mod upload;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

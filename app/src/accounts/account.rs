@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::login::LogOutButton;
-use crate::api::auth::{ChangePassword, SessionInfo};
+use crate::accounts::api::{ChangePassword, SessionInfo};
 use crate::components::form::{Field, field_error, form_error};
 use crate::components::layout::{HubFrame, Site};
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::auth::{LogIn, LogOut};
+use crate::accounts::api::{LogIn, LogOut};
 use crate::components::form::{Field, field_error, form_error};
 use crate::components::layout::{HubFrame, Site};
 

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::login::go_to;
-use crate::api::auth::{ApplyAsReseller, SignUp, check_slug};
+use crate::accounts::api::{ApplyAsReseller, SignUp, check_slug};
 use crate::components::form::{Field, field_error, form_error};
 use crate::components::layout::{HubFrame, Site};
 

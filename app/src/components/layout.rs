@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::auth::{SiteInfo, site_context};
+use crate::accounts::api::{SiteInfo, site_context};
 
 /// The site and session every page frame shows, loaded once per page and shared through
 /// context so pages can read it too.

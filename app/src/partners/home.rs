@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use crate::api::hub::{HubOverview, RegisterInterest, load_hub_overview};
 use crate::components::layout::{HubFrame, Site};
 use crate::error::ApiError;
+use crate::partners::api::{HubOverview, RegisterInterest, load_hub_overview};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

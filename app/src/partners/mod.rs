@@ -1,6 +1,8 @@
 //! The hub's partner programme: its front page (live counters, registering interest) and the
 //! hub admin's reseller console (approve, suspend, reinstate, unlock).
 
+pub mod admin_api;
+pub mod api;
 mod home;
 #[cfg(not(feature = "shop"))]
 mod resellers;

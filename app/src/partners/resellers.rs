@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::admin::{ResellerRow, SetResellerStatus, UnlockAccount, list_resellers};
 use crate::components::form::{Field, field_error, form_error};
 use crate::components::layout::HubFrame;
+use crate::partners::admin_api::{ResellerRow, SetResellerStatus, UnlockAccount, list_resellers};
 
 const FILTERS: [(&str, &str); 4] = [
     ("all", "All"),

@@ -9,15 +9,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-use crate::api::auth::SlugCheck;
-use crate::api::store_console::{
+use crate::accounts::api::SlugCheck;
+use crate::components::form::{field_error, form_error};
+use crate::components::layout::{HubFrame, Site};
+use crate::error::ApiError;
+use crate::store_console::api::{
     DriftReport, DriftRow, MasterProduct, OverrideRow, PriceExample, PublishedStore,
     RevertOverride, SaveOverride, StoreCheck, StoreDraft, StoreInput, check_store,
     check_store_slug, load_drift, load_store_draft, preview_pricing, publish_store, search_master,
 };
-use crate::components::form::{field_error, form_error};
-use crate::components::layout::{HubFrame, Site};
-use crate::error::ApiError;
 
 /// The wizard's steps: title and what it is about.
 const STEPS: [(&str, &str); 6] = [
@@ -154,6 +154,7 @@ fn ConsoleNav(current: &'static str) -> impl IntoView {
 }
 
 // One module per console page; the helpers above are shared by them.
+pub mod api;
 mod overrides;
 mod steps;
 mod wizard;

@@ -170,7 +170,7 @@ pub(super) fn BrandingStep(ui: Ui) -> impl IntoView {
             upload_error.set(None);
             ui.clear(&["logo", "image"]);
             spawn_local(async move {
-                match crate::api::store_console::upload_logo(data.into()).await {
+                match crate::store_console::api::upload_logo(data.into()).await {
                     Ok(name) => f.logo.set(name),
                     Err(e) => upload_error.set(Some(e.to_string())),
                 }

@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::store::{
+use crate::components::layout::HubFrame;
+use crate::error::ApiError;
+use crate::storefront::api::{
     AddToCart, CartView, CategoryLink, ProductCard, UpdateCart, load_cart, store_category,
     store_home, store_product, store_search,
 };
-use crate::components::layout::HubFrame;
-use crate::error::ApiError;
 
 fn image_url(name: &Option<String>) -> Option<String> {
     name.as_ref().map(|n| format!("/media/{n}"))
@@ -121,7 +121,7 @@ pub fn StoreHome() -> impl IntoView {
     }
 }
 
-fn welcome(h: crate::api::store::StoreFront) -> AnyView {
+fn welcome(h: crate::storefront::api::StoreFront) -> AnyView {
     let open = h.status == "approved" && h.kind == "reseller";
     view! {
         <Title text=h.name.clone()/>
@@ -143,7 +143,7 @@ fn welcome(h: crate::api::store::StoreFront) -> AnyView {
     .into_any()
 }
 
-fn shop_sections(h: crate::api::store::StoreFront, on_hub: bool) -> AnyView {
+fn shop_sections(h: crate::storefront::api::StoreFront, on_hub: bool) -> AnyView {
     let hero_title = if h.theme.hero_text.trim().is_empty() {
         h.name.clone()
     } else {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use sha2::{Digest, Sha256};
@@ -165,8 +166,10 @@ fn url_path(rel: &Path) -> Option<String> {
     Some(url)
 }
 
-/// A public file if there is one, else the app's own page (its 404 for unknown paths).
-pub async fn public_file_or_not_found(State(state): State<ServerState>, req: Request) -> Response {
+/// A public file, answered right after host → tenant and the page cache: the same layers a
+/// kept storefront page passes, and nothing more (no CSRF check, session or router: a public
+/// file is the same for everyone and changes nothing).
+pub async fn public_files(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD)
         && let Some(res) = state
             .public
@@ -174,6 +177,11 @@ pub async fn public_file_or_not_found(State(state): State<ServerState>, req: Req
     {
         return res;
     }
+    next.run(req).await
+}
+
+/// The app's own page for a path no route and no file answers (its 404).
+pub async fn not_found_page(State(state): State<ServerState>, req: Request) -> Response {
     let app_state = state.app.clone();
     let leptos = state.leptos.clone();
     let render = leptos_axum::render_app_to_stream_with_context(

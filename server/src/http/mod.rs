@@ -123,7 +123,7 @@ pub fn router(state: ServerState) -> Router {
     let tenant_app = Router::new()
         .route(TENANT_FILE_ROUTES[0], get(catalog::export_csv))
         .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
-        .fallback(assets::public_file_or_not_found)
+        .fallback(assets::not_found_page)
         .layer(
             ServiceBuilder::new()
                 .layer(axum::middleware::from_fn_with_state(
@@ -133,6 +133,10 @@ pub fn router(state: ServerState) -> Router {
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     page_cache::serve,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    assets::public_files,
                 ))
                 .layer(axum::middleware::from_fn(csrf::check))
                 .layer(axum::middleware::from_fn_with_state(

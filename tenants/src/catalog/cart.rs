@@ -6,6 +6,8 @@ use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 
 use super::entity::{cart_items, carts};
+use super::money::Money;
+use super::snapshot::{ProductView, Storefront};
 use crate::db::{TenantDb, TenantTx};
 use crate::error::{Error, Result};
 use crate::ids::{CartId, ProductId, UserId};
@@ -24,6 +26,56 @@ pub enum Owner {
 pub struct Line {
     pub product: ProductId,
     pub quantity: u32,
+}
+
+/// A cart line at the store's current price.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PricedLine {
+    pub product: ProductView,
+    pub quantity: u32,
+    /// Unit price × quantity.
+    pub total: Money,
+}
+
+/// A cart priced by the store it is at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PricedCart {
+    pub lines: Vec<PricedLine>,
+    /// One total per currency (a master catalog may price in more than one), in the order
+    /// the currencies first appear.
+    pub totals: Vec<Money>,
+    /// Items over all priced lines.
+    pub count: u32,
+    /// Lines whose product the store no longer sells: kept in the cart, not priced.
+    pub unavailable: usize,
+}
+
+/// Prices `lines` with `store`'s prices as they are now. Every sum is checked: a total
+/// that would not fit is refused rather than wrapped.
+pub fn price(store: &Storefront, lines: &[Line]) -> Result<PricedCart> {
+    let too_large = || Error::validation("quantity", "the cart's total is too large");
+    let mut out = PricedCart::default();
+    for l in lines {
+        let Some(product) = store.product(l.product) else {
+            out.unavailable += 1;
+            continue;
+        };
+        let total = product
+            .price
+            .checked_mul(l.quantity)
+            .ok_or_else(too_large)?;
+        match out.totals.iter_mut().find(|t| t.currency == total.currency) {
+            Some(t) => *t = t.checked_add(&total).ok_or_else(too_large)?,
+            None => out.totals.push(total),
+        }
+        out.count = out.count.checked_add(l.quantity).ok_or_else(too_large)?;
+        out.lines.push(PricedLine {
+            product,
+            quantity: l.quantity,
+            total,
+        });
+    }
+    Ok(out)
 }
 
 /// A new guest cart id: 122 random bits (UUID v4), so it cannot be guessed from another.
@@ -221,4 +273,96 @@ pub async fn merge(db: &TenantDb, guest: CartId, customer: UserId) -> Result<usi
         .await?;
     tx.commit().await?;
     Ok(merged)
+}
+
+#[cfg(test)]
+mod pricing_tests {
+    use super::*;
+    use crate::catalog::money::Currency;
+    use crate::catalog::snapshot::{master_for_tests, resolve};
+    use crate::catalog::store::StoreSettings;
+    use crate::ids::TenantId;
+
+    #[test]
+    fn a_cart_is_priced_per_currency_with_checked_sums() {
+        let eur = Currency::parse("EUR").expect("EUR");
+        let usd = Currency::parse("USD").expect("USD");
+        let master = master_for_tests(&[
+            ("A", Money::new(1_050, eur)),
+            ("B", Money::new(299, eur)),
+            ("C", Money::new(5_000, usd)),
+        ]);
+        let id = |sku: &str| {
+            master
+                .items
+                .iter()
+                .find(|m| m.sku == sku)
+                .expect("a product")
+                .id
+        };
+        let settings = StoreSettings {
+            live: true,
+            ..Default::default()
+        };
+        let store = resolve(TenantId::generate(), master.clone(), settings, true, &[], 1);
+        let gone = ProductId::generate();
+        let lines = [
+            Line {
+                product: id("A"),
+                quantity: 2,
+            },
+            Line {
+                product: id("C"),
+                quantity: 1,
+            },
+            Line {
+                product: id("B"),
+                quantity: 3,
+            },
+            Line {
+                product: gone,
+                quantity: 5,
+            },
+        ];
+        let priced = price(&store, &lines).expect("priced");
+        assert_eq!(
+            priced.count, 6,
+            "the unavailable line's items are not counted"
+        );
+        assert_eq!(priced.unavailable, 1);
+        assert_eq!(
+            priced.totals,
+            vec![Money::new(2 * 1_050 + 3 * 299, eur), Money::new(5_000, usd)]
+        );
+        assert_eq!(priced.lines[0].total, Money::new(2_100, eur));
+
+        let huge = master_for_tests(&[("H", Money::new(i64::MAX / 2, eur))]);
+        let store = resolve(
+            TenantId::generate(),
+            huge.clone(),
+            StoreSettings::default(),
+            true,
+            &[],
+            1,
+        );
+        let h = huge.items[0].id;
+        let err = price(
+            &store,
+            &[Line {
+                product: h,
+                quantity: 3,
+            }],
+        )
+        .expect_err("overflow refused");
+        assert!(
+            matches!(
+                err,
+                Error::Validation {
+                    field: "quantity",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
 }

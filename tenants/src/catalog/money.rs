@@ -108,10 +108,31 @@ impl Money {
             let d = frac.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
             frac_minor = frac_minor * 10 + d;
         }
-        Ok(Self::new(
-            whole * 10_i64.pow(exp as u32) + frac_minor,
-            currency,
-        ))
+        // Bounded by MAX_MAJOR above, but checked all the same: no unchecked arithmetic on
+        // minor units anywhere.
+        let minor = 10_i64
+            .checked_pow(exp as u32)
+            .and_then(|unit| whole.checked_mul(unit))
+            .and_then(|m| m.checked_add(frac_minor))
+            .ok_or_else(|| format!("must be at most {MAX_MAJOR} {}", currency.code()))?;
+        Ok(Self::new(minor, currency))
+    }
+
+    /// `self × quantity`, or `None` if it would not fit.
+    pub fn checked_mul(&self, quantity: u32) -> Option<Money> {
+        self.minor
+            .checked_mul(i64::from(quantity))
+            .map(|minor| Money::new(minor, self.currency))
+    }
+
+    /// `self + other` in one currency; `None` for another currency or an overflow.
+    pub fn checked_add(&self, other: &Money) -> Option<Money> {
+        if self.currency != other.currency {
+            return None;
+        }
+        self.minor
+            .checked_add(other.minor)
+            .map(|minor| Money::new(minor, self.currency))
     }
 
     /// `12.50` (no symbol, no grouping): the form CSV files use.
@@ -152,12 +173,11 @@ impl Money {
         }
     }
 
-    /// `self × pct / 100`, rounded half up (prices are non-negative).
+    /// `self × pct / 100`, rounded half up (prices are non-negative); saturates at the
+    /// ends of `i64` rather than wrapping.
     pub fn percent(&self, pct: i64) -> Money {
-        Money::new(
-            (i128::from(self.minor) * i128::from(pct) + 50).div_euclid(100) as i64,
-            self.currency,
-        )
+        let raw = (i128::from(self.minor) * i128::from(pct) + 50).div_euclid(100);
+        Money::new(saturate(raw), self.currency)
     }
 }
 
@@ -243,28 +263,48 @@ impl PricingRule {
         })
     }
 
-    /// The store's price for a list price.
+    /// The store's price for a list price. Computed in i128 (a list price is at most
+    /// MAX_MAJOR, the markup at most +400 %, so nothing comes near overflowing) and brought
+    /// back to i64 without wrapping.
     pub fn apply(&self, list: Money) -> Money {
         let raw = i128::from(list.minor) * i128::from(10_000 + self.markup_bp);
-        let minor = ((raw + 5_000).div_euclid(10_000)) as i64;
+        let minor = (raw + 5_000).div_euclid(10_000);
         let exp = list.currency.exponent();
-        let unit = 10_i64.pow(exp);
+        let unit = 10_i128.pow(exp);
         let minor = match self.rounding {
             Rounding::None => minor,
             Rounding::Whole => ((minor + unit / 2).div_euclid(unit)) * unit,
             Rounding::Ends99 => {
                 // The smallest price at or above that ends in .99 (…9 without decimals).
                 let step = if exp == 0 { 10 } else { unit };
-                (minor + 1 + step - 1).div_euclid(step) * step - 1
+                (minor + step).div_euclid(step) * step - 1
             }
         };
-        Money::new(minor.max(0), list.currency)
+        Money::new(saturate(minor).max(0), list.currency)
     }
+}
+
+/// An i128 result brought back to i64, clamped at its ends.
+fn saturate(v: i128) -> i64 {
+    i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arithmetic_on_minor_units_is_checked() {
+        let eur = Currency::parse("eur").expect("EUR");
+        let usd = Currency::parse("usd").expect("USD");
+        let p = Money::new(1_999, eur);
+        assert_eq!(p.checked_mul(3), Some(Money::new(5_997, eur)));
+        assert_eq!(Money::new(i64::MAX / 2, eur).checked_mul(3), None);
+        assert_eq!(p.checked_add(&Money::new(1, eur)), Some(Money::new(2_000, eur)));
+        assert_eq!(p.checked_add(&Money::new(1, usd)), None, "no sum across currencies");
+        assert_eq!(Money::new(i64::MAX, eur).checked_add(&Money::new(1, eur)), None);
+        assert_eq!(Money::new(i64::MAX, eur).percent(200).minor, i64::MAX, "saturates");
+    }
 
     fn eur() -> Currency {
         Currency::parse("eur").unwrap()

@@ -685,6 +685,27 @@ async fn build_master(db: &Database, hub: &Tenant, version: i64) -> Result<Maste
     Ok(master_of(version, categories, items, policy))
 }
 
+/// A master of uncategorised products `(sku, price)`, for other modules' tests.
+#[cfg(test)]
+pub(crate) fn master_for_tests(items: &[(&str, Money)]) -> Arc<Master> {
+    let items = items
+        .iter()
+        .map(|(sku, price)| MasterItem {
+            id: ProductId::generate(),
+            sku: (*sku).to_owned(),
+            name: format!("Product {sku}"),
+            description: String::new(),
+            price: *price,
+            category: None,
+            attributes: Vec::new(),
+            image: None,
+            html: OnceLock::new(),
+            text: OnceLock::new(),
+        })
+        .collect();
+    Arc::new(master_of(1, Vec::new(), items, Policy::default()))
+}
+
 /// The pure part of building a master: indexes and orders over its products.
 fn master_of(
     version: i64,

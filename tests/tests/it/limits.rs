@@ -105,7 +105,9 @@ async fn two_host_headers_get_400() {
 async fn undecodable_arguments_get_400_with_a_short_message() {
     let Some(app) = spawn_app().await else { return };
     let origin = app.origin("localhost");
-    let cases: [(&str, &str, Option<(&str, &str)>); 5] = [
+    /// Method, path and (for a POST) the content type and body.
+    type Case<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
+    let cases: [Case; 5] = [
         // A quantity that is not a number.
         (
             "POST",

@@ -274,7 +274,7 @@ fn json_body(
             .get(&IdKind::Category)
             .map(|c| c.iter().take(2).map(|(_, id)| id.clone()).collect())
             .unwrap_or_default();
-        let input = app::api::store_console::StoreInput {
+        let input = app::store_console::api::StoreInput {
             slug: victim.tenant.slug().to_owned(),
             name: "Probe store".into(),
             markup: "10".into(),

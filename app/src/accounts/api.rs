@@ -99,7 +99,7 @@ pub struct SiteInfo {
     pub status: String,
     pub session: Option<SessionInfo>,
     /// The store's branding (resellers and the hub's own store).
-    pub theme: Option<crate::api::store::Theme>,
+    pub theme: Option<crate::storefront::api::Theme>,
     /// Items in the visitor's cart at this store.
     pub cart_count: u32,
 }
@@ -116,13 +116,13 @@ pub async fn site_context() -> Result<SiteInfo, ApiError> {
             status: v.tenant().status().as_str().to_owned(),
             session: principal().map(|p| info(&p.name, &p.email, p.role, v.tenant())),
             theme: match crate::context::caller()?.shopper() {
-                Ok(shopper) => crate::api::store::storefront(&shopper)
+                Ok(shopper) => crate::storefront::api::storefront(&shopper)
                     .await
                     .ok()
-                    .map(|(sf, _)| crate::api::store::theme(&sf)),
+                    .map(|(sf, _)| crate::storefront::api::theme(&sf)),
                 Err(_) => None,
             },
-            cart_count: crate::api::store::cart_count(v.db()).await,
+            cart_count: crate::storefront::api::cart_count(v.db()).await,
         })
     })
     .await
@@ -212,6 +212,9 @@ pub async fn apply_as_reseller(
             },
         )
         .await?;
+        // A visit to the new address just before the application left "no store here" in
+        // this process's host cache: forget it.
+        state.registry.invalidate(&tenant).await;
         tracing::info!(tenant = %tenant.id(), slug = tenant.slug(), "reseller applied");
         Ok(Application {
             company: tenant.name().to_owned(),

@@ -32,13 +32,13 @@ pub(crate) fn is_multipart(content_type: Option<&str>) -> bool {
 /// crate can use it:
 ///
 /// ```ignore
-/// #[server(prefix = "/api", endpoint = "...", input = crate::api::upload::Upload, input_derive = ())]
+/// #[server(prefix = "/api", endpoint = "...", input = crate::upload::Upload, input_derive = ())]
 /// pub async fn upload_thing(data: MultipartData) -> Result<String, ApiError> { ... }
-/// crate::api::upload::upload_codec!(UploadThing);
+/// crate::upload::upload_codec!(UploadThing);
 /// ```
 macro_rules! upload_codec {
     ($input:ty) => {
-        impl<E, Request> leptos::server_fn::codec::IntoReq<$crate::api::upload::Upload, Request, E>
+        impl<E, Request> leptos::server_fn::codec::IntoReq<$crate::upload::Upload, Request, E>
             for $input
         where
             Request: leptos::server_fn::request::ClientReq<
@@ -56,14 +56,14 @@ macro_rules! upload_codec {
             }
         }
 
-        impl<E, Request> leptos::server_fn::codec::FromReq<$crate::api::upload::Upload, Request, E>
+        impl<E, Request> leptos::server_fn::codec::FromReq<$crate::upload::Upload, Request, E>
             for $input
         where
             Request: leptos::server_fn::request::Req<E> + Send + 'static,
             E: leptos::server_fn::error::FromServerFnError + Send + Sync,
         {
             async fn from_req(req: Request) -> Result<Self, E> {
-                if !$crate::api::upload::is_multipart(req.to_content_type().as_deref()) {
+                if !$crate::upload::is_multipart(req.to_content_type().as_deref()) {
                     return Err(E::from_server_fn_error(
                         leptos::server_fn::error::ServerFnErrorErr::Args(
                             "send the file as multipart/form-data".into(),

@@ -209,40 +209,26 @@ mod ssr {
         }
     }
 
-    pub fn cart_view(sf: &Storefront, lines: &[cart::Line]) -> CartView {
-        let mut totals: Vec<tenants::catalog::Money> = Vec::new();
-        let mut out = Vec::new();
-        let mut unavailable = 0;
-        let mut count = 0;
-        for l in lines {
-            let Some(p) = sf.product(l.product) else {
-                unavailable += 1;
-                continue;
-            };
-            let line = tenants::catalog::Money::new(
-                p.price.minor * i64::from(l.quantity),
-                p.price.currency,
-            );
-            match totals.iter_mut().find(|t| t.currency == line.currency) {
-                Some(t) => t.minor += line.minor,
-                None => totals.push(line),
-            }
-            count += l.quantity;
-            out.push(CartLineView {
-                sku: p.sku.clone(),
-                name: p.name.clone(),
-                image: p.image.clone(),
-                quantity: l.quantity,
-                unit_price: p.price.display(),
-                line_total: line.display(),
-            });
-        }
-        CartView {
-            lines: out,
-            totals: totals.iter().map(|t| t.display()).collect(),
-            count,
-            unavailable,
-        }
+    /// The cart as the page shows it, priced by the domain.
+    pub fn cart_view(sf: &Storefront, lines: &[cart::Line]) -> Result<CartView, ApiError> {
+        let priced = cart::price(sf, lines)?;
+        Ok(CartView {
+            lines: priced
+                .lines
+                .iter()
+                .map(|l| CartLineView {
+                    sku: l.product.sku.clone(),
+                    name: l.product.name.clone(),
+                    image: l.product.image.clone(),
+                    quantity: l.quantity,
+                    unit_price: l.product.price.display(),
+                    line_total: l.total.display(),
+                })
+                .collect(),
+            totals: priced.totals.iter().map(|t| t.display()).collect(),
+            count: priced.count,
+            unavailable: priced.unavailable,
+        })
     }
 
     /// The number of items in the visitor's cart (0 without a cart: no query).
@@ -408,7 +394,7 @@ pub async fn load_cart() -> Result<CartView, ApiError> {
             Some(o) => cart::lines(shopper.db(), o).await?,
             None => Vec::new(),
         };
-        Ok(ssr::cart_view(&sf, &lines))
+        ssr::cart_view(&sf, &lines)
     })
     .await
 }
@@ -436,7 +422,7 @@ pub async fn add_to_cart(sku: String, quantity: Option<u32>) -> Result<CartView,
             }
         };
         let lines = cart::add(shopper.db(), owner, d.product.id, quantity.unwrap_or(1)).await?;
-        Ok(ssr::cart_view(&sf, &lines))
+        ssr::cart_view(&sf, &lines)
     })
     .await
 }
@@ -459,7 +445,7 @@ pub async fn update_cart(sku: String, quantity: u32) -> Result<CartView, ApiErro
             .map(|m| m.id)
             .ok_or(ApiError::NotFound)?;
         let lines = cart::set_quantity(shopper.db(), owner, id, quantity).await?;
-        Ok(ssr::cart_view(&sf, &lines))
+        ssr::cart_view(&sf, &lines)
     })
     .await
 }

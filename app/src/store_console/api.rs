@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json, MultipartData};
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::SlugCheck;
+use crate::accounts::api::SlugCheck;
 use crate::error::ApiError;
 #[cfg(feature = "ssr")]
 use tenants::access::{StoreAdmin, StoreStaff};
@@ -518,7 +518,7 @@ pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError
 /// Store admin: uploads the store's logo (PNG, JPEG or WebP, in the form field `logo`) and
 /// answers its stored name, served at `/media/{name}`.
 // The guarded multipart encoding: a POST that is not multipart is refused, not a panic.
-#[server(prefix = "/api", endpoint = "console/store/logo", input = crate::api::upload::Upload, input_derive = ())]
+#[server(prefix = "/api", endpoint = "console/store/logo", input = crate::upload::Upload, input_derive = ())]
 pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
     use crate::context::{app_state, run};
     run(|_staff: StoreAdmin| async move {
@@ -551,7 +551,7 @@ pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
     })
     .await
 }
-crate::api::upload::upload_codec!(UploadLogo);
+crate::upload::upload_codec!(UploadLogo);
 
 /// Store admin or staff: every overridden field beside the master's value.
 #[server(prefix = "/api", endpoint = "console/catalog/drift", input = GetUrl)]
