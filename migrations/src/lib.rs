@@ -8,6 +8,7 @@ mod m0002_partner_leads;
 mod m0003_accounts;
 mod m0004_row_level_security;
 mod m0005_catalog;
+mod m0006_catalog_import_jobs;
 
 pub use m0004_row_level_security::secure_tenant_tables;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_accounts::Migration),
             Box::new(m0004_row_level_security::Migration),
             Box::new(m0005_catalog::Migration),
+            Box::new(m0006_catalog_import_jobs::Migration),
         ]
     }
 }

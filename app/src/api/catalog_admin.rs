@@ -157,8 +157,8 @@ impl ImportStatus {
     }
 }
 
-crate::api::upload::upload_codec!(UploadProductImage);
-crate::api::upload::upload_codec!(StartCatalogImport);
+crate::upload::upload_codec!(UploadProductImage);
+crate::upload::upload_codec!(StartCatalogImport);
 
 // ---------------------------------------------------------------------------------------
 // Server-side helpers.
@@ -401,7 +401,7 @@ pub async fn save_catalog_product(
 
 /// Hub admin: a new image for a product. The form carries the product's `id` and the file as
 /// `image` (PNG, JPEG or WebP, checked by content). Answers the stored image's name.
-#[server(prefix = "/api", endpoint = "admin/catalog/product-image", input = crate::api::upload::Upload, input_derive = ())]
+#[server(prefix = "/api", endpoint = "admin/catalog/product-image", input = crate::upload::Upload, input_derive = ())]
 pub async fn upload_product_image(data: MultipartData) -> Result<String, ApiError> {
     use tenants::catalog::master::{product, set_product_image};
 
@@ -643,124 +643,50 @@ pub async fn save_catalog_policy(
 // ---------------------------------------------------------------------------------------
 // CSV import.
 
-/// The registry of import jobs: one process, in memory. A finished job is kept an hour so
-/// its page can be reloaded; a hub runs one import at a time.
+/// A stored import job as its page shows it.
 #[cfg(feature = "ssr")]
-mod jobs {
-    use std::collections::HashMap;
-    use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
-    use std::time::{Duration, Instant};
-
-    use tenants::TenantId;
-
-    use super::{ImportOutcome, ImportStatus};
-
-    /// How long a finished job stays readable.
-    const KEEP: Duration = Duration::from_secs(60 * 60);
-    /// A job still "running" after this long is taken for lost.
-    const STALE: Duration = Duration::from_secs(6 * 60 * 60);
-
-    struct Job {
-        tenant: TenantId,
-        started: Instant,
-        finished: Option<Instant>,
-        status: ImportStatus,
-    }
-
-    static JOBS: LazyLock<Mutex<HashMap<String, Job>>> = LazyLock::new(Default::default);
-
-    fn jobs() -> MutexGuard<'static, HashMap<String, Job>> {
-        // A panic while holding the lock leaves plain data behind: still usable.
-        let mut jobs = JOBS.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        jobs.retain(|_, j| match j.finished {
-            Some(at) => now.duration_since(at) < KEEP,
-            None => now.duration_since(j.started) < STALE,
-        });
-        jobs
-    }
-
-    /// Registers a new job for `tenant`, unless one of its imports is still running (whose
-    /// file name is answered instead).
-    pub fn start(tenant: TenantId, status: ImportStatus) -> Result<(), String> {
-        let mut jobs = jobs();
-        if let Some(running) = jobs
-            .values()
-            .find(|j| j.tenant == tenant && j.finished.is_none())
-        {
-            return Err(running.status.file_name.clone());
-        }
-        jobs.insert(
-            status.job.clone(),
-            Job {
-                tenant,
-                started: Instant::now(),
-                finished: None,
-                status,
+fn import_status(job: tenants::catalog::import_jobs::ImportJob) -> ImportStatus {
+    use tenants::catalog::import_jobs::Outcome;
+    ImportStatus {
+        job: job.id.to_string(),
+        file_name: job.file_name,
+        size_bytes: job.size_bytes,
+        phase: job.phase.as_str().to_owned(),
+        done: job.done,
+        total: job.total,
+        outcome: job.outcome.map(|o| match o {
+            Outcome::Imported {
+                rows,
+                created,
+                updated,
+            } => ImportOutcome::Imported {
+                rows,
+                created,
+                updated,
             },
-        );
-        Ok(())
+            Outcome::BadRows { rows, total } => ImportOutcome::BadRows {
+                rows: rows
+                    .into_iter()
+                    .map(|e| BadRow {
+                        line: e.line,
+                        sku: e.sku,
+                        reasons: e.reasons,
+                    })
+                    .collect(),
+                total,
+            },
+            Outcome::FileError { message } => ImportOutcome::FileError(message),
+        }),
     }
-
-    pub fn progress(job: &str, phase: &str, done: u64, total: u64) {
-        if let Some(j) = jobs().get_mut(job)
-            && j.finished.is_none()
-        {
-            j.status.phase = phase.to_owned();
-            j.status.done = done;
-            j.status.total = total;
-        }
-    }
-
-    pub fn finish(job: &str, outcome: ImportOutcome) {
-        if let Some(j) = jobs().get_mut(job) {
-            j.status.phase = "done".into();
-            if let ImportOutcome::Imported { rows, .. } = &outcome {
-                j.status.done = *rows;
-                j.status.total = *rows;
-            }
-            j.status.outcome = Some(outcome);
-            j.finished = Some(Instant::now());
-        }
-    }
-
-    /// A job of `tenant`'s; `None` for another tenant's or an unknown one.
-    pub fn get(tenant: TenantId, job: &str) -> Option<ImportStatus> {
-        jobs()
-            .get(job)
-            .filter(|j| j.tenant == tenant)
-            .map(|j| j.status.clone())
-    }
-
-    /// `tenant`'s most recently started job still kept.
-    pub fn latest(tenant: TenantId) -> Option<ImportStatus> {
-        jobs()
-            .values()
-            .filter(|j| j.tenant == tenant)
-            .max_by_key(|j| j.started)
-            .map(|j| j.status.clone())
-    }
-}
-
-/// A job id: 128 random bits in hex.
-#[cfg(feature = "ssr")]
-fn new_job_id() -> Result<String, ApiError> {
-    let mut bytes = [0_u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        let request_id = crate::context::request_id();
-        tracing::error!(%request_id, error = %e, "no system randomness");
-        ApiError::Internal { request_id }
-    })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Hub admin: starts importing a CSV file (the form's `file`) into the master catalog in the
-/// background. Answers the new job; follow it with [`catalog_import_status`].
-#[server(prefix = "/api", endpoint = "admin/catalog/import", input = crate::api::upload::Upload, input_derive = ())]
+/// background. Answers the new job; follow it with [`catalog_import_status`]. The job lives in
+/// the database, so any server process can answer for it.
+#[server(prefix = "/api", endpoint = "admin/catalog/import", input = crate::upload::Upload, input_derive = ())]
 pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, ApiError> {
-    use std::sync::Arc;
-
-    use tenants::catalog::csv_io::{ImportError, Phase, Progress, ProgressFn, import};
+    use tenants::catalog::csv_io::{ImportError, import};
+    use tenants::catalog::import_jobs::{self, Outcome, ProgressWriter};
 
     use crate::context::run;
     run(|admin: HubAdmin| async move {
@@ -778,81 +704,60 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
         let (file_name, bytes) = file
             .filter(|(_, b)| !b.is_empty())
             .ok_or_else(|| ApiError::validation("file", "choose a CSV file to import"))?;
-        let job = new_job_id()?;
-        let status = ImportStatus {
-            job: job.clone(),
-            file_name: if file_name.is_empty() { "upload.csv".into() } else { file_name },
-            size_bytes: bytes.len() as u64,
-            phase: "queued".into(),
-            done: 0,
-            total: 0,
-            outcome: None,
-        };
-        if let Err(running) = jobs::start(admin.tenant().id(), status.clone()) {
-            return Err(ApiError::Conflict(format!(
-                "the import of {running} is still running; wait for it to finish"
-            )));
-        }
+        let db = admin.db().clone();
+        let started = import_jobs::start(&db, &file_name, bytes.len() as u64).await?;
+        let job = started.id;
         tracing::info!(%job, bytes = bytes.len(), "catalog import started");
         let request_id = crate::context::request_id();
-        let db = admin.db().clone();
-        let job_for_progress = job.clone();
-        let progress: ProgressFn = Arc::new(move |p: Progress| {
-            let phase = match p.phase {
-                Phase::Reading => "reading",
-                Phase::Checking => "checking",
-                Phase::Writing => "writing",
-                Phase::Done => "done",
-            };
-            jobs::progress(&job_for_progress, phase, p.done, p.total);
-        });
         let bytes = bytes.to_vec();
-        let job_id = job.clone();
         tokio::spawn(async move {
+            let writer = ProgressWriter::spawn(&db, job);
+            let progress = writer.progress_fn();
+            let import_db = db.clone();
             // The import runs in a task of its own, so a panic in it still ends the job.
-            let run = tokio::spawn(async move { import(&db, bytes, progress).await });
+            let run = tokio::spawn(async move { import(&import_db, bytes, progress).await });
             let outcome = match run.await {
                 Ok(Ok(r)) => {
-                    tracing::info!(job = %job_id, rows = r.rows, created = r.created, "catalog import done");
-                    ImportOutcome::Imported {
+                    tracing::info!(%job, rows = r.rows, created = r.created, "catalog import done");
+                    Outcome::Imported {
                         rows: r.rows,
                         created: r.created,
                         updated: r.updated,
                     }
                 }
-                Ok(Err(ImportError::Rows { errors, total })) => ImportOutcome::BadRows {
-                    rows: errors
-                        .into_iter()
-                        .map(|e| BadRow {
-                            line: e.line,
-                            sku: e.sku,
-                            reasons: e.reasons,
-                        })
-                        .collect(),
+                Ok(Err(ImportError::Rows { errors, total })) => Outcome::BadRows {
+                    rows: errors,
                     total,
                 },
-                Ok(Err(ImportError::File(message))) => ImportOutcome::FileError(message),
+                Ok(Err(ImportError::File(message))) => Outcome::FileError { message },
                 Ok(Err(ImportError::Other(e))) => match e {
                     tenants::Error::Validation { message, .. } | tenants::Error::Conflict(message) => {
-                        ImportOutcome::FileError(message)
+                        Outcome::FileError { message }
                     }
                     other => {
-                        tracing::error!(%request_id, job = %job_id, error = %other, "catalog import failed");
-                        ImportOutcome::FileError(format!(
-                            "something went wrong on our side (reference {request_id}); nothing was imported"
-                        ))
+                        tracing::error!(%request_id, %job, error = %other, "catalog import failed");
+                        Outcome::FileError {
+                            message: format!(
+                                "something went wrong on our side (reference {request_id}); nothing was imported"
+                            ),
+                        }
                     }
                 },
                 Err(e) => {
-                    tracing::error!(%request_id, job = %job_id, error = %e, "catalog import task failed");
-                    ImportOutcome::FileError(format!(
-                        "something went wrong on our side (reference {request_id}); nothing was imported"
-                    ))
+                    tracing::error!(%request_id, %job, error = %e, "catalog import task failed");
+                    Outcome::FileError {
+                        message: format!(
+                            "something went wrong on our side (reference {request_id}); nothing was imported"
+                        ),
+                    }
                 }
             };
-            jobs::finish(&job_id, outcome);
+            writer.close().await;
+            if let Err(e) = import_jobs::finish(&db, job, &outcome).await {
+                tracing::error!(%request_id, %job, error = %e, "catalog import outcome not recorded");
+            }
         });
-        Ok(status)
+        Ok(import_status(started))
     })
     .await
 }
@@ -861,13 +766,22 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
 /// of the last hour (`None` if there is none).
 #[server(prefix = "/api", endpoint = "admin/catalog/import-status", input = GetUrl)]
 pub async fn catalog_import_status(job: Option<String>) -> Result<Option<ImportStatus>, ApiError> {
+    use tenants::catalog::import_jobs::{self, ImportJobId};
+
     use crate::context::run;
     run(|admin: HubAdmin| async move {
-        let tenant = admin.tenant().id();
-        match job.as_deref().map(str::trim).filter(|j| !j.is_empty()) {
-            Some(job) => jobs::get(tenant, job).map(Some).ok_or(ApiError::NotFound),
-            None => Ok(jobs::latest(tenant)),
-        }
+        let found = match job.as_deref().map(str::trim).filter(|j| !j.is_empty()) {
+            Some(job) => {
+                let id = ImportJobId::parse(job).ok_or(ApiError::NotFound)?;
+                Some(
+                    import_jobs::get(admin.db(), id)
+                        .await?
+                        .ok_or(ApiError::NotFound)?,
+                )
+            }
+            None => import_jobs::latest(admin.db()).await?,
+        };
+        Ok(found.map(import_status))
     })
     .await
 }

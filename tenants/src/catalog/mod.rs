@@ -5,6 +5,7 @@
 pub mod cart;
 pub mod csv_io;
 mod entity;
+pub mod import_jobs;
 pub mod master;
 pub mod media;
 pub mod money;

@@ -171,14 +171,38 @@ impl Database {
         row.try_get_by_index::<i64>(0).map(|v| v.to_string())
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration, one process at a time: hub processes started
+    /// together (or `hub migrate` beside a serving hub) queue here, and whoever comes second
+    /// finds nothing left to do.
+    ///
+    /// The whole run is one transaction, which `Migrator::up` accepts in place of a
+    /// connection (its per-migration transactions become savepoints in it). On PostgreSQL the
+    /// transaction first takes the advisory lock [`MIGRATION_LOCK`] (released by the commit or
+    /// rollback, so an error cannot leave it held); on SQLite it is a `BEGIN IMMEDIATE`
+    /// transaction, which holds the database's write lock from its start. Both backends run
+    /// DDL transactionally, so a failed run leaves the schema as it was.
     pub async fn migrate(&self) -> Result<(), sea_orm::DbErr> {
-        Migrator::up(&self.conn, None).await
+        let tx = match self.backend {
+            Backend::Postgres => {
+                let tx = self.conn.begin().await?;
+                tx.execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock($1)",
+                    [MIGRATION_LOCK.into()],
+                ))
+                .await?;
+                tx
+            }
+            Backend::Sqlite => self.begin_write_patiently(MIGRATION_WAIT).await?,
+        };
+        Migrator::up(&tx, None).await?;
+        tx.commit().await
     }
 
-    /// The names of the migrations not yet applied.
+    /// The names of the migrations not yet applied. Reads only: it creates no migration table,
+    /// so it needs no DDL rights and does not race a migration another process is running.
     pub async fn pending_migrations(&self) -> Result<Vec<String>, sea_orm::DbErr> {
-        Ok(Migrator::get_pending_migrations(&self.conn)
+        Ok(Migrator::get_pending_migrations_read_only(&self.conn)
             .await?
             .iter()
             .map(|m| m.name().to_owned())
@@ -260,6 +284,47 @@ impl Database {
             Backend::Postgres => self.conn.begin().await,
         }
     }
+
+    /// [`begin_write`](Self::begin_write) on SQLite, waiting up to `wait` for the write lock
+    /// rather than the busy timeout: a migration another process runs may well take longer.
+    async fn begin_write_patiently(
+        &self,
+        wait: Duration,
+    ) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            match self.begin_write().await {
+                Err(e) if is_sqlite_busy(&e) && std::time::Instant::now() < deadline => {
+                    tracing::info!("waiting for the database's write lock (another migration?)");
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// The PostgreSQL advisory lock migrations run under ("hub_migr" in ASCII). Advisory locks
+/// are per database, so hubs on other databases of the same server do not wait for each other.
+pub const MIGRATION_LOCK: i64 = 0x6875_625f_6d69_6772;
+
+/// How long a migration on SQLite waits for another process's to end.
+const MIGRATION_WAIT: Duration = Duration::from_secs(10 * 60);
+
+/// Whether `e` is SQLite's "database is locked" (SQLITE_BUSY, any extended code).
+fn is_sqlite_busy(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = e
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(db) = &**e else {
+        return false;
+    };
+    db.code()
+        .and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| c & 0xff == 5)
 }
 
 fn one_line(s: &str) -> String {

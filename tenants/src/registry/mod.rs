@@ -266,19 +266,43 @@ pub async fn slug_available(db: &Database, slug: &str) -> Result<()> {
 }
 
 /// Approves, suspends or reinstates a tenant, bumping its version. The hub itself cannot be
-/// suspended.
+/// suspended. `tenant` may be a stale copy: the version is bumped in SQL and the tenant is
+/// answered as it is after the change.
 pub async fn set_status(db: &Database, tenant: &Tenant, status: TenantStatus) -> Result<Tenant> {
     if tenant.kind == TenantKind::Hub {
         return Err(Error::Forbidden);
     }
-    let model = entity::ActiveModel {
-        id: sea_orm::Unchanged(tenant.id.as_uuid()),
-        status: Set(status.as_str().to_owned()),
-        version: Set(tenant.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    Tenant::from_model(model.update(db.conn()).await?)
+    let tx = db.begin_write().await?;
+    bumped(entity::Column::Status, status.as_str())
+        .filter(entity::Column::Id.eq(tenant.id.as_uuid()))
+        .exec(&tx)
+        .await?;
+    let updated = reread(&tx, tenant.id).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// `UPDATE tenants SET {column} = {value}, version = version + 1, updated_at = now`: the
+/// version moves on from what the row holds, not from a copy read earlier, so two changes
+/// made from the same copy (in one process or two) count twice.
+fn bumped(column: entity::Column, value: &str) -> sea_orm::UpdateMany<entity::Entity> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    entity::Entity::update_many()
+        .col_expr(column, Expr::value(value.to_owned()))
+        .col_expr(
+            entity::Column::Version,
+            Expr::col(entity::Column::Version).add(1),
+        )
+        .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
+}
+
+/// The tenant as the transaction sees it now.
+async fn reread(conn: &impl ConnectionTrait, id: TenantId) -> Result<Tenant> {
+    entity::Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound("tenant"))
+        .and_then(Tenant::from_model)
 }
 
 /// How many tenants of `kind` have `status`: the hub's own view over its partners.
@@ -292,50 +316,48 @@ pub async fn count(db: &Database, kind: TenantKind, status: TenantStatus) -> Res
 
 /// Moves a reseller's store to another address (the store wizard's subdomain step). The old
 /// address stops answering at once for this process once the caller invalidates the cache.
+/// Moving to the address the store already has changes nothing.
 pub async fn set_slug(db: &Database, tenant: &Tenant, slug: &str) -> Result<Tenant> {
     if tenant.kind != TenantKind::Reseller {
         return Err(Error::Forbidden);
     }
     let slug = Slug::parse(slug)?;
-    if slug.as_str() == tenant.slug {
-        return Ok(tenant.clone());
-    }
-    slug_available(db, slug.as_str()).await?;
-    let model = entity::ActiveModel {
-        id: sea_orm::Unchanged(tenant.id.as_uuid()),
-        slug: Set(slug.as_str().to_owned()),
-        version: Set(tenant.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    let updated = model.update(db.conn()).await.map_err(|e| {
-        Error::on_unique_violation(
-            e,
-            format!("the address '{}' is already taken", slug.as_str()),
-        )
-    })?;
-    Tenant::from_model(updated)
+    let tx = db.begin_write().await?;
+    // Compared with the row, not with `tenant`, which may be a stale copy.
+    bumped(entity::Column::Slug, slug.as_str())
+        .filter(entity::Column::Id.eq(tenant.id.as_uuid()))
+        .filter(entity::Column::Slug.ne(slug.as_str()))
+        .exec(&tx)
+        .await
+        .map_err(|e| {
+            Error::on_unique_violation(
+                e,
+                format!("the address '{}' is already taken", slug.as_str()),
+            )
+        })?;
+    let updated = reread(&tx, tenant.id).await?;
+    tx.commit().await?;
+    Ok(updated)
 }
 
 /// Renames a reseller's store (the wizard's name step). The name is checked like a new
 /// tenant's; the tenant's version moves on, so cached pages showing the old name are not
-/// served again. The caller invalidates the registry cache.
+/// served again. Renaming to the current name changes nothing. The caller invalidates the
+/// registry cache.
 pub async fn rename(db: &Database, tenant: &Tenant, name: &str) -> Result<Tenant> {
     if tenant.kind != TenantKind::Reseller {
         return Err(Error::Forbidden);
     }
     let name = parse_name(name, "name")?;
-    if name == tenant.name {
-        return Ok(tenant.clone());
-    }
-    let model = entity::ActiveModel {
-        id: sea_orm::Unchanged(tenant.id.as_uuid()),
-        name: Set(name),
-        version: Set(tenant.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    Tenant::from_model(model.update(db.conn()).await?)
+    let tx = db.begin_write().await?;
+    bumped(entity::Column::Name, &name)
+        .filter(entity::Column::Id.eq(tenant.id.as_uuid()))
+        .filter(entity::Column::Name.ne(name.as_str()))
+        .exec(&tx)
+        .await?;
+    let updated = reread(&tx, tenant.id).await?;
+    tx.commit().await?;
+    Ok(updated)
 }
 
 /// The catalog versions of `ids` (the hub's master and a store): one indexed read, the only

@@ -10,5 +10,6 @@ mod jwt;
 mod landing;
 mod limits;
 mod probe;
+mod processes;
 mod rls;
 mod security;
