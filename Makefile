@@ -9,7 +9,7 @@ PROFILE    := $(if $(RELEASE),release,debug)
 # scripts/build.sh copies the built server here (by rename, so a serving `make run` is not
 # disturbed); `make run` and the browser tests start this one.
 BIN        := $(TARGET_DIR)/site-bin/$(PROFILE)/hub
-SITE_ROOT  := $(CURDIR)/target/site
+SITE_ROOT  := $(CURDIR)/target/$(if $(RELEASE),site-release,site)
 
 .PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench clean-data
 
@@ -35,7 +35,7 @@ watch:
 run: build
 	@mkdir -p data
 	$(BIN) seed
-	$(BIN) serve
+	HUB_SITE_ROOT=$(SITE_ROOT) $(BIN) serve
 
 seed:
 	$(BIN) seed

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: the storefront benchmark. Builds the release binary, generates two datasets
-# with `hub bench-data` under target/bench/ (never the dev ./data), starts the release server
+# with `hub-bench-data` under target/bench/ (never the dev ./data), starts the release server
 # on each and measures with wrk:
 #
 #   (a) a static copy of the warm category page, served from memory by the same server (the
@@ -42,7 +42,9 @@ die() { printf '\033[1;31mbench: %s\033[0m\n' "$*" >&2; exit 1; }
 QUICK=${BENCH_QUICK:-0}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=${BENCH_BIN:-$TARGET_DIR/site-bin/release/hub}
-SITE_ROOT=${BENCH_SITE_ROOT:-$ROOT/target/site}
+# The dataset generator: a binary of its own (server/src/bin/hub_bench_data), not in `hub`.
+DATA_BIN=${BENCH_DATA_BIN:-$TARGET_DIR/release/hub-bench-data}
+SITE_ROOT=${BENCH_SITE_ROOT:-$ROOT/target/site-release}
 OUT=$ROOT/target/bench
 PORT=${BENCH_PORT:-3900}
 THREADS=${BENCH_THREADS:-2}
@@ -220,18 +222,19 @@ measure() {
 generate() {
   rm -rf "$1"
   mkdir -p "$(dirname "$1")"
-  "$BIN" --config "$ROOT/Leptos.toml" bench-data --out "$1" --stores "$2" --skus "$3" \
-    --override-pct "$4" --signup-stores "$5" >&2 || die "hub bench-data failed for $1"
+  "$DATA_BIN" --config "$ROOT/Leptos.toml" --out "$1" --stores "$2" --skus "$3" \
+    --override-pct "$4" --signup-stores "$5" >&2 || die "hub-bench-data failed for $1"
 }
 
 # --- 1. build and tools --------------------------------------------------------------------
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   say "building the release binary and site (make build RELEASE=1)"
   make -C "$ROOT" --no-print-directory build RELEASE=1 >&2
+  say "building the dataset generator (hub-bench-data)"
+  (cd "$ROOT" && cargo build --release -p server --bin hub-bench-data >&2)
 fi
 [ -x "$BIN" ] || die "no hub binary at $BIN; run 'make build RELEASE=1' or set BENCH_BIN"
-"$BIN" bench-data --help >/dev/null 2>&1 ||
-  die "$BIN has no 'bench-data' subcommand (server/src/bench.rs, wired in server/src/cli.rs)"
+[ -x "$DATA_BIN" ] || die "no dataset generator at $DATA_BIN; run 'cargo build --release -p server --bin hub-bench-data' or set BENCH_DATA_BIN"
 command -v wrk >/dev/null || scripts/bootstrap.sh bench
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
 command -v curl >/dev/null || die "curl is missing"

@@ -5,7 +5,8 @@
 #
 #   scripts/build.sh debug|release
 #
-# Outputs: target/site/ (pkg/hub.js, pkg/hub.wasm, pkg/hub.css, public files) and the binary
+# Outputs: target/site/ (release: target/site-release/) with pkg/hub{,-shop}.{js,wasm} and
+# pkg/hub.css and the public files, and the binary
 # at $TARGET_DIR/site-bin/<profile>/hub. Both are replaced by rename, never written over, so a
 # `make run` serving from them keeps running while `make test` builds anew.
 set -euo pipefail
@@ -13,7 +14,9 @@ cd "$(dirname "$0")/.."
 
 profile=${1:-debug}
 TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
-SITE=$PWD/target/site
+# Debug and release sites live apart, so a release build (for `make bench`) does not swap
+# the wasm under a debug server or its browser tests.
+case "${1:-debug}" in release) SITE=$PWD/target/site-release ;; *) SITE=$PWD/target/site ;; esac
 OUTPUT_NAME=hub   # = site.output_name in Leptos.toml and LEPTOS_OUTPUT_NAME in .cargo/config.toml
 WASM_TARGET=wasm32-unknown-unknown
 

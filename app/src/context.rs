@@ -25,9 +25,28 @@ use tenants::{Database, Tenant};
 
 use crate::error::ApiError;
 
-/// Process-wide state, provided to every render and server function.
+/// Process-wide state, provided to every render and server function. Cloned into every
+/// request's context, so a clone is one reference count ([`AppStateInner`] behind an `Arc`;
+/// its fields read as `state.db`, `state.catalog`, …).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl AppState {
+    pub fn new(inner: AppStateInner) -> Self {
+        Self(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct AppStateInner {
     pub db: Database,
     /// The registry cache host resolution reads; invalidated here when a tenant changes.
     pub registry: RegistryCache,
@@ -215,7 +234,7 @@ fn respond<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
 /// the hub domain's part kept (so ports survive in development).
 pub fn store_url(slug: &str, path: &str) -> String {
     let (scheme, domain) = use_context::<AppState>()
-        .map(|s| (s.public_scheme, s.domain))
+        .map(|s| (s.public_scheme.clone(), s.domain.clone()))
         .unwrap_or_else(|| ("http".into(), "localhost".into()));
     let host = request_ctx().map(|c| c.host).unwrap_or_default();
     let port = host

@@ -2,9 +2,8 @@
 //! Built twice: with `ssr` into the server, with `hydrate` into the browser's wasm.
 
 pub mod accounts;
-pub mod api;
 #[cfg(not(feature = "shop"))]
-mod catalog;
+pub mod catalog;
 mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
@@ -15,6 +14,7 @@ pub mod session;
 #[cfg(not(feature = "shop"))]
 pub mod store_console;
 pub mod storefront;
+#[cfg(not(feature = "shop"))]
 pub mod upload;
 
 use leptos::prelude::*;

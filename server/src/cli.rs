@@ -58,8 +58,6 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
-    /// Generate a benchmark dataset (master catalog, stores, overrides) into a fresh data directory.
-    BenchData(crate::bench::BenchDataArgs),
     /// Print the version and exit.
     Version,
 }
@@ -181,7 +179,6 @@ pub async fn run(cli: Cli) -> Result<(), ConfigError> {
             Ok(())
         }
         Command::Catalog { command } => catalog(&cfg, command).await,
-        Command::BenchData(args) => crate::bench::run(&cfg, args).await,
         Command::Version => Ok(()),
     }
 }

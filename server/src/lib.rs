@@ -1,6 +1,5 @@
 //! The hub's server: configuration, start-up, the HTTP surface and the command line.
 
-pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -3,6 +3,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use server::cli::{Cli, run};
 
+/// mimalloc rather than the system allocator: see the note in Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

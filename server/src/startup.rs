@@ -5,7 +5,7 @@ use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::context::AppState;
+use app::context::{AppState, AppStateInner};
 use leptos::prelude::LeptosOptions;
 use leptos_config::Env;
 use tenants::auth::{LoginThrottle, TokenKeys};
@@ -185,7 +185,7 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
     .map_err(|e| ConfigError::new("secrets.source", e))?;
     tenants::auth::password::warm_up().await;
     let cache = RegistryCache::new(db.clone());
-    let app = AppState {
+    let app = AppState::new(AppStateInner {
         catalog: tenants::catalog::CatalogCache::new(cfg.catalog_cache_kib),
         media: media(&cfg)?,
         db: db.clone(),
@@ -194,7 +194,7 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
         throttle: LoginThrottle::new(),
         public_scheme: cfg.public_scheme.clone(),
         domain: cfg.domain.clone(),
-    };
+    });
     Ok(Prepared {
         resolver: HostResolver::new(cache, cfg.domain.clone()),
         config: Arc::new(cfg),
@@ -229,14 +229,14 @@ impl Prepared {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let addr = self.listener.local_addr()?;
-        let state = ServerState {
+        let state = ServerState::new(http::ServerStateInner {
             app: self.app.clone(),
             leptos: leptos_options(&self.config, addr),
             resolver: self.resolver.clone(),
             config: self.config.clone(),
             pages: http::PageCache::new(self.config.page_cache_bytes),
             public: http::PublicFiles::load(&self.config.site_root, &self.config.site_pkg_dir)?,
-        };
+        });
         let router = http::router(state);
         // Answers written in several pieces must not wait for the client's delayed ACK.
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {

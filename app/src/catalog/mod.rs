@@ -13,7 +13,7 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use crate::api::catalog_admin::{
+use self::api::{
     BadRow, CategoryRow, DeleteCatalogCategory, ImportOutcome, ImportStatus, LockField, PolicyForm,
     ProductEditor, ProductList, ProductRow, SaveCatalogCategory, SaveCatalogPolicy,
     SaveCatalogProduct, StartCatalogImport, UploadProductImage, catalog_categories,
@@ -270,6 +270,7 @@ fn category_options(categories: &[CategoryRow], none: &str) -> Vec<(String, Stri
 }
 
 // One module per console section; the helpers above are shared by all of them.
+pub mod api;
 mod categories;
 mod editor;
 mod import;

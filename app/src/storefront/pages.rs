@@ -19,6 +19,13 @@ fn image_url(name: &Option<String>) -> Option<String> {
 }
 
 /// One product in a grid.
+/// `0.9rem` per level, written without float formatting (which would add its code to the
+/// shop bundle for one style attribute).
+fn indent(depth: u32) -> String {
+    let tenths = u64::from(depth) * 9;
+    format!("padding-left: {}.{}rem", tenths / 10, tenths % 10)
+}
+
 #[component]
 pub fn ProductTile(card: ProductCard) -> impl IntoView {
     let href = format!("/p/{}", card.sku);
@@ -67,7 +74,7 @@ fn CategoryNav(
                 {categories.into_iter().map(|c| {
                     let active = current.as_deref() == Some(c.slug.as_str());
                     view! {
-                        <li style=format!("padding-left: {}rem", c.depth as f32 * 0.9)>
+                        <li style=indent(c.depth)>
                             <a href=format!("/c/{}", c.slug) aria-current=active.then_some("page")>
                                 {c.name}
                                 <span class="muted small">" (" {c.count} ")"</span>

@@ -31,9 +31,26 @@ pub use tenant::HostResolver;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Everything a handler may need; cheap to clone.
+/// Everything a handler may need. Every middleware's `State` clones it for each request, so a
+/// clone is one reference count ([`ServerStateInner`] behind an `Arc`, read through `Deref`).
 #[derive(Clone)]
-pub struct ServerState {
+pub struct ServerState(Arc<ServerStateInner>);
+
+impl ServerState {
+    pub fn new(inner: ServerStateInner) -> Self {
+        Self(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for ServerState {
+    type Target = ServerStateInner;
+
+    fn deref(&self) -> &ServerStateInner {
+        &self.0
+    }
+}
+
+pub struct ServerStateInner {
     pub app: AppState,
     pub leptos: LeptosOptions,
     pub config: Arc<Config>,

@@ -300,10 +300,24 @@ mod tests {
         let p = Money::new(1_999, eur);
         assert_eq!(p.checked_mul(3), Some(Money::new(5_997, eur)));
         assert_eq!(Money::new(i64::MAX / 2, eur).checked_mul(3), None);
-        assert_eq!(p.checked_add(&Money::new(1, eur)), Some(Money::new(2_000, eur)));
-        assert_eq!(p.checked_add(&Money::new(1, usd)), None, "no sum across currencies");
-        assert_eq!(Money::new(i64::MAX, eur).checked_add(&Money::new(1, eur)), None);
-        assert_eq!(Money::new(i64::MAX, eur).percent(200).minor, i64::MAX, "saturates");
+        assert_eq!(
+            p.checked_add(&Money::new(1, eur)),
+            Some(Money::new(2_000, eur))
+        );
+        assert_eq!(
+            p.checked_add(&Money::new(1, usd)),
+            None,
+            "no sum across currencies"
+        );
+        assert_eq!(
+            Money::new(i64::MAX, eur).checked_add(&Money::new(1, eur)),
+            None
+        );
+        assert_eq!(
+            Money::new(i64::MAX, eur).percent(200).minor,
+            i64::MAX,
+            "saturates"
+        );
     }
 
     fn eur() -> Currency {

@@ -25,7 +25,22 @@ async fn landing_page_is_server_rendered_from_the_database() {
         html.contains(r#"data-testid="lead-count">1<"#),
         "lead count from the database: {html}"
     );
-    assert!(html.contains("/pkg/hub.js"), "hydration script");
+    // The hub's front page is its own store's: it loads the shopper's bundle.
+    assert!(html.contains("/pkg/hub-shop.js"), "hydration script");
+    assert!(!html.contains("/pkg/hub.js"), "not the console bundle");
+    let login = app
+        .client
+        .get(app.url("localhost", "/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        login.contains("/pkg/hub.js"),
+        "a console page loads the full bundle"
+    );
 }
 
 #[tokio::test]

@@ -2,8 +2,9 @@
 //! CSV import with progress. Every function requires a hub admin on the hub's own host.
 //!
 //! Uploads (a product image, a CSV file) arrive as multipart form data through the
-//! [`Upload`] encoding. CSV imports run as background jobs; their state lives in a
-//! process-wide registry, keyed by a random id and bound to the hub tenant that started them.
+//! [`Upload`] encoding. CSV imports run as background jobs; their state lives in the
+//! database (`tenants::catalog::import_jobs`), so any process can report on them, bound to the
+//! hub tenant that started them.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, MultipartData};

@@ -1,4 +1,4 @@
-//! `hub bench-data`: a synthetic hub for `make bench` (scripts/bench.sh). A master catalog of
+//! The dataset behind `hub-bench-data`: a synthetic hub for `make bench` (scripts/bench.sh). A master catalog of
 //! N products in a tree of categories, imported as one CSV (the import is timed: it is one of
 //! the figures), then S approved reseller stores, each published with branding, a pricing
 //! rule and overrides on about P % of the catalog (prices within the hub's range, names,
@@ -29,8 +29,8 @@ use tenants::registry::{self, TenantKind};
 use tenants::{Database, Error, Tenant, TenantStatus};
 use tokio::task::JoinSet;
 
-use crate::config::{Config, ConfigError};
-use crate::startup;
+use server::config::{Config, ConfigError};
+use server::startup;
 
 /// The category the benchmark pages show (a leaf with 1/20 of the catalog).
 pub const BENCH_CATEGORY: &str = "cordless-drills";
@@ -124,7 +124,9 @@ pub struct DatasetSpec {
 
 impl DatasetSpec {
     /// ≈1,000 SKUs and 3 stores (all signed up) overriding 20 % of the catalog: the bench
-    /// category has 50 products, about 10 of them overridden in each store.
+    /// category has 50 products, about 10 of them overridden in each store. (scripts/bench.sh
+    /// passes these numbers as flags; the tests check them here.)
+    #[cfg(test)]
     pub fn small() -> Self {
         Self {
             skus: 1_000,
@@ -137,6 +139,7 @@ impl DatasetSpec {
     }
 
     /// 10,000 stores × 100,000 SKUs × 1 % overrides per store (10 million override rows).
+    #[cfg(test)]
     pub fn scale() -> Self {
         Self {
             skus: 100_000,
@@ -697,7 +700,7 @@ pub async fn generate(
     Ok(report)
 }
 
-/// `hub bench-data`: generates a dataset into a fresh SQLite data directory.
+/// Where and how large: the dataset goes into a fresh SQLite data directory.
 #[derive(Clone, Debug, Args)]
 pub struct BenchDataArgs {
     /// A new data directory for the dataset (refused if it already holds a hub.db).
@@ -748,7 +751,7 @@ fn dir_bytes(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// Runs `hub bench-data`: a SQLite hub at `args.out` (the configuration's hub name and
+/// Generates the dataset: a SQLite hub at `args.out` (the configuration's hub name and
 /// tagline; every other setting at its default), the dataset, and `dataset.env` beside the
 /// database with the report's figures.
 pub async fn run(cfg: &Config, args: BenchDataArgs) -> Result<(), ConfigError> {
