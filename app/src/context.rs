@@ -60,6 +60,8 @@ pub struct AppStateInner {
     pub catalog: tenants::catalog::CatalogCache,
     /// Uploaded images.
     pub media: tenants::catalog::media::Media,
+    /// The largest catalog CSV file the console imports.
+    pub max_import_bytes: usize,
 }
 
 /// What the middleware learnt about this request.

@@ -165,6 +165,7 @@ impl Default for RawLimits {
 struct RawCatalog {
     media_dir: String,
     max_image_bytes: u64,
+    max_import_bytes: u64,
     cache_mib: u64,
     page_cache_mib: u64,
 }
@@ -174,6 +175,7 @@ impl Default for RawCatalog {
         Self {
             media_dir: String::new(),
             max_image_bytes: 2 * 1024 * 1024,
+            max_import_bytes: 64 * 1024 * 1024,
             cache_mib: 512,
             page_cache_mib: 128,
         }
@@ -254,6 +256,9 @@ pub struct Config {
     /// Where uploaded images are stored.
     pub media_dir: PathBuf,
     pub max_image_bytes: usize,
+    /// The largest catalog CSV file the console imports (its request only; every other
+    /// request keeps `body_limit`).
+    pub max_import_bytes: usize,
     /// The memory budget of the effective-catalog snapshots, in KiB.
     pub catalog_cache_kib: u64,
     /// Rendered anonymous storefront pages kept in memory (0: none kept).
@@ -389,6 +394,15 @@ impl Config {
                     "must be between 1 KiB and 64 MiB",
                 )
             })?;
+        let max_import_bytes = usize::try_from(raw.catalog.max_import_bytes)
+            .ok()
+            .filter(|b| (1024 * 1024..=1024 * 1024 * 1024).contains(b))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "catalog.max_import_bytes",
+                    "must be between 1 MiB and 1 GiB",
+                )
+            })?;
         if !(16..=65_536).contains(&raw.catalog.cache_mib) {
             return Err(ConfigError::new(
                 "catalog.cache_mib",
@@ -428,6 +442,7 @@ impl Config {
             log_filter: raw.log.filter,
             media_dir,
             max_image_bytes,
+            max_import_bytes,
             catalog_cache_kib: raw.catalog.cache_mib * 1024,
             page_cache_bytes: raw.catalog.page_cache_mib * 1024 * 1024,
         })

@@ -194,6 +194,7 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
         throttle: LoginThrottle::new(),
         public_scheme: cfg.public_scheme.clone(),
         domain: cfg.domain.clone(),
+        max_import_bytes: cfg.max_import_bytes,
     });
     Ok(Prepared {
         resolver: HostResolver::new(cache, cfg.domain.clone()),

@@ -681,6 +681,10 @@ fn import_status(job: tenants::catalog::import_jobs::ImportJob) -> ImportStatus 
     }
 }
 
+/// Where [`start_catalog_import`] answers: the one request allowed a body above the global
+/// limit (up to `catalog.max_import_bytes`).
+pub const IMPORT_PATH: &str = "/api/admin/catalog/import";
+
 /// Hub admin: starts importing a CSV file (the form's `file`) into the master catalog in the
 /// background. Answers the new job; follow it with [`catalog_import_status`]. The job lives in
 /// the database, so any server process can answer for it.
@@ -694,13 +698,28 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
         let mut form = data
             .into_inner()
             .ok_or_else(|| ApiError::validation("file", "the upload did not arrive as a form"))?;
+        let limit = crate::context::app_state()?.max_import_bytes;
         let mut file = None;
-        while let Some(field) = form.next_field().await.map_err(unreadable("file"))? {
-            if field.name() == Some("file") {
-                let name = field.file_name().unwrap_or("").to_owned();
-                let bytes = field.bytes().await.map_err(unreadable("file"))?;
-                file = Some((name, bytes));
+        while let Some(mut field) = form.next_field().await.map_err(unreadable("file"))? {
+            if field.name() != Some("file") {
+                continue;
             }
+            let name = field.file_name().unwrap_or("").to_owned();
+            // Read as it arrives, refusing at the limit rather than after the whole upload.
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(unreadable("file"))? {
+                if bytes.len() + chunk.len() > limit {
+                    return Err(ApiError::validation(
+                        "file",
+                        format!(
+                            "the file is larger than the hub imports at once ({} MB); split it into parts",
+                            limit / 1_000_000
+                        ),
+                    ));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            file = Some((name, bytes));
         }
         let (file_name, bytes) = file
             .filter(|(_, b)| !b.is_empty())
@@ -710,7 +729,6 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
         let job = started.id;
         tracing::info!(%job, bytes = bytes.len(), "catalog import started");
         let request_id = crate::context::request_id();
-        let bytes = bytes.to_vec();
         tokio::spawn(async move {
             let writer = ProgressWriter::spawn(&db, job);
             let progress = writer.progress_fn();

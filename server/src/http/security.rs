@@ -16,11 +16,22 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use super::REQUEST_ID;
 
-/// What the headers depend on: the limit, and whether people reach the hub over https.
+/// What the headers depend on: the limits, and whether people reach the hub over https.
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub body_limit: usize,
+    /// Paths allowed a larger body (the catalog import's upload), with their limit.
+    pub large_bodies: Vec<(&'static str, usize)>,
     pub https: bool,
+}
+
+impl Policy {
+    fn limit_for(&self, path: &str) -> usize {
+        self.large_bodies
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map_or(self.body_limit, |(_, limit)| *limit)
+    }
 }
 
 pub async fn guard(State(policy): State<Arc<Policy>>, mut req: Request, next: Next) -> Response {
@@ -37,7 +48,8 @@ pub async fn guard(State(policy): State<Arc<Policy>>, mut req: Request, next: Ne
         );
     }
     drop_invented_request_id(req.headers_mut());
-    let req = match limit_body(req, policy.body_limit).await {
+    let limit = policy.limit_for(req.uri().path());
+    let req = match limit_body(req, limit).await {
         Ok(req) => req,
         Err(res) => return finish(res, &nonce, &policy),
     };

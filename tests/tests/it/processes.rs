@@ -480,3 +480,104 @@ async fn the_console_follows_an_import_to_its_outcome() {
         assert_eq!(res.status(), 404, "{bad}");
     }
 }
+
+/// A hub admin's session on a fresh hub.
+async fn hub_admin_session(app: &hub_tests::TestApp) -> hub_tests::scenario::Session {
+    let hub = registry::hub(&app.db).await.expect("db").expect("the hub");
+    let email = "big-importer@hub.example";
+    users::create(
+        &operator(&app.db, &hub),
+        NewUser::parse(email, "Big Importer", PASSWORD, Role::HubAdmin)
+            .await
+            .expect("a valid account"),
+    )
+    .await
+    .expect("account created");
+    app.log_in("localhost", email, PASSWORD).await
+}
+
+async fn upload(
+    app: &hub_tests::TestApp,
+    session: &hub_tests::scenario::Session,
+    csv: Vec<u8>,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv)
+            .file_name("catalog.csv")
+            .mime_str("text/csv")
+            .expect("a mime type"),
+    );
+    app.client
+        .post(app.url("localhost", "/api/admin/catalog/import"))
+        .header(ORIGIN, app.origin("localhost"))
+        .header(COOKIE, session.cookie_header().expect("session cookies"))
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .expect("the hub answers")
+}
+
+#[tokio::test]
+async fn a_100000_row_catalog_imports_through_the_console() {
+    let Some(app) = hub_tests::spawn_app_with(&[("limits.body_bytes", "1048576")]).await else {
+        return;
+    };
+    let session = hub_admin_session(&app).await;
+    let mut csv = String::from("sku,name,price,currency\n");
+    for i in 0..100_000 {
+        csv.push_str(&format!("BIG-{i:06},Product number {i},{}.{:02},EUR\n", 1 + i % 500, i % 100));
+    }
+    assert!(csv.len() > 3 * 1_048_576, "well over the global body limit");
+    let res = upload(&app, &session, csv.into_bytes()).await;
+    assert_eq!(res.status(), 200, "the import's own limit applies");
+    let started: serde_json::Value = res.json().await.expect("json");
+    let job = started["job"].as_str().expect("a job id").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        let res = app
+            .get_with(
+                "localhost",
+                &format!("/api/admin/catalog/import-status?job={job}"),
+                Some(&session),
+            )
+            .await;
+        let status: serde_json::Value = res.json().await.expect("json");
+        if !status["outcome"].is_null() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the import never ended: {status}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(
+        status["outcome"]["Imported"],
+        serde_json::json!({"rows": 100000, "created": 100000, "updated": 0}),
+        "{status}"
+    );
+    // Another request of the same size is still refused by the global limit.
+    let res = app
+        .client
+        .post(app.url("localhost", "/api/hub/register-interest"))
+        .header(ORIGIN, app.origin("localhost"))
+        .form(&[("company", "x".repeat(2_000_000).as_str()), ("email", "a@b.example")])
+        .send()
+        .await
+        .expect("the hub answers");
+    assert_eq!(res.status(), 413);
+}
+
+#[tokio::test]
+async fn a_file_over_the_import_limit_is_refused_with_the_limit_named() {
+    let Some(app) = hub_tests::spawn_app_with(&[("catalog.max_import_bytes", "1048576")]).await
+    else {
+        return;
+    };
+    let session = hub_admin_session(&app).await;
+    let csv = format!("sku,name,price,currency\n{}", "X-1,Thing,1.00,EUR\n".repeat(70_000));
+    let res = upload(&app, &session, csv.into_bytes()).await;
+    // Over the import limit in total: the request itself is refused before it is read.
+    assert_eq!(res.status(), 413);
+    let body = res.text().await.expect("text");
+    assert!(body.contains("1048576"), "the limit is named: {body}");
+}
