@@ -308,6 +308,39 @@ measure PAGE "$CAT_PATH" "$HOSTS_ONE"
 BENCH_COOKIE=$CART_COOKIE measure RENDER "$CAT_PATH" "$HOSTS_ONE"
 measure JSON "$JSON_PATH" "$HOSTS_ONE"
 read -r SMALL_RSS SMALL_HWM <<<"$(memory)"
+
+# The console's CSV import as a hub admin uses it: a 100,000-row file uploaded over HTTP to
+# the import server function, then followed through the status endpoint until it ends.
+CONSOLE_CSV=$OUT/console-import.csv
+awk 'BEGIN { print "sku,name,price,currency"; for (i = 0; i < 100000; i++) printf "CONSOLE-%06d,Console product %d,%d.%02d,EUR\n", i, i, 1 + i % 500, i % 100 }' >"$CONSOLE_CSV"
+ADMIN_EMAIL=bench-admin@hub.bench
+ADMIN_PASSWORD=bench-admin-password-2026
+printf '%s' "$ADMIN_PASSWORD" | HUB_DATA_DIR="$OUT/small" "$BIN" --config "$ROOT/Leptos.toml" \
+  admin create --email "$ADMIN_EMAIL" --name "Bench Admin" --password-stdin >/dev/null ||
+  die "could not create the bench's hub admin"
+HUB_HOST="localhost:$PORT"
+ADMIN_COOKIE=$(curl -s -D - -o /dev/null -H "Host: $HUB_HOST" -H "Origin: http://$HUB_HOST" \
+  -H 'Accept: application/json' --data-urlencode "email=$ADMIN_EMAIL" --data-urlencode "password=$ADMIN_PASSWORD" \
+  "http://127.0.0.1:$PORT/api/auth/login" | tr -d '\r' |
+  awk -F': ' 'tolower($1) == "set-cookie" { split($2, a, ";"); printf "%s%s", sep, a[1]; sep = "; " }')
+[ -n "$ADMIN_COOKIE" ] || die "the bench's hub admin could not log in"
+say "console import: uploading $(wc -c <"$CONSOLE_CSV") bytes (100,000 rows)"
+t0=$(now_ms)
+CONSOLE_JOB=$(curl -s -H "Host: $HUB_HOST" -H "Origin: http://$HUB_HOST" -H "Cookie: $ADMIN_COOKIE" \
+  -H 'Accept: application/json' -F "file=@$CONSOLE_CSV;type=text/csv" \
+  "http://127.0.0.1:$PORT/api/admin/catalog/import" | sed -n 's/.*"job":"\([^"]*\)".*/\1/p')
+[ -n "$CONSOLE_JOB" ] || die "the console import did not start"
+while :; do
+  status=$(curl -s -H "Host: $HUB_HOST" -H "Cookie: $ADMIN_COOKIE" -H 'Accept: application/json' \
+    "http://127.0.0.1:$PORT/api/admin/catalog/import-status?job=$CONSOLE_JOB")
+  case $status in
+    *'"Imported"'*) break ;;
+    *'"outcome":null'*) sleep 0.2 ;;
+    *) die "the console import failed: $status" ;;
+  esac
+done
+CONSOLE_IMPORT_SECS=$(calc "($(now_ms) - $t0) / 1000")
+say "console import: 100,000 rows in $(fmt "$CONSOLE_IMPORT_SECS" 1) s (upload + import)"
 stop_server
 rm -f "$STATIC_FILE"
 
@@ -446,6 +479,7 @@ REPORT=$OUT/report.md
     echo "| server memory ≤ 2 GiB (peak RSS, scale run) | $SCALE_HWM MiB (now $SCALE_RSS MiB) | $(met "$SCALE_HWM" '<=' 2048) |"
   fi
   echo "| a shopper's first visit (HTML + CSS + JS + wasm, brotli) ≤ 250 KB | $(fmt "$(calc "$FV_TOTAL / 1000")" 0) KB (HTML $(fmt "$(calc "$FV_HTML / 1000")" 0), CSS $(fmt "$(calc "$FV_CSS / 1000")" 0), JS $(fmt "$(calc "$FV_JS / 1000")" 0), wasm $(fmt "$(calc "$FV_WASM / 1000")" 0)) | $(met "$FV_TOTAL" '<=' 250000) |"
+  echo "| the console's import of a 100,000-row file, over HTTP (upload, import, status polls) < 30 s | $(fmt "$CONSOLE_IMPORT_SECS" 1) s | $(met "$CONSOLE_IMPORT_SECS" '<=' 30) |"
   echo "| CSV import of 100,000 rows < 30 s | $(fmt "$IMPORT_100K" 1) s ($(fmt "${!imp_rate}" 0) rows/s; $IMPORT_NOTE) | $(met "$IMPORT_100K" '<=' 30) |"
   echo
   echo "| dataset | SKUs | stores (sign-up) | overrides | DB size | generated in |"
