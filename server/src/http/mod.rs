@@ -167,7 +167,10 @@ pub fn router(state: ServerState) -> Router {
     let timeout = state.config.request_timeout;
     let policy = Arc::new(security::Policy {
         body_limit,
-        large_bodies: vec![(app::catalog::api::IMPORT_PATH, state.config.max_import_bytes)],
+        large_bodies: vec![(
+            app::catalog::api::IMPORT_PATH,
+            state.config.max_import_bytes,
+        )],
         https: state.app.public_scheme == "https",
     });
     Router::new()

@@ -527,7 +527,11 @@ async fn a_100000_row_catalog_imports_through_the_console() {
     let session = hub_admin_session(&app).await;
     let mut csv = String::from("sku,name,price,currency\n");
     for i in 0..100_000 {
-        csv.push_str(&format!("BIG-{i:06},Product number {i},{}.{:02},EUR\n", 1 + i % 500, i % 100));
+        csv.push_str(&format!(
+            "BIG-{i:06},Product number {i},{}.{:02},EUR\n",
+            1 + i % 500,
+            i % 100
+        ));
     }
     assert!(csv.len() > 3 * 1_048_576, "well over the global body limit");
     let res = upload(&app, &session, csv.into_bytes()).await;
@@ -547,7 +551,10 @@ async fn a_100000_row_catalog_imports_through_the_console() {
         if !status["outcome"].is_null() {
             break status;
         }
-        assert!(Instant::now() < deadline, "the import never ended: {status}");
+        assert!(
+            Instant::now() < deadline,
+            "the import never ended: {status}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     assert_eq!(
@@ -560,7 +567,10 @@ async fn a_100000_row_catalog_imports_through_the_console() {
         .client
         .post(app.url("localhost", "/api/hub/register-interest"))
         .header(ORIGIN, app.origin("localhost"))
-        .form(&[("company", "x".repeat(2_000_000).as_str()), ("email", "a@b.example")])
+        .form(&[
+            ("company", "x".repeat(2_000_000).as_str()),
+            ("email", "a@b.example"),
+        ])
         .send()
         .await
         .expect("the hub answers");
@@ -574,7 +584,10 @@ async fn a_file_over_the_import_limit_is_refused_with_the_limit_named() {
         return;
     };
     let session = hub_admin_session(&app).await;
-    let csv = format!("sku,name,price,currency\n{}", "X-1,Thing,1.00,EUR\n".repeat(70_000));
+    let csv = format!(
+        "sku,name,price,currency\n{}",
+        "X-1,Thing,1.00,EUR\n".repeat(70_000)
+    );
     let res = upload(&app, &session, csv.into_bytes()).await;
     // Over the import limit in total: the request itself is refused before it is read.
     assert_eq!(res.status(), 413);

@@ -309,11 +309,9 @@ fn price_examples_pick_cheapest_middle_and_dearest() {
 
 #[test]
 fn search_matches_sku_or_name_up_to_a_limit() {
-    let master =
-        master_for_tests(&[("AB-1", eur(100)), ("AB-2", eur(200)), ("CD-3", eur(300))]);
-    let skus = |q: &str, n| -> Vec<String> {
-        search(&master, q, n).into_iter().map(|p| p.sku).collect()
-    };
+    let master = master_for_tests(&[("AB-1", eur(100)), ("AB-2", eur(200)), ("CD-3", eur(300))]);
+    let skus =
+        |q: &str, n| -> Vec<String> { search(&master, q, n).into_iter().map(|p| p.sku).collect() };
     assert_eq!(skus(" ab ", 12), ["AB-1", "AB-2"]);
     assert_eq!(skus("product cd", 12), ["CD-3"]);
     assert_eq!(skus("product", 2).len(), 2);
