@@ -1,4 +1,4 @@
-//! Storefront pages for anonymous visitors, from memory. A page without a session or a cart
+//! Storefront pages (and their JSON listings) for anonymous visitors, from memory. A page without a session or a cart
 //! is the same for every visitor, so its rendered bytes are kept under a key that holds every
 //! version it was derived from: the tenant (name, status), the master catalog and the store's
 //! catalog. The versions are read on every request (one indexed query, the one a warm
@@ -110,9 +110,18 @@ impl PageCache {
     }
 }
 
-/// Storefront pages only: home, categories, products, search.
+/// Storefront pages (home, categories, products, search) and the GET server functions that
+/// answer the same listings as JSON (what the shop's browser bundle asks for as a shopper
+/// moves between pages): the same for every anonymous visitor of a store at given versions.
 fn cacheable(path: &str) -> bool {
-    path == "/" || path.starts_with("/c/") || path.starts_with("/p/") || path == "/search"
+    path == "/"
+        || path.starts_with("/c/")
+        || path.starts_with("/p/")
+        || path == "/search"
+        || matches!(
+            path,
+            "/api/store/home" | "/api/store/category" | "/api/store/product" | "/api/store/search"
+        )
 }
 
 /// A visitor with a session or a cart sees their own header (name, cart count).

@@ -594,6 +594,35 @@ async fn cached_anonymous_pages_follow_every_change() {
     );
     let (_, page) = app.get_page("bolt.localhost", "/p/DR-2").await;
     assert!(page.contains("Brand new name"));
+    // The same listings as JSON (kept like the pages) follow the change too.
+    let (status, json) = app
+        .get_page("acme.localhost", "/api/store/product?sku=DR-2")
+        .await;
+    assert_eq!(status, 200, "{json}");
+    assert!(json.contains("Acme's own name"), "{json}");
+    store::set_override(
+        &tenants::access::operator(&app.db, &acme),
+        &tenants::access::MasterView::of_hub(&hdb).expect("the hub's view"),
+        dr2,
+        Field::Name,
+        Some("Acme's second name"),
+    )
+    .await
+    .expect("override");
+    let (_, json) = app
+        .get_page("acme.localhost", "/api/store/product?sku=DR-2")
+        .await;
+    assert!(
+        json.contains("Acme's second name"),
+        "a kept JSON answer follows: {json}"
+    );
+    let (_, json) = app
+        .get_page("bolt.localhost", "/api/store/product?sku=DR-2")
+        .await;
+    assert!(
+        !json.contains("Acme"),
+        "another store's answer is its own: {json}"
+    );
     // A visitor with a cart sees their own header, never a cached one.
     let res = app
         .post_form(
