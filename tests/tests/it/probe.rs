@@ -216,6 +216,10 @@ async fn fingerprint(conn: &DatabaseConnection) -> BTreeMap<String, String> {
             "carts",
             "SELECT tenant_id, id, user_id FROM carts ORDER BY tenant_id, id",
         ),
+        (
+            "import_jobs",
+            "SELECT tenant_id, id, file_name, phase FROM catalog_import_jobs ORDER BY tenant_id, id",
+        ),
     ];
     let mut out = BTreeMap::new();
     for (name, sql) in queries {
