@@ -143,12 +143,25 @@ async fn wait_for_http(url: &str) {
     }
 }
 
-/// Headless Chromium behind its own chromedriver.
+/// Headless Chromium behind its own chromedriver. Dropping it ends Chromium's processes (found
+/// by their profile directory: killing chromedriver alone leaves them running), then the
+/// driver, then the profile.
 pub struct Browser {
     pub client: Client,
     driver_port: u16,
     _driver: Guard,
     _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let marker = format!("--user-data-dir={}", self._profile.path().display());
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", "--", &marker])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 impl Browser {
