@@ -146,6 +146,8 @@ pub struct Prepared {
     pub resolver: HostResolver,
     /// What pages and server functions get: database, keys, throttle, registry cache.
     pub app: AppState,
+    /// Storefront pages kept in memory (with counters of what it served).
+    pub pages: http::PageCache,
     pub listener: TcpListener,
 }
 
@@ -198,6 +200,7 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
     });
     Ok(Prepared {
         resolver: HostResolver::new(cache, cfg.domain.clone()),
+        pages: http::PageCache::new(cfg.page_cache_bytes),
         config: Arc::new(cfg),
         db,
         app,
@@ -235,7 +238,7 @@ impl Prepared {
             leptos: leptos_options(&self.config, addr),
             resolver: self.resolver.clone(),
             config: self.config.clone(),
-            pages: http::PageCache::new(self.config.page_cache_bytes),
+            pages: self.pages.clone(),
             public: http::PublicFiles::load(&self.config.site_root, &self.config.site_pkg_dir)?,
         });
         let router = http::router(state);

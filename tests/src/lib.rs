@@ -33,6 +33,8 @@ pub struct TestApp {
     pub resolver: server::http::HostResolver,
     /// What the app's pages and server functions see (throttle, keys, registry cache).
     pub state: app::context::AppState,
+    /// The page cache the server answers from (its counters tell what it served).
+    pub pages: server::http::PageCache,
     /// The development signing key the server created, for tests that forge tokens.
     pub signing_key: Vec<u8>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -126,6 +128,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
     let db = hub.db.clone();
     let resolver = hub.resolver.clone();
     let state = hub.app.clone();
+    let pages = hub.pages.clone();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = hub
@@ -142,6 +145,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
         db,
         resolver,
         state,
+        pages,
         signing_key: hex_decode(signing_key.trim()),
         shutdown: Some(tx),
         _data_dir: data_dir,

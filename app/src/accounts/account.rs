@@ -36,10 +36,10 @@ fn role_label(role: &str) -> &'static str {
 
 #[component]
 fn AccountBody() -> impl IntoView {
-    let Site(site) = expect_context::<Site>();
+    let Site(_, me) = expect_context::<Site>();
     view! {
         <Transition fallback=|| ()>
-            {move || match site.get().flatten().and_then(|s| s.session) {
+            {move || match me.get().and_then(|m| m.session) {
                 None => view! {
                     <div class="card form-card">
                         <h1>"Your account"</h1>

@@ -41,7 +41,7 @@ pub struct SlugCheck {
 }
 
 #[cfg(feature = "ssr")]
-fn info(
+pub(crate) fn info(
     name: &str,
     email: &str,
     role: tenants::auth::Role,
@@ -90,31 +90,28 @@ fn set_cookies(cookies: Vec<String>) {
     }
 }
 
-/// What every page's frame shows: whose site this is and who is signed in.
+/// What every page's frame shows: whose site this is (the same for every visitor; who is
+/// signed in is `me::Me`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {
     pub name: String,
     /// `hub`, `reseller` or `distributor`
     pub kind: String,
     pub status: String,
-    pub session: Option<SessionInfo>,
     /// The store's branding (resellers and the hub's own store).
     pub theme: Option<crate::storefront::api::Theme>,
-    /// Items in the visitor's cart at this store.
-    pub cart_count: u32,
 }
 
-/// Public: the host's tenant (name, kind, status: what its pages show anyway) and the
-/// caller's own session, if any.
+/// Public: the host's tenant (name, kind, status: what its pages show anyway) and its
+/// branding; the same for every visitor.
 #[server(prefix = "/api", endpoint = "site", input = GetUrl)]
 pub async fn site_context() -> Result<SiteInfo, ApiError> {
-    use crate::context::{principal, run};
+    use crate::context::run;
     run(|v: Visitor| async move {
         Ok(SiteInfo {
             name: v.tenant().name().to_owned(),
             kind: v.tenant().kind().as_str().to_owned(),
             status: v.tenant().status().as_str().to_owned(),
-            session: principal().map(|p| info(&p.name, &p.email, p.role, v.tenant())),
             theme: match crate::context::caller()?.shopper() {
                 Ok(shopper) => crate::storefront::api::storefront(&shopper)
                     .await
@@ -122,7 +119,6 @@ pub async fn site_context() -> Result<SiteInfo, ApiError> {
                     .map(|(sf, _)| crate::storefront::api::theme(&sf)),
                 Err(_) => None,
             },
-            cart_count: crate::storefront::api::cart_count(v.db()).await,
         })
     })
     .await

@@ -34,7 +34,7 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 fn LoginBody() -> impl IntoView {
-    let Site(site) = expect_context::<Site>();
+    let Site(site, me) = expect_context::<Site>();
     let login = ServerAction::<LogIn>::new();
     let result = login.value();
     Effect::new(move |_| {
@@ -51,7 +51,7 @@ fn LoginBody() -> impl IntoView {
             {move || {
                 let ctx = site.get().flatten();
                 let name = ctx.as_ref().map(|c| c.name.clone()).unwrap_or_default();
-                match ctx.and_then(|c| c.session) {
+                match me.get().and_then(|m| m.session) {
                     Some(s) => view! {
                         <div class="card form-card">
                             <h1>"You are logged in"</h1>

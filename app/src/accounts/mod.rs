@@ -2,6 +2,7 @@
 //! on the hub) and the account page (password change, log-out).
 
 pub mod api;
+pub mod me;
 
 // The pages; the shop bundle has none of them (its frame needs only `api`).
 #[cfg(not(feature = "shop"))]

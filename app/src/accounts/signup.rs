@@ -47,7 +47,7 @@ pub fn SignUpPage() -> impl IntoView {
 
 #[component]
 fn SiteName() -> impl IntoView {
-    let Site(site) = expect_context::<Site>();
+    let Site(site, _) = expect_context::<Site>();
     view! {
         <Transition fallback=|| ()>
             <p class="muted">"at " <strong>{move || site.get().flatten().map(|s| s.name)}</strong></p>

@@ -1,11 +1,15 @@
 use leptos::prelude::*;
 
 use crate::accounts::api::{SiteInfo, site_context};
+use crate::accounts::me::{self, Me};
 
-/// The site and session every page frame shows, loaded once per page and shared through
-/// context so pages can read it too.
+/// The site (the same for every visitor) and the visitor's own header (session, cart count)
+/// every page frame shows, each loaded once per page and shared through context so pages can
+/// read them too.
 #[derive(Clone, Copy)]
-pub struct Site(pub Resource<Option<SiteInfo>>);
+// The shop bundle has no page that reads the session (only the frame does).
+#[cfg_attr(feature = "shop", allow(dead_code))]
+pub struct Site(pub Resource<Option<SiteInfo>>, pub Resource<Me>);
 
 /// The frame of every page: the brand bar with the account menu, the page, the footer. The
 /// site context is read inside `Transition`s, so the server waits for it and hydration sees
@@ -13,7 +17,11 @@ pub struct Site(pub Resource<Option<SiteInfo>>);
 #[component]
 pub fn HubFrame(children: Children) -> impl IntoView {
     let site = Resource::new(|| (), |_| async { site_context().await.ok() });
-    provide_context(Site(site));
+    let me = Resource::new(
+        || (),
+        |_| async { me::visitor_header().await.unwrap_or_default() },
+    );
+    provide_context(Site(site, me));
     let name = move || {
         site.get()
             .flatten()
@@ -49,7 +57,9 @@ pub fn HubFrame(children: Children) -> impl IntoView {
             .and_then(|s| s.theme)
             .and_then(|t| t.logo)
     };
-    let cart_count = move || site.get().flatten().map_or(0, |s| s.cart_count);
+    // The visitor's block is one piece of HTML (see `accounts::me`): the page cache swaps
+    // it in a kept page; in the browser it is left as the server wrote it until it changes.
+    let mine = move || me.get().map(|m| me::html(&m)).unwrap_or_default();
     view! {
         <Transition fallback=|| ()>
             <style id="store-branding" nonce=leptos::nonce::use_nonce() inner_html=branding></style>
@@ -83,13 +93,7 @@ pub fn HubFrame(children: Children) -> impl IntoView {
                         {move || is_hub().then(|| view! {
                             <a href="/#how-it-works">"How it works"</a>
                         })}
-                        {move || is_store().then(|| view! {
-                            <a href="/cart" class="cartlink" data-testid="cart-link">
-                                "Cart"
-                                <span class="cartlink__count" data-testid="cart-count">{cart_count()}</span>
-                            </a>
-                        })}
-                        <AccountMenu site/>
+                        <span class="topbar__me" inner_html=mine></span>
                     </Transition>
                 </nav>
             </div>
@@ -103,56 +107,5 @@ pub fn HubFrame(children: Children) -> impl IntoView {
                 <span class="muted">"Each partner store keeps its own customers, orders and data."</span>
             </div>
         </footer>
-    }
-}
-
-#[component]
-fn AccountMenu(site: Resource<Option<SiteInfo>>) -> impl IntoView {
-    move || {
-        let ctx = site.get().flatten();
-        let is_hub = ctx.as_ref().is_some_and(|s| s.kind == "hub");
-        match ctx.and_then(|s| s.session) {
-            Some(session) => {
-                let admin = match session.role.as_str() {
-                    "hub_admin" => Some(
-                        view! {
-                            <a href="/admin/catalog">"Catalog"</a>
-                            <a href="/admin/resellers">"Resellers"</a>
-                        }
-                        .into_any(),
-                    ),
-                    "reseller_admin" | "reseller_staff" => Some(
-                        view! {
-                            <a href="/console/store">"My store"</a>
-                        }
-                        .into_any(),
-                    ),
-                    _ => None,
-                };
-                view! {
-                    {admin}
-                    <a href="/account" class="account-chip" data-testid="account-chip">
-                        <span class="account-chip__avatar" aria-hidden="true">
-                            {session.name.chars().next().unwrap_or('?').to_string()}
-                        </span>
-                        <span>{session.name.clone()}</span>
-                    </a>
-                }
-                .into_any()
-            }
-            None => {
-                let join = if is_hub {
-                    view! { <a href="/partners/apply" class="button button--small">"Become a partner"</a> }.into_any()
-                } else {
-                    view! { <a href="/signup" class="button button--small">"Create account"</a> }
-                        .into_any()
-                };
-                view! {
-                    <a href="/login" data-testid="login-link">"Log in"</a>
-                    {join}
-                }
-                .into_any()
-            }
-        }
     }
 }

@@ -80,7 +80,7 @@ fn Hero(overview: HubOverview) -> impl IntoView {
 /// Renders its children on the hub's own host only.
 #[component]
 fn HubOnly(children: ChildrenFn) -> impl IntoView {
-    let Site(site) = expect_context::<Site>();
+    let Site(site, _) = expect_context::<Site>();
     view! {
         <Transition fallback=|| ()>
             {

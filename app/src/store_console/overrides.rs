@@ -31,13 +31,13 @@ fn CatalogBody(
     revert: ServerAction<RevertOverride>,
     report: Resource<Result<DriftReport, ApiError>>,
 ) -> impl IntoView {
-    let Site(site) = expect_context::<Site>();
+    let Site(site, me) = expect_context::<Site>();
     // The site context loads once, so what is rendered from it (the form) is never reset.
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {
                 let site = site.get().flatten();
-                let role = site.as_ref().and_then(|s| s.session.as_ref()).map(|s| s.role.clone());
+                let role = me.get().and_then(|m| m.session).map(|s| s.role);
                 match (site.map(|s| s.kind), role.as_deref()) {
                     (Some(kind), _) if kind != "reseller" => access_problem(ApiError::NotFound),
                     (_, None) => access_problem(ApiError::Unauthenticated),

@@ -230,21 +230,10 @@ mod ssr {
             unavailable: priced.unavailable,
         })
     }
-
-    /// The number of items in the visitor's cart (0 without a cart: no query).
-    pub async fn cart_count(db: &tenants::TenantDb) -> u32 {
-        let Some(owner) = owner() else {
-            return 0;
-        };
-        match cart::lines(db, owner).await {
-            Ok(lines) => lines.iter().map(|l| l.quantity).sum(),
-            Err(_) => 0,
-        }
-    }
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{cart_count, storefront, theme};
+pub use ssr::{storefront, theme};
 
 /// Public: the store's front page: theme, featured products and categories.
 #[server(prefix = "/api", endpoint = "store/home", input = GetUrl)]

@@ -166,9 +166,9 @@ fn url_path(rel: &Path) -> Option<String> {
     Some(url)
 }
 
-/// A public file, answered right after host → tenant and the page cache: the same layers a
-/// kept storefront page passes, and nothing more (no CSRF check, session or router: a public
-/// file is the same for everyone and changes nothing).
+/// A public file, answered right after the page cache: through the same layers a kept
+/// storefront page passes (host → tenant, the CSRF check, the session), and nothing more (no
+/// router: a public file is the same for everyone and changes nothing).
 pub async fn public_files(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD)
         && let Some(res) = state

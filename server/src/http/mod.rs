@@ -147,6 +147,11 @@ pub fn router(state: ServerState) -> Router {
                     state.clone(),
                     tenant::resolve,
                 ))
+                .layer(axum::middleware::from_fn(csrf::check))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    auth::authenticate,
+                ))
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     page_cache::serve,
@@ -154,11 +159,6 @@ pub fn router(state: ServerState) -> Router {
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     assets::public_files,
-                ))
-                .layer(axum::middleware::from_fn(csrf::check))
-                .layer(axum::middleware::from_fn_with_state(
-                    state.clone(),
-                    auth::authenticate,
                 )),
         )
         .with_state(state.clone());

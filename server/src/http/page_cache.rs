@@ -1,5 +1,7 @@
-//! Storefront pages (and their JSON listings) for anonymous visitors, from memory. A page without a session or a cart
-//! is the same for every visitor, so its rendered bytes are kept under a key that holds every
+//! Storefront pages (and their JSON listings) from memory. A page is the same for every visitor
+//! but for its header block (who is signed in, the cart count: `app::accounts::me`), so it is
+//! kept as an anonymous visitor sees it, and a visitor with a session or a cart gets the kept
+//! page with their own block swapped in (one cart query, no render). Its bytes are kept under a key that holds every
 //! version it was derived from: the tenant (name, status), the master catalog and the store's
 //! catalog. The versions are read on every request (one indexed query, the one a warm
 //! storefront makes anyway), so a change shows on the next request in every process; entries
@@ -10,8 +12,10 @@
 //! nonce, so no two responses share one.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use app::accounts::me::{self, Splice};
 use app::context::{CspNonce, RequestCtx};
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -20,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::BytesMut;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use tenants::TenantId;
+use tenants::access::Caller;
 
 use super::ServerState;
 
@@ -89,16 +94,27 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 #[derive(Clone, Debug)]
-pub struct PageCache(Option<moka::future::Cache<Key, Arc<Page>>>);
+pub struct PageCache {
+    cache: Option<moka::future::Cache<Key, Arc<Page>>>,
+    /// Requests answered from a kept page (anonymous or personal).
+    hits: Arc<AtomicU64>,
+    /// Of those, pages made a signed-in visitor's or a cart holder's by swapping the header.
+    spliced: Arc<AtomicU64>,
+}
 
 impl PageCache {
     /// Up to `max_bytes` of pages (0: every page is rendered); an unused page goes after ten
     /// minutes.
     pub fn new(max_bytes: u64) -> Self {
+        let counters = |cache| Self {
+            cache,
+            hits: Arc::default(),
+            spliced: Arc::default(),
+        };
         if max_bytes == 0 {
-            return Self(None);
+            return counters(None);
         }
-        Self(Some(
+        counters(Some(
             moka::future::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|k: &Key, v: &Arc<Page>| {
@@ -107,6 +123,14 @@ impl PageCache {
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
         ))
+    }
+
+    /// (requests answered from a kept page, of which personalised by the header swap).
+    pub fn served(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.spliced.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -124,7 +148,8 @@ fn cacheable(path: &str) -> bool {
         )
 }
 
-/// A visitor with a session or a cart sees their own header (name, cart count).
+/// A visitor with a session or a cart sees their own header (name, cart count): a kept page
+/// gets their header swapped in.
 fn personal(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
@@ -142,17 +167,16 @@ fn personal(headers: &HeaderMap) -> bool {
 }
 
 pub async fn serve(State(state): State<ServerState>, req: Request, next: Next) -> Response {
-    let Some(pages) = &state.pages.0 else {
+    let Some(pages) = &state.pages.cache else {
         return next.run(req).await;
     };
-    if req.method() != Method::GET || !cacheable(req.uri().path()) || personal(req.headers()) {
+    if req.method() != Method::GET || !cacheable(req.uri().path()) {
         return next.run(req).await;
     }
-    let Some(ctx) = req.extensions().get::<RequestCtx>() else {
+    let Some(ctx) = req.extensions().get::<RequestCtx>().cloned() else {
         return next.run(req).await;
     };
     let tenant = ctx.tenant.clone();
-    let host = ctx.host.clone();
     let nonce = req
         .extensions()
         .get::<CspNonce>()
@@ -171,39 +195,93 @@ pub async fn serve(State(state): State<ServerState>, req: Request, next: Next) -
         tenant_version: tenant.version(),
         master,
         store,
-        host,
+        host: ctx.host.clone(),
         uri: req.uri().to_string(),
     };
-    if let Some(page) = pages.get(&key).await {
-        let mut res = (page.status, page.body(&nonce)).into_response();
-        if let Some(ct) = &page.content_type {
-            res.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
+    let personal = personal(req.headers());
+    // The JSON listings are the same for everyone; a page differs only in its header block.
+    let splice = if personal && !req.uri().path().starts_with("/api/") {
+        let caller = Caller::new(&state.app.db, tenant.clone(), ctx.principal.clone());
+        let guest = app::session::read_cart(req.headers());
+        match me::of(&state.app, &caller, guest).await {
+            Ok(m) => Some(Splice::new(&m)),
+            Err(_) => return next.run(req).await,
         }
-        return res;
-    }
-    let res = next.run(req).await;
-    if !matches!(res.status(), StatusCode::OK | StatusCode::NOT_FOUND)
-        || res.headers().contains_key(header::SET_COOKIE)
-    {
-        return res;
-    }
-    let (parts, body) = res.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_PAGE).await else {
-        tracing::error!("a storefront page was too large to buffer");
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    } else {
+        None
     };
-    pages
-        .insert(
-            key,
-            Arc::new(Page::new(
+    let page = match pages.get(&key).await {
+        Some(page) => {
+            state.pages.hits.fetch_add(1, Ordering::Relaxed);
+            page
+        }
+        None => {
+            // Rendered as an anonymous visitor sees it, kept, and then made this visitor's.
+            let anonymous = if personal {
+                anonymous_copy(&req, &ctx)
+            } else {
+                Request::from_parts(clone_parts(&req), Body::empty())
+            };
+            let res = next.clone().run(anonymous).await;
+            if !matches!(res.status(), StatusCode::OK | StatusCode::NOT_FOUND)
+                || res.headers().contains_key(header::SET_COOKIE)
+            {
+                return if personal { next.run(req).await } else { res };
+            }
+            let (parts, body) = res.into_parts();
+            let Ok(bytes) = to_bytes(body, MAX_PAGE).await else {
+                tracing::error!("a storefront page was too large to buffer");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            let page = Arc::new(Page::new(
                 parts.status,
                 parts.headers.get(header::CONTENT_TYPE).cloned(),
                 &bytes,
                 &nonce,
-            )),
-        )
-        .await;
-    Response::from_parts(parts, Body::from(bytes))
+            ));
+            pages.insert(key, page.clone()).await;
+            if !personal {
+                return Response::from_parts(parts, Body::from(bytes));
+            }
+            page
+        }
+    };
+    let mut body = page.body(&nonce);
+    if let Some(splice) = splice {
+        match splice.apply(&body) {
+            Some(theirs) => {
+                state.pages.spliced.fetch_add(1, Ordering::Relaxed);
+                body = Bytes::from(theirs);
+            }
+            None => return next.run(req).await,
+        }
+    }
+    let mut res = (page.status, body).into_response();
+    if let Some(ct) = &page.content_type {
+        res.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
+    }
+    res
+}
+
+fn clone_parts(req: &Request) -> http::request::Parts {
+    let (mut parts, ()) = http::Request::new(()).into_parts();
+    parts.method = req.method().clone();
+    parts.uri = req.uri().clone();
+    parts.version = req.version();
+    parts.headers = req.headers().clone();
+    parts.extensions = req.extensions().clone();
+    parts
+}
+
+/// The request as an anonymous visitor would make it: no cookies, no principal.
+fn anonymous_copy(req: &Request, ctx: &RequestCtx) -> Request {
+    let mut parts = clone_parts(req);
+    parts.headers.remove(header::COOKIE);
+    parts.extensions.insert(RequestCtx {
+        principal: None,
+        ..ctx.clone()
+    });
+    Request::from_parts(parts, Body::empty())
 }
 
 #[cfg(test)]

@@ -184,6 +184,30 @@ pub async fn lines(db: &TenantDb, owner: Owner) -> Result<Vec<Line>> {
     Ok(out)
 }
 
+/// The number of items in the cart (0 when there is none), in one query: what every page's
+/// header shows.
+pub async fn count(db: &TenantDb, owner: Owner) -> Result<u32> {
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let tx = db.begin().await?;
+    let carts = select(&tx, owner)
+        .select_only()
+        .column(carts::Column::Id)
+        .into_query();
+    let sum: Option<Option<i64>> = tx
+        .find::<cart_items::Entity>()
+        .filter(cart_items::Column::CartId.in_subquery(carts))
+        .select_only()
+        .column_as(Expr::col(cart_items::Column::Quantity).sum(), "n")
+        .into_tuple()
+        .one(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(sum
+        .flatten()
+        .map_or(0, |n| u32::try_from(Ord::max(n, 0)).unwrap_or(u32::MAX)))
+}
+
 /// Adds `quantity` of a product (the caller checked the store sells it).
 pub async fn add(
     db: &TenantDb,

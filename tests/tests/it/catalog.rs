@@ -623,7 +623,7 @@ async fn cached_anonymous_pages_follow_every_change() {
         !json.contains("Acme"),
         "another store's answer is its own: {json}"
     );
-    // A visitor with a cart sees their own header, never a cached one.
+    // A visitor with a cart gets the kept page with their own header swapped in.
     let res = app
         .post_form(
             "acme.localhost",
@@ -643,23 +643,82 @@ async fn cached_anonymous_pages_follow_every_change() {
         .next()
         .expect("pair")
         .to_owned();
-    let html = app
-        .client
-        .get(app.url("acme.localhost", "/p/DR-2"))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .expect("answer")
-        .text()
-        .await
-        .expect("text");
-    let count = html
-        .split("data-testid=\"cart-count\"")
-        .nth(1)
-        .and_then(|r| r.split('>').nth(1))
-        .and_then(|r| r.split('<').next())
-        .unwrap_or("none");
-    assert_eq!(count, "1", "the visitor's own cart count");
+    let page_with = |cookie: Option<String>| {
+        let app = &app;
+        async move {
+            let mut req = app.client.get(app.url("acme.localhost", "/p/DR-2"));
+            if let Some(c) = cookie {
+                req = req.header(COOKIE, c);
+            }
+            req.send()
+                .await
+                .expect("answer")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    let cart_count = |html: &str| {
+        html.split("data-testid=\"cart-count\"")
+            .nth(1)
+            .and_then(|r| r.split('>').nth(1))
+            .and_then(|r| r.split('<').next())
+            .unwrap_or("none")
+            .to_owned()
+    };
+    let anonymous = page_with(None).await;
+    let (_, spliced) = app.pages.served();
+    let html = page_with(Some(cookie.clone())).await;
+    assert_eq!(cart_count(&html), "1", "the visitor's own cart count");
+    assert!(
+        html.contains("\\\"cart_count\\\":1"),
+        "the hydration value is the visitor's too"
+    );
+    assert_eq!(
+        app.pages.served().1,
+        spliced + 1,
+        "answered from the kept page, not rendered again"
+    );
+    // Apart from the header block and its hydration value, it is the anonymous page.
+    let body = |html: &str| html.split("<main").nth(1).unwrap_or_default().to_owned();
+    let strip = |html: &str| html.split("<script").next().unwrap_or_default().to_owned();
+    assert_eq!(strip(&body(&html)), strip(&body(&anonymous)));
+    // A signed-in customer (whose name is a payload) sees their name, escaped, and their
+    // cart; the next anonymous visitor sees neither.
+    let evil = "<img src=x onerror=alert(1)>Dana";
+    let res = app
+        .post_form(
+            "acme.localhost",
+            "/api/auth/signup",
+            None,
+            &[
+                ("name", evil),
+                ("email", "dana@example.com"),
+                ("password", "Plum-Tree-Orbit-5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let mut session = hub_tests::scenario::Session::default();
+    session.absorb(res.headers());
+    let cookie = session
+        .cookie_header()
+        .and_then(|v| v.to_str().ok().map(str::to_owned));
+    let html = page_with(cookie).await;
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;Dana"),
+        "the customer's name, escaped"
+    );
+    assert!(!html.contains(evil), "never as markup");
+    assert!(!html.contains("data-testid=\"login-link\""));
+    assert_eq!(app.pages.served().1, spliced + 2);
+    let again = page_with(None).await;
+    assert!(again.contains("data-testid=\"login-link\""));
+    assert!(
+        !again.contains("Dana"),
+        "nothing of theirs stays in the kept page"
+    );
+    assert_eq!(cart_count(&again), "0");
 }
 
 /// Many requests changing one cart at once (a double click, several tabs): none fails and
