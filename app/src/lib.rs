@@ -4,6 +4,7 @@
 pub mod accounts;
 #[cfg(not(feature = "shop"))]
 pub mod catalog;
+pub mod codec;
 mod components;
 #[cfg(feature = "ssr")]
 pub mod context;

@@ -24,6 +24,7 @@ pub struct SessionInfo {
 }
 
 /// The answer to a reseller application.
+#[cfg(not(feature = "shop"))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
     pub company: String,
@@ -33,6 +34,7 @@ pub struct Application {
 }
 
 /// Whether a store address can be taken.
+#[cfg(not(feature = "shop"))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlugCheck {
     pub slug: String,
@@ -104,7 +106,7 @@ pub struct SiteInfo {
 
 /// Public: the host's tenant (name, kind, status: what its pages show anyway) and its
 /// branding; the same for every visitor.
-#[server(prefix = "/api", endpoint = "site", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "site", input = GetUrl, output = crate::codec::Answer)]
 pub async fn site_context() -> Result<SiteInfo, ApiError> {
     use crate::context::run;
     run(|v: Visitor| async move {
@@ -125,7 +127,8 @@ pub async fn site_context() -> Result<SiteInfo, ApiError> {
 }
 
 /// Public: logs in with an e-mail and password of this host's tenant.
-#[server(prefix = "/api", endpoint = "auth/login")]
+#[cfg(not(feature = "shop"))]
+#[server(prefix = "/api", endpoint = "auth/login", output = crate::codec::Answer)]
 pub async fn log_in(email: String, password: String) -> Result<SessionInfo, ApiError> {
     use tenants::auth::users::{self, LoginError};
 
@@ -152,7 +155,8 @@ pub async fn log_in(email: String, password: String) -> Result<SessionInfo, ApiE
 
 /// Public: ends this browser's session (revoked at once) and clears its cookies. Without a
 /// session it only clears cookies.
-#[server(prefix = "/api", endpoint = "auth/logout")]
+#[cfg(not(feature = "shop"))]
+#[server(prefix = "/api", endpoint = "auth/logout", output = crate::codec::Answer)]
 pub async fn log_out() -> Result<(), ApiError> {
     use crate::context::{principal, run};
     run(|v: Visitor| async move {
@@ -167,7 +171,8 @@ pub async fn log_out() -> Result<(), ApiError> {
 
 /// Public: a customer creates an account at this store (the hub's own store or an approved
 /// reseller's) and is signed in.
-#[server(prefix = "/api", endpoint = "auth/signup")]
+#[cfg(not(feature = "shop"))]
+#[server(prefix = "/api", endpoint = "auth/signup", output = crate::codec::Answer)]
 pub async fn sign_up(
     name: String,
     email: String,
@@ -183,7 +188,8 @@ pub async fn sign_up(
 
 /// Public, hub host only: a company applies to become a reseller. Creates the pending
 /// reseller and its admin account; the hub admin approves it later.
-#[server(prefix = "/api", endpoint = "partners/apply")]
+#[cfg(not(feature = "shop"))]
+#[server(prefix = "/api", endpoint = "partners/apply", output = crate::codec::Answer)]
 pub async fn apply_as_reseller(
     company: String,
     slug: String,
@@ -223,7 +229,8 @@ pub async fn apply_as_reseller(
 
 /// Public, hub host only: whether a store address is valid and free, for checking as the
 /// applicant types.
-#[server(prefix = "/api", endpoint = "partners/slug-check", input = GetUrl)]
+#[cfg(not(feature = "shop"))]
+#[server(prefix = "/api", endpoint = "partners/slug-check", input = GetUrl, output = crate::codec::Answer)]
 pub async fn check_slug(slug: String) -> Result<SlugCheck, ApiError> {
     use crate::context::{app_state, run};
     run(|_v: HubVisitor| async move {
@@ -251,7 +258,8 @@ pub async fn check_slug(slug: String) -> Result<SlugCheck, ApiError> {
 
 /// Signed-in users of any role: changes the password after checking the current one. Every
 /// session of the user is revoked; this browser gets a fresh one.
-#[server(prefix = "/api", endpoint = "account/password")]
+#[cfg(not(feature = "shop"))]
+#[server(prefix = "/api", endpoint = "account/password", output = crate::codec::Answer)]
 pub async fn change_password(
     current_password: String,
     new_password: String,

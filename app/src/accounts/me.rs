@@ -38,7 +38,7 @@ impl Me {
 }
 
 /// Public: the caller's own header (session, cart count) at this host.
-#[server(prefix = "/api", endpoint = "me", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "me", input = GetUrl, output = crate::codec::Answer)]
 pub async fn visitor_header() -> Result<Me, ApiError> {
     use tenants::access::Visitor;
 

@@ -236,7 +236,7 @@ fn unreadable(field: &str) -> impl Fn(multer::Error) -> ApiError + '_ {
 
 /// Hub admin: the master catalog's products by SKU, filtered by a search text (SKU or name),
 /// a status (`all`, `draft`, `active`, `discontinued`) and a category id; `page` is 0-based.
-#[server(prefix = "/api", endpoint = "admin/catalog/products", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "admin/catalog/products", input = GetUrl, output = crate::codec::Answer)]
 pub async fn catalog_products(
     search: Option<String>,
     status: Option<String>,
@@ -307,7 +307,7 @@ pub async fn catalog_products(
 
 /// Hub admin: a product for its editor (a blank one without `id`), with the categories to
 /// choose from.
-#[server(prefix = "/api", endpoint = "admin/catalog/product", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "admin/catalog/product", input = GetUrl, output = crate::codec::Answer)]
 pub async fn catalog_product(id: Option<String>) -> Result<ProductEditor, ApiError> {
     use tenants::catalog::master::{ProductQuery, categories, list_products, product};
 
@@ -348,7 +348,7 @@ pub async fn catalog_product(id: Option<String>) -> Result<ProductEditor, ApiErr
 
 /// Hub admin: creates a product (empty `id`) or updates one. The image stays as it is; it
 /// changes through [`upload_product_image`] and [`remove_product_image`].
-#[server(prefix = "/api", endpoint = "admin/catalog/product-save")]
+#[server(prefix = "/api", endpoint = "admin/catalog/product-save", output = crate::codec::Answer)]
 pub async fn save_catalog_product(
     id: String,
     #[server(flatten)] product: ProductFields,
@@ -402,7 +402,7 @@ pub async fn save_catalog_product(
 
 /// Hub admin: a new image for a product. The form carries the product's `id` and the file as
 /// `image` (PNG, JPEG or WebP, checked by content). Answers the stored image's name.
-#[server(prefix = "/api", endpoint = "admin/catalog/product-image", input = crate::upload::Upload, input_derive = ())]
+#[server(prefix = "/api", endpoint = "admin/catalog/product-image", input = crate::upload::Upload, input_derive = (), output = crate::codec::Answer)]
 pub async fn upload_product_image(data: MultipartData) -> Result<String, ApiError> {
     use tenants::catalog::master::{product, set_product_image};
 
@@ -440,7 +440,7 @@ pub async fn upload_product_image(data: MultipartData) -> Result<String, ApiErro
 
 /// Hub admin: removes a product's image (the stored file stays; names are content hashes
 /// other products may share).
-#[server(prefix = "/api", endpoint = "admin/catalog/product-image-remove")]
+#[server(prefix = "/api", endpoint = "admin/catalog/product-image-remove", output = crate::codec::Answer)]
 pub async fn remove_product_image(id: String) -> Result<(), ApiError> {
     use crate::context::run;
     run(|admin: HubAdmin| async move {
@@ -452,7 +452,7 @@ pub async fn remove_product_image(id: String) -> Result<(), ApiError> {
 }
 
 /// Hub admin: a product description's Markdown as the storefront will show it (safe HTML).
-#[server(prefix = "/api", endpoint = "admin/catalog/preview")]
+#[server(prefix = "/api", endpoint = "admin/catalog/preview", output = crate::codec::Answer)]
 pub async fn preview_description(text: String) -> Result<String, ApiError> {
     use crate::context::run;
     run(|_admin: HubAdmin| async move {
@@ -467,7 +467,7 @@ pub async fn preview_description(text: String) -> Result<String, ApiError> {
 // Categories.
 
 /// Hub admin: every category, depth-first in position order.
-#[server(prefix = "/api", endpoint = "admin/catalog/categories", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "admin/catalog/categories", input = GetUrl, output = crate::codec::Answer)]
 pub async fn catalog_categories() -> Result<Vec<CategoryRow>, ApiError> {
     use crate::context::run;
     run(|admin: HubAdmin| async move {
@@ -480,7 +480,7 @@ pub async fn catalog_categories() -> Result<Vec<CategoryRow>, ApiError> {
 
 /// Hub admin: creates a category (empty `id`) or updates one. An empty `slug` is derived from
 /// the name; an empty `parent` makes a top-level category.
-#[server(prefix = "/api", endpoint = "admin/catalog/category-save")]
+#[server(prefix = "/api", endpoint = "admin/catalog/category-save", output = crate::codec::Answer)]
 pub async fn save_catalog_category(
     id: String,
     name: String,
@@ -543,7 +543,7 @@ pub async fn save_catalog_category(
 
 /// Hub admin: deletes an empty category; one holding products or sub-categories is refused
 /// with a conflict saying so.
-#[server(prefix = "/api", endpoint = "admin/catalog/category-delete")]
+#[server(prefix = "/api", endpoint = "admin/catalog/category-delete", output = crate::codec::Answer)]
 pub async fn delete_catalog_category(id: String) -> Result<(), ApiError> {
     use crate::context::run;
     run(|admin: HubAdmin| async move {
@@ -575,7 +575,7 @@ fn policy_form(p: &tenants::catalog::Policy) -> PolicyForm {
 }
 
 /// Hub admin: the stores' price range and the fields they may not override.
-#[server(prefix = "/api", endpoint = "admin/catalog/policy", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "admin/catalog/policy", input = GetUrl, output = crate::codec::Answer)]
 pub async fn catalog_policy() -> Result<PolicyForm, ApiError> {
     use crate::context::run;
     run(|admin: HubAdmin| async move {
@@ -588,7 +588,7 @@ pub async fn catalog_policy() -> Result<PolicyForm, ApiError> {
 
 /// Hub admin: sets the price range (whole percentages of the list price) and the locked
 /// fields (`locked` holds field keys; none given unlocks every field).
-#[server(prefix = "/api", endpoint = "admin/catalog/policy-save")]
+#[server(prefix = "/api", endpoint = "admin/catalog/policy-save", output = crate::codec::Answer)]
 pub async fn save_catalog_policy(
     price_min_pct: String,
     price_max_pct: String,
@@ -688,7 +688,7 @@ pub const IMPORT_PATH: &str = "/api/admin/catalog/import";
 /// Hub admin: starts importing a CSV file (the form's `file`) into the master catalog in the
 /// background. Answers the new job; follow it with [`catalog_import_status`]. The job lives in
 /// the database, so any server process can answer for it.
-#[server(prefix = "/api", endpoint = "admin/catalog/import", input = crate::upload::Upload, input_derive = ())]
+#[server(prefix = "/api", endpoint = "admin/catalog/import", input = crate::upload::Upload, input_derive = (), output = crate::codec::Answer)]
 pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, ApiError> {
     use tenants::catalog::csv_io::{ImportError, import};
     use tenants::catalog::import_jobs::{self, Outcome, ProgressWriter};
@@ -783,7 +783,7 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
 
 /// Hub admin: an import job's progress or outcome; without `job`, the hub's latest import
 /// of the last hour (`None` if there is none).
-#[server(prefix = "/api", endpoint = "admin/catalog/import-status", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "admin/catalog/import-status", input = GetUrl, output = crate::codec::Answer)]
 pub async fn catalog_import_status(job: Option<String>) -> Result<Option<ImportStatus>, ApiError> {
     use tenants::catalog::import_jobs::{self, ImportJobId};
 

@@ -36,7 +36,7 @@ fn row(t: &tenants::Tenant) -> ResellerRow {
 }
 
 /// Hub admin: the hub's resellers, newest first, filtered by status and a search text.
-#[server(prefix = "/api", endpoint = "admin/resellers", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "admin/resellers", input = GetUrl, output = crate::codec::Answer)]
 pub async fn list_resellers(
     status: Option<String>,
     search: Option<String>,
@@ -83,7 +83,7 @@ pub async fn list_resellers(
 
 /// Hub admin: approves, suspends or reinstates one of the hub's resellers. The store's host
 /// reflects the change on its next request.
-#[server(prefix = "/api", endpoint = "admin/reseller-status")]
+#[server(prefix = "/api", endpoint = "admin/reseller-status", output = crate::codec::Answer)]
 pub async fn set_reseller_status(id: String, status: String) -> Result<ResellerRow, ApiError> {
     use tenants::TenantStatus;
 
@@ -114,7 +114,7 @@ pub async fn set_reseller_status(id: String, status: String) -> Result<ResellerR
 
 /// Hub admin: lifts the log-in lock of an account at one of the hub's stores (or the hub's
 /// own, with store "hub"). Answers whether the account had failed attempts recorded.
-#[server(prefix = "/api", endpoint = "admin/unlock")]
+#[server(prefix = "/api", endpoint = "admin/unlock", output = crate::codec::Answer)]
 pub async fn unlock_account(store: String, email: String) -> Result<bool, ApiError> {
     use tenants::access::HubAdmin;
 

@@ -26,7 +26,7 @@ pub struct LeadReceipt {
 
 /// Public: the partner programme's overview on the hub's own host; `None` on any other host
 /// (a store's home page asks too, and must not turn into a 404).
-#[server(prefix = "/api", endpoint = "hub/overview", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "hub/overview", input = GetUrl, output = crate::codec::Answer)]
 pub async fn load_hub_overview() -> Result<Option<HubOverview>, ApiError> {
     use tenants::access::Visitor;
 
@@ -48,7 +48,7 @@ pub async fn load_hub_overview() -> Result<Option<HubOverview>, ApiError> {
 
 /// Public: any visitor of the hub may register their company's interest. Stores and
 /// distributors do not take partner leads, so on their hosts this answers 404.
-#[server(prefix = "/api", endpoint = "hub/register-interest")]
+#[server(prefix = "/api", endpoint = "hub/register-interest", output = crate::codec::Answer)]
 pub async fn register_interest(company: String, email: String) -> Result<LeadReceipt, ApiError> {
     use tenants::access::HubVisitor;
 

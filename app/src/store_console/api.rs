@@ -396,7 +396,7 @@ mod server {
 }
 
 /// Store admin or staff: the wizard's starting point (the current settings, or defaults).
-#[server(prefix = "/api", endpoint = "console/store", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "console/store", input = GetUrl, output = crate::codec::Answer)]
 pub async fn load_store_draft() -> Result<StoreDraft, ApiError> {
     use crate::context::{app_state, run};
     run(|staff: StoreStaff| async move {
@@ -416,7 +416,7 @@ pub async fn load_store_draft() -> Result<StoreDraft, ApiError> {
 
 /// Store admin or staff: whether the store could move to `slug`. Its own current address
 /// counts as available.
-#[server(prefix = "/api", endpoint = "console/store/slug-check", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "console/store/slug-check", input = GetUrl, output = crate::codec::Answer)]
 pub async fn check_store_slug(slug: String) -> Result<SlugCheck, ApiError> {
     use crate::context::run;
     run(|staff: StoreStaff| async move {
@@ -432,7 +432,7 @@ pub async fn check_store_slug(slug: String) -> Result<SlugCheck, ApiError> {
 
 /// Store admin or staff: a few of the master's prices under a markup and rounding, checked
 /// against the hub's policy (a violation is a validation error on `markup`).
-#[server(prefix = "/api", endpoint = "console/store/pricing-preview", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "console/store/pricing-preview", input = GetUrl, output = crate::codec::Answer)]
 pub async fn preview_pricing(markup: String, rounding: String) -> Result<PricingPreview, ApiError> {
     use crate::context::{app_state, run};
     run(|staff: StoreStaff| async move {
@@ -451,7 +451,7 @@ pub async fn preview_pricing(markup: String, rounding: String) -> Result<Pricing
 }
 
 /// Store admin or staff: master products whose SKU or name contains `query` (at most 12).
-#[server(prefix = "/api", endpoint = "console/catalog/search", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "console/catalog/search", input = GetUrl, output = crate::codec::Answer)]
 pub async fn search_master(query: String) -> Result<Vec<MasterProduct>, ApiError> {
     use crate::context::{app_state, run};
     run(|staff: StoreStaff| async move {
@@ -465,7 +465,7 @@ pub async fn search_master(query: String) -> Result<Vec<MasterProduct>, ApiError
 
 /// Store admin or staff: checks the wizard's input without saving it, reporting the first
 /// problem in the wizard's order, or what the store would offer.
-#[server(prefix = "/api", endpoint = "console/store/check", input = Json)]
+#[server(prefix = "/api", endpoint = "console/store/check", input = Json, output = crate::codec::Answer)]
 pub async fn check_store(store: StoreInput) -> Result<StoreCheck, ApiError> {
     use crate::context::{app_state, run};
     run(|staff: StoreStaff| async move {
@@ -487,7 +487,7 @@ pub async fn check_store(store: StoreInput) -> Result<StoreCheck, ApiError> {
 
 /// Store admin of an approved reseller: saves the wizard's input and makes the store live;
 /// moves it to a new address if the slug changed. Answers the store's address.
-#[server(prefix = "/api", endpoint = "console/store/publish", input = Json)]
+#[server(prefix = "/api", endpoint = "console/store/publish", input = Json, output = crate::codec::Answer)]
 pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError> {
     use crate::context::{app_state, run, store_url};
     run(|staff: StoreAdmin| async move {
@@ -518,7 +518,7 @@ pub async fn publish_store(store: StoreInput) -> Result<PublishedStore, ApiError
 /// Store admin: uploads the store's logo (PNG, JPEG or WebP, in the form field `logo`) and
 /// answers its stored name, served at `/media/{name}`.
 // The guarded multipart encoding: a POST that is not multipart is refused, not a panic.
-#[server(prefix = "/api", endpoint = "console/store/logo", input = crate::upload::Upload, input_derive = ())]
+#[server(prefix = "/api", endpoint = "console/store/logo", input = crate::upload::Upload, input_derive = (), output = crate::codec::Answer)]
 pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
     use crate::context::{app_state, run};
     run(|_staff: StoreAdmin| async move {
@@ -554,7 +554,7 @@ pub async fn upload_logo(data: MultipartData) -> Result<String, ApiError> {
 crate::upload::upload_codec!(UploadLogo);
 
 /// Store admin or staff: every overridden field beside the master's value.
-#[server(prefix = "/api", endpoint = "console/catalog/drift", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "console/catalog/drift", input = GetUrl, output = crate::codec::Answer)]
 pub async fn load_drift() -> Result<DriftReport, ApiError> {
     use crate::context::run;
     run(|staff: StoreStaff| async move {
@@ -569,7 +569,7 @@ pub async fn load_drift() -> Result<DriftReport, ApiError> {
 }
 
 /// Store admin: overrides one field of one product (by SKU), within the hub's policy.
-#[server(prefix = "/api", endpoint = "console/catalog/override")]
+#[server(prefix = "/api", endpoint = "console/catalog/override", output = crate::codec::Answer)]
 pub async fn save_override(
     sku: String,
     field: String,
@@ -598,7 +598,7 @@ pub async fn save_override(
 }
 
 /// Store admin: reverts one overridden field to the master's value.
-#[server(prefix = "/api", endpoint = "console/catalog/revert")]
+#[server(prefix = "/api", endpoint = "console/catalog/revert", output = crate::codec::Answer)]
 pub async fn revert_override(product: String, field: String) -> Result<(), ApiError> {
     use tenants::catalog::store::{self, Field};
 

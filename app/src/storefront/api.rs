@@ -236,7 +236,7 @@ mod ssr {
 pub use ssr::{storefront, theme};
 
 /// Public: the store's front page: theme, featured products and categories.
-#[server(prefix = "/api", endpoint = "store/home", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "store/home", input = GetUrl, output = crate::codec::Answer)]
 pub async fn store_home() -> Result<StoreFront, ApiError> {
     use tenants::access::Visitor;
 
@@ -284,7 +284,7 @@ pub async fn store_home() -> Result<StoreFront, ApiError> {
 
 /// Public: one page of a category, sorted by `featured` (default), `name`, `price` or
 /// `price_desc`; `page` counts from 0.
-#[server(prefix = "/api", endpoint = "store/category", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "store/category", input = GetUrl, output = crate::codec::Answer)]
 pub async fn store_category(
     slug: String,
     sort: Option<String>,
@@ -319,7 +319,7 @@ pub async fn store_category(
 }
 
 /// Public: a product the store sells, by SKU.
-#[server(prefix = "/api", endpoint = "store/product", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "store/product", input = GetUrl, output = crate::codec::Answer)]
 pub async fn store_product(sku: String) -> Result<ProductInfo, ApiError> {
     use tenants::access::Shopper;
 
@@ -348,7 +348,7 @@ pub async fn store_product(sku: String) -> Result<ProductInfo, ApiError> {
 
 /// Public: search over the store's effective catalog (name, SKU, description), tolerant of
 /// small typos.
-#[server(prefix = "/api", endpoint = "store/search", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "store/search", input = GetUrl, output = crate::codec::Answer)]
 pub async fn store_search(q: String, page: Option<usize>) -> Result<SearchResults, ApiError> {
     use tenants::access::Shopper;
 
@@ -370,7 +370,7 @@ pub async fn store_search(q: String, page: Option<usize>) -> Result<SearchResult
 }
 
 /// Public: the visitor's cart with today's prices of this store.
-#[server(prefix = "/api", endpoint = "store/cart", input = GetUrl)]
+#[server(prefix = "/api", endpoint = "store/cart", input = GetUrl, output = crate::codec::Answer)]
 pub async fn load_cart() -> Result<CartView, ApiError> {
     use tenants::catalog::cart;
 
@@ -389,7 +389,7 @@ pub async fn load_cart() -> Result<CartView, ApiError> {
 }
 
 /// Public: adds a product to the visitor's cart (a guest gets a cart and its cookie).
-#[server(prefix = "/api", endpoint = "store/cart/add")]
+#[server(prefix = "/api", endpoint = "store/cart/add", output = crate::codec::Answer)]
 pub async fn add_to_cart(sku: String, quantity: Option<u32>) -> Result<CartView, ApiError> {
     use tenants::catalog::cart::{self, Owner};
 
@@ -417,7 +417,7 @@ pub async fn add_to_cart(sku: String, quantity: Option<u32>) -> Result<CartView,
 }
 
 /// Public: sets the quantity of a line of the visitor's cart (0 removes it).
-#[server(prefix = "/api", endpoint = "store/cart/update")]
+#[server(prefix = "/api", endpoint = "store/cart/update", output = crate::codec::Answer)]
 pub async fn update_cart(sku: String, quantity: u32) -> Result<CartView, ApiError> {
     use tenants::catalog::cart;
 
