@@ -124,6 +124,10 @@ mod ssr {
                     message,
                 },
                 tenants::Error::Forbidden => Self::Forbidden,
+                tenants::Error::Stale { .. } => Self::Conflict(
+                    "this was changed by someone else since you opened it: reload and try again"
+                        .into(),
+                ),
                 tenants::Error::Throttled { retry_after } => Self::TooManyAttempts {
                     retry_after_secs: retry_after.as_secs().max(1),
                 },

@@ -9,6 +9,7 @@ mod m0003_accounts;
 mod m0004_row_level_security;
 mod m0005_catalog;
 mod m0006_catalog_import_jobs;
+mod m0007_partner_network;
 
 pub use m0004_row_level_security::secure_tenant_tables;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_row_level_security::Migration),
             Box::new(m0005_catalog::Migration),
             Box::new(m0006_catalog_import_jobs::Migration),
+            Box::new(m0007_partner_network::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod partner_api;
 pub mod secrets;
 pub mod seed;
 pub mod seed_catalog;

@@ -17,6 +17,7 @@
 //! | [`StoreAdmin`] | reseller admin | their store's host |
 //! | [`DistributorStaff`] | distributor admin or staff | their distributor's host |
 //! | [`HubAdmin`] | a hub administrator | the hub's host |
+//! | [`PartnerSystem`] | a partner's system, by API key | the partner API (any host) |
 //!
 //! A check that fails says why ([`Denied`]): no session (401), the wrong role (403), or the
 //! wrong kind of host for this function (404: a hub console function on a store's host does
@@ -383,6 +384,54 @@ impl Link {
 
     pub fn relation(&self) -> Relation {
         self.relation
+    }
+}
+
+/// A partner's own system, calling the partner API with one of its keys: the key (looked up
+/// by its hash) names the tenant, so nothing it does reaches another tenant; its scopes say
+/// what it may do and its mode whether it may touch live data.
+#[derive(Clone, Debug)]
+pub struct PartnerSystem {
+    db: TenantDb,
+    key: crate::partners::api_keys::KeyInfo,
+}
+
+impl PartnerSystem {
+    /// The partner whose key `raw` is, if the key is well-formed, known, not revoked, and its
+    /// partner (a distributor or a reseller) active.
+    pub async fn authenticate(
+        db: &Database,
+        raw: &str,
+    ) -> std::result::Result<Self, crate::partners::api_keys::KeyRefused> {
+        use crate::partners::api_keys::{self, KeyRefused};
+        let (tenant, key) = api_keys::authenticate(db, raw).await?;
+        if tenant.kind() == TenantKind::Hub {
+            return Err(KeyRefused::Invalid);
+        }
+        Ok(Self {
+            db: TenantDb::new(db, &tenant),
+            key,
+        })
+    }
+
+    /// The handle of the key's own tenant, if the key has `scope`.
+    pub fn with(
+        &self,
+        scope: crate::partners::api_keys::Scope,
+    ) -> std::result::Result<&TenantDb, Denied> {
+        if self.key.scopes.contains(&scope) {
+            Ok(&self.db)
+        } else {
+            Err(Denied::Forbidden)
+        }
+    }
+
+    pub fn tenant(&self) -> &Tenant {
+        self.db.tenant()
+    }
+
+    pub fn key(&self) -> &crate::partners::api_keys::KeyInfo {
+        &self.key
     }
 }
 

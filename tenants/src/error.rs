@@ -16,6 +16,10 @@ pub enum Error {
     },
     #[error("forbidden")]
     Forbidden,
+    /// The record changed since the caller read it (it named version `n`, the record is now
+    /// at `current`): read it again before changing it.
+    #[error("changed since you read it (now at version {current})")]
+    Stale { current: i64 },
     /// Too many failed attempts at something guarded (a password check): come back later.
     #[error("too many failed attempts; try again in {} s", retry_after.as_secs())]
     Throttled { retry_after: std::time::Duration },

@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod ids;
 pub mod leads;
+pub mod partners;
 pub mod registry;
 
 pub use db::{Backend, Database, DbOptions, RoleReport, TenantDb, TenantTx};

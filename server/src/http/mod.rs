@@ -178,6 +178,8 @@ pub fn router(state: ServerState) -> Router {
         .route(FIXED_ROUTES[1], get(health::readyz))
         .route(FIXED_ROUTES[2], get(catalog::media))
         .nest_service("/pkg", assets::build_assets(&state))
+        // The partner API answers on any host: the API key names the tenant.
+        .merge(crate::partner_api::router())
         .with_state(state)
         .fallback_service(tenant_app)
         .layer(

@@ -1,0 +1,309 @@
+//! The partner API, v1: what a partner's own systems (an ERP, an order system) call, with an
+//! API key the partner's admin created (`Authorization: Bearer hub_live_…`). The key names
+//! the tenant, so the API answers on any host and nothing it does reaches another tenant.
+//!
+//! Conventions: JSON in and out; every error is RFC 9457 problem details
+//! ([`problem::Problem`], `application/problem+json`, a stable `type` per kind); lists are
+//! paged with an opaque cursor; versioned resources carry an `ETag` and take `If-Match`
+//! (412 on a stale version); every answer carries the request's `x-request-id`. Test keys
+//! (`hub_test_…`) read but never change live data.
+//!
+//! The OpenAPI 3.1 document is generated from the handlers themselves (utoipa-axum registers
+//! each route and its description together) and served at `/partner/v1/openapi.json`, with
+//! a reference page at `/partner/v1/docs`.
+
+mod docs;
+mod prices;
+pub mod problem;
+mod profile;
+mod territories;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use http::request::Parts;
+use http::{HeaderMap, header};
+use tenants::access::PartnerSystem;
+use tenants::partners::api_keys::{KeyRefused, Mode, Scope};
+use tenants::{TenantDb, TenantKind};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::ServerState;
+use problem::{Kind, Problem};
+
+/// Where the API is mounted.
+pub const BASE: &str = "/partner/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Partner API",
+        version = "1",
+        description = "What a partner's own systems call: its profile, its price list (with its own SKU codes) and its territories. Authenticate with an API key from your console: `Authorization: Bearer hub_live_…`. Every error is RFC 9457 problem details with a stable `type`."
+    ),
+    servers((url = "/partner/v1")),
+    modifiers(&BearerKey),
+    tags(
+        (name = "profile", description = "Who you are to the hub"),
+        (name = "prices", description = "Your price list, per hub SKU"),
+        (name = "territories", description = "Where you ship"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerKey;
+
+impl Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+            "api_key",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// The routes and the document they make, together.
+fn split() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(profile::get_profile, profile::put_profile))
+        .routes(routes!(prices::list_prices, prices::put_prices))
+        .routes(routes!(prices::get_price, prices::delete_price))
+        .routes(routes!(
+            territories::get_territories,
+            territories::put_territories
+        ))
+        .split_for_parts()
+}
+
+/// The OpenAPI document, as served.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    split().1
+}
+
+/// `/partner/v1/…`: the API, its document and its reference page. Unknown paths and methods
+/// answer problem details too.
+pub fn router() -> Router<ServerState> {
+    let (api, doc) = split();
+    let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".into());
+    let page = docs::page(&doc);
+    let api = api
+        .route(
+            "/openapi.json",
+            get(
+                move || async move { ([(header::CONTENT_TYPE, "application/json")], json.clone()) },
+            ),
+        )
+        .route(
+            "/docs",
+            get(move || async move { axum::response::Html(page.clone()) }),
+        )
+        .route(
+            "/problems",
+            get(|| async { axum::response::Html(docs::problems()) }),
+        )
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                Kind::MethodNotAllowed,
+                "this resource does not take that method",
+            )
+        })
+        .fallback(|| async {
+            Problem::new(
+                Kind::NotFound,
+                "no such resource; see /partner/v1/openapi.json",
+            )
+        });
+    Router::new().nest(BASE, api)
+}
+
+/// The caller of a partner API route: a partner's system, by its key.
+pub struct Partner(PartnerSystem);
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, key) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
+}
+
+impl FromRequestParts<ServerState> for Partner {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Problem> {
+        let Some(key) = bearer(&parts.headers) else {
+            return Err(Problem::new(
+                Kind::MissingKey,
+                "send your API key as Authorization: Bearer hub_live_…",
+            ));
+        };
+        match PartnerSystem::authenticate(&state.app.db, key).await {
+            Ok(p) => Ok(Self(p)),
+            Err(KeyRefused::Invalid) => Err(Problem::new(
+                Kind::InvalidKey,
+                KeyRefused::Invalid.to_string(),
+            )),
+            Err(KeyRefused::Inactive) => Err(Problem::new(
+                Kind::PartnerInactive,
+                KeyRefused::Inactive.to_string(),
+            )),
+        }
+    }
+}
+
+impl OptionalFromRequestParts<ServerState> for Partner {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Option<Self>, Problem> {
+        <Self as FromRequestParts<ServerState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
+    }
+}
+
+impl Partner {
+    /// The key's tenant handle for reading with `scope`.
+    fn read(&self, scope: Scope) -> Result<&TenantDb, Problem> {
+        self.0.with(scope).map_err(|_| {
+            Problem::new(
+                Kind::InsufficientScope,
+                format!("this key lacks the scope {}", scope.as_str()),
+            )
+        })
+    }
+
+    /// The key's tenant handle for changing data with `scope`: live keys only.
+    fn write(&self, scope: Scope) -> Result<&TenantDb, Problem> {
+        let db = self.read(scope)?;
+        if self.0.key().mode == Mode::Test {
+            return Err(Problem::new(
+                Kind::TestKey,
+                "this is a test key (hub_test_…): it reads your live data but changes nothing; use a live key",
+            ));
+        }
+        Ok(db)
+    }
+
+    fn kind(&self) -> TenantKind {
+        self.0.tenant().kind()
+    }
+}
+
+/// `If-Match: "v7"` (or `W/"v7"`) → 7; `*` or absent → `None`; anything else is refused.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let v = v.to_str().unwrap_or_default().trim();
+    if v == "*" {
+        return Ok(None);
+    }
+    v.trim_start_matches("W/")
+        .trim_matches('"')
+        .strip_prefix('v')
+        .and_then(|n| n.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            Problem::new(
+                Kind::MalformedRequest,
+                "If-Match must be the ETag the resource was read with, e.g. \"v3\"",
+            )
+        })
+}
+
+fn etag(version: i64) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"v{version}\""))
+}
+
+/// A JSON body whose rejections are problem details.
+pub struct Body<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Body<T>
+where
+    axum::Json<T>:
+        axum::extract::FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|axum::Json(v)| Self(v))
+            .map_err(Problem::from)
+    }
+}
+
+/// Answers with `status`, the JSON of `body` and its ETag.
+fn versioned<T: serde::Serialize>(version: i64, body: T) -> axum::response::Response {
+    ([etag(version)], axum::Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_takes_an_etag_or_a_star() {
+        let mut h = HeaderMap::new();
+        assert_eq!(if_match(&h).expect("absent"), None);
+        h.insert(header::IF_MATCH, "\"v7\"".parse().expect("value"));
+        assert_eq!(if_match(&h).expect("strong"), Some(7));
+        h.insert(header::IF_MATCH, "W/\"v8\"".parse().expect("value"));
+        assert_eq!(if_match(&h).expect("weak"), Some(8));
+        h.insert(header::IF_MATCH, "*".parse().expect("value"));
+        assert_eq!(if_match(&h).expect("star"), None);
+        h.insert(header::IF_MATCH, "\"abc\"".parse().expect("value"));
+        assert!(if_match(&h).is_err());
+    }
+
+    #[test]
+    fn the_document_names_every_route_and_only_those() {
+        let doc = openapi();
+        let mut documented: Vec<String> = doc
+            .paths
+            .paths
+            .iter()
+            .flat_map(|(path, item)| {
+                let mut m = Vec::new();
+                if item.get.is_some() {
+                    m.push(format!("GET {path}"));
+                }
+                if item.put.is_some() {
+                    m.push(format!("PUT {path}"));
+                }
+                if item.post.is_some() {
+                    m.push(format!("POST {path}"));
+                }
+                if item.delete.is_some() {
+                    m.push(format!("DELETE {path}"));
+                }
+                m
+            })
+            .collect();
+        documented.sort();
+        assert_eq!(
+            documented,
+            vec![
+                "DELETE /prices/{sku}",
+                "GET /prices",
+                "GET /prices/{sku}",
+                "GET /profile",
+                "GET /territories",
+                "PUT /prices",
+                "PUT /profile",
+                "PUT /territories",
+            ]
+        );
+    }
+}
