@@ -58,6 +58,26 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Manage distributors: create one, link it to a reseller.
+    Distributor {
+        #[command(subcommand)]
+        command: DistributorCommand,
+    },
+    /// Create an API key for a partner's systems (printed once).
+    ApiKey {
+        /// The partner's slug (a distributor, or a reseller that fulfils).
+        #[arg(long)]
+        partner: String,
+        /// A name to tell the key apart, e.g. "ERP".
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes (default: all), e.g. prices:read,prices:write.
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+        /// A test key reads live data but changes nothing.
+        #[arg(long)]
+        test: bool,
+    },
     /// Print the version and exit.
     Version,
 }
@@ -74,6 +94,42 @@ pub enum CatalogCommand {
     Export {
         /// Where to write; standard output when omitted.
         file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DistributorCommand {
+    /// Create an active distributor with its profile and first admin. The admin's password
+    /// is asked for, or read from standard input.
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// Who to contact about orders and prices.
+        #[arg(long)]
+        contact_name: String,
+        #[arg(long)]
+        contact_email: String,
+        /// ISO 4217, e.g. EUR.
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        /// The first admin's e-mail (they log in at the distributor's subdomain).
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long)]
+        admin_name: String,
+        /// Read the password from the first line of standard input (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Let a reseller ask a distributor for quotes and transfer carts to it (a link row in
+    /// each, in one transaction).
+    Link {
+        #[arg(long)]
+        distributor: String,
+        #[arg(long)]
+        reseller: String,
     },
 }
 
@@ -179,8 +235,165 @@ pub async fn run(cli: Cli) -> Result<(), ConfigError> {
             Ok(())
         }
         Command::Catalog { command } => catalog(&cfg, command).await,
+        Command::Distributor { command } => distributor(&cfg, command).await,
+        Command::ApiKey {
+            partner,
+            name,
+            scopes,
+            test,
+        } => api_key(&cfg, &partner, &name, &scopes, test).await,
         Command::Version => Ok(()),
     }
+}
+
+fn domain_error(e: tenants::Error) -> ConfigError {
+    match e {
+        tenants::Error::Validation { field, message } => ConfigError::new(field, message),
+        tenants::Error::Conflict(m) => ConfigError::new("conflict", m),
+        tenants::Error::NotFound(what) => ConfigError::new(what, "not found"),
+        other => ConfigError::new("database.url", other.to_string()),
+    }
+}
+
+fn read_password(stdin: bool, prompt: &str) -> Result<String, ConfigError> {
+    if stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| ConfigError::new("password", format!("cannot read it: {e}")))?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        rpassword::prompt_password(prompt)
+            .map_err(|e| ConfigError::new("password", format!("cannot read it: {e}")))
+    }
+}
+
+async fn distributor(cfg: &Config, command: DistributorCommand) -> Result<(), ConfigError> {
+    use tenants::partners::{self, NewDistributor};
+    startup::check_data_dir(cfg)?;
+    let db = startup::open_database(cfg).await?;
+    startup::migrate_as_owner(cfg, &db).await?;
+    let hub = tenants::registry::hub(&db)
+        .await
+        .map_err(domain_error)?
+        .ok_or_else(|| {
+            ConfigError::new(
+                "hub",
+                "no hub yet: run `hub seed` or `hub admin create` first",
+            )
+        })?;
+    let hdb = tenants::access::operator(&db, &hub);
+    match command {
+        DistributorCommand::Create {
+            slug,
+            name,
+            contact_name,
+            contact_email,
+            currency,
+            admin_email,
+            admin_name,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin, "Password for the distributor's admin: ")?;
+            let (tenant, user) = partners::create_distributor(
+                &db,
+                &hdb,
+                NewDistributor {
+                    name: &name,
+                    slug: &slug,
+                    profile: tenants::partners::profile::ProfileInput {
+                        contact_name,
+                        contact_email,
+                        currency,
+                        fulfils: None,
+                    },
+                    admin_name: &admin_name,
+                    admin_email: &admin_email,
+                    admin_password: &password,
+                },
+            )
+            .await
+            .map_err(domain_error)?;
+            println!("Created distributor {} ({}).", tenant.name(), tenant.slug());
+            println!(
+                "Its admin {} logs in at {}/login",
+                user.email,
+                cfg.store_url(tenant.slug())
+            );
+            Ok(())
+        }
+        DistributorCommand::Link {
+            distributor,
+            reseller,
+        } => {
+            let find = |slug: String| {
+                let db = db.clone();
+                async move {
+                    tenants::registry::find_by_slug(&db, &slug)
+                        .await
+                        .map_err(domain_error)?
+                        .ok_or_else(|| ConfigError::new("slug", format!("no tenant called {slug}")))
+                }
+            };
+            let d = find(distributor).await?;
+            let r = find(reseller).await?;
+            partners::link_supplier(&hdb, d.id(), r.id())
+                .await
+                .map_err(domain_error)?;
+            println!("{} now supplies {}.", d.name(), r.name());
+            Ok(())
+        }
+    }
+}
+
+async fn api_key(
+    cfg: &Config,
+    partner: &str,
+    name: &str,
+    scopes: &[String],
+    test: bool,
+) -> Result<(), ConfigError> {
+    use tenants::partners::api_keys::{self, Mode, Scope};
+    let scopes = if scopes.is_empty() {
+        Scope::ALL.to_vec()
+    } else {
+        scopes
+            .iter()
+            .map(|s| {
+                Scope::parse(s).ok_or_else(|| {
+                    let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+                    ConfigError::new(
+                        "scopes",
+                        format!("unknown scope {s:?}; known: {}", known.join(", ")),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    startup::check_data_dir(cfg)?;
+    let db = startup::open_database(cfg).await?;
+    startup::migrate_as_owner(cfg, &db).await?;
+    let tenant = tenants::registry::find_by_slug(&db, partner)
+        .await
+        .map_err(domain_error)?
+        .ok_or_else(|| ConfigError::new("partner", format!("no tenant called {partner}")))?;
+    let mode = if test { Mode::Test } else { Mode::Live };
+    let key = api_keys::create(
+        &tenants::access::operator(&db, &tenant),
+        name,
+        mode,
+        &scopes,
+    )
+    .await
+    .map_err(domain_error)?;
+    println!("{}", key.key);
+    eprintln!(
+        "Created {} key {:?} for {}: shown this once, keep it safe.",
+        mode.as_str(),
+        key.info.name,
+        tenant.name()
+    );
+    Ok(())
 }
 
 fn init_tracing(cfg: &Config) {

@@ -7,6 +7,7 @@ pub mod partner_api;
 pub mod secrets;
 pub mod seed;
 pub mod seed_catalog;
+pub mod seed_partners;
 pub mod startup;
 
 pub use config::Config;

@@ -154,5 +154,5 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
             println!("  {role:<16} {shopper:<24} at {url}/login");
         }
     }
-    Ok(())
+    crate::seed_partners::run(cfg, db, &hub, DEMO_PASSWORD).await
 }

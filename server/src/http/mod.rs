@@ -88,6 +88,8 @@ pub enum EndpointKind {
     Fixed,
     Page,
     ServerFn,
+    /// A partner API route (authenticated by an API key, on any host).
+    PartnerApi,
 }
 
 /// Every endpoint registered: fixed routes, the app's page routes and its server functions,
@@ -115,6 +117,22 @@ pub fn endpoints() -> Vec<Endpoint> {
                 path: route.path().to_owned(),
                 kind: EndpointKind::Page,
             });
+        }
+    }
+    for (path, item) in crate::partner_api::openapi().paths.paths {
+        for (method, op) in [
+            ("GET", item.get.is_some()),
+            ("PUT", item.put.is_some()),
+            ("POST", item.post.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ] {
+            if op {
+                out.push(Endpoint {
+                    method: method.into(),
+                    path: format!("{}{path}", crate::partner_api::BASE),
+                    kind: EndpointKind::PartnerApi,
+                });
+            }
         }
     }
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {

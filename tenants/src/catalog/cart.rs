@@ -10,13 +10,13 @@ use super::money::Money;
 use super::snapshot::{ProductView, Storefront};
 use crate::db::{TenantDb, TenantTx};
 use crate::error::{Error, Result};
-use crate::ids::{CartId, ProductId, UserId};
+use crate::ids::{CartId, ProductId, TenantId, UserId};
 
 pub const MAX_QUANTITY: u32 = 99;
 pub const MAX_LINES: usize = 100;
 
 /// Whose cart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Owner {
     Guest(CartId),
     Customer(UserId),
@@ -184,9 +184,41 @@ pub async fn lines(db: &TenantDb, owner: Owner) -> Result<Vec<Line>> {
     Ok(out)
 }
 
-/// The number of items in the cart (0 when there is none), in one query: what every page's
-/// header shows.
+/// How long a cart's count is kept in memory. A change made through this process updates it
+/// at once; one made through another server process shows within this time.
+pub const COUNT_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Carts' item counts, as every page's header shows them: a header is drawn on every page a
+/// shopper with a cart sees, and the count is the only thing of theirs on it.
+static COUNTS: std::sync::LazyLock<moka::sync::Cache<(TenantId, Owner), u32>> =
+    std::sync::LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(200_000)
+            .time_to_live(COUNT_TTL)
+            .build()
+    });
+
+fn remember(db: &TenantDb, owner: Owner, lines: &[Line]) {
+    COUNTS.insert(
+        (db.tenant_id(), owner),
+        lines.iter().map(|l| l.quantity).sum(),
+    );
+}
+
+/// The number of items in the cart (0 when there is none): what every page's header shows.
+/// From memory when this process counted or changed the cart within [`COUNT_TTL`], else one
+/// query.
 pub async fn count(db: &TenantDb, owner: Owner) -> Result<u32> {
+    let key = (db.tenant_id(), owner);
+    if let Some(n) = COUNTS.get(&key) {
+        return Ok(n);
+    }
+    let n = count_now(db, owner).await?;
+    COUNTS.insert(key, n);
+    Ok(n)
+}
+
+async fn count_now(db: &TenantDb, owner: Owner) -> Result<u32> {
     use sea_orm::QueryTrait;
     use sea_orm::sea_query::{Expr, ExprTrait};
     let tx = db.begin().await?;
@@ -237,6 +269,7 @@ pub async fn add(
     put(&tx, cart.id, product, (have + quantity).min(MAX_QUANTITY)).await?;
     let out = to_lines(read_lines(&tx, cart.id).await?);
     tx.commit().await?;
+    remember(db, owner, &out);
     Ok(out)
 }
 
@@ -260,6 +293,7 @@ pub async fn set_quantity(
     put(&tx, cart.id, product, quantity).await?;
     let out = to_lines(read_lines(&tx, cart.id).await?);
     tx.commit().await?;
+    remember(db, owner, &out);
     Ok(out)
 }
 
@@ -296,6 +330,8 @@ pub async fn merge(db: &TenantDb, guest: CartId, customer: UserId) -> Result<usi
         .exec(tx.conn())
         .await?;
     tx.commit().await?;
+    remember(db, Owner::Guest(guest), &[]);
+    remember(db, Owner::Customer(customer), &to_lines(have));
     Ok(merged)
 }
 

@@ -9,6 +9,7 @@ mod hosts;
 mod jwt;
 mod landing;
 mod limits;
+mod partner_api;
 mod probe;
 mod processes;
 mod rls;

@@ -220,6 +220,22 @@ async fn fingerprint(conn: &DatabaseConnection) -> BTreeMap<String, String> {
             "import_jobs",
             "SELECT tenant_id, id, file_name, phase FROM catalog_import_jobs ORDER BY tenant_id, id",
         ),
+        (
+            "partner_profiles",
+            "SELECT tenant_id, contact_name, contact_email, currency, version FROM partner_profiles ORDER BY tenant_id",
+        ),
+        (
+            "price_list_items",
+            "SELECT tenant_id, sku, partner_sku, price_minor, version FROM price_list_items ORDER BY tenant_id, sku",
+        ),
+        (
+            "territories",
+            "SELECT tenant_id, id, country FROM territories ORDER BY tenant_id, id",
+        ),
+        (
+            "api_keys",
+            "SELECT tenant_id, id, name, revoked_at IS NULL FROM api_keys ORDER BY tenant_id, id",
+        ),
     ];
     let mut out = BTreeMap::new();
     for (name, sql) in queries {
@@ -586,4 +602,182 @@ async fn no_endpoint_leaks_across_tenants() {
         );
     }
     assert!(probe.leaks.is_empty(), "leaks:\n{}", probe.leaks.join("\n"));
+}
+
+/// The partner API's half of the probe: every operation of the OpenAPI document, sent with
+/// each partner's key and aimed at the other partner (its SKU codes, its SKUs, its words in
+/// the body). A key acts on its own partner only: no answer shows another partner's markers
+/// and no row of another tenant changes.
+#[tokio::test]
+async fn no_partner_key_reaches_another_partner() {
+    use reqwest::Method;
+    use tenants::access::operator;
+    use tenants::partners::api_keys::{self, Mode, Scope};
+    use tenants::partners::price_list::{self, PriceInput};
+    use tenants::partners::profile::{self, ProfileInput};
+    use tenants::partners::territories::{self, Region};
+
+    let Some(app) = spawn_app().await else { return };
+    let world = seed(&app).await;
+    let owner = Database::connect(app.owner_db_url())
+        .await
+        .expect("owner connection");
+    let master = app.state.catalog.master(&app.db).await.expect("master");
+    // Two partners of different kinds, each with marked data and a live key.
+    let mut partners = vec![];
+    for host in ["dove.localhost", "acme.localhost"] {
+        let tenant = world.tenant(host).clone();
+        let db = operator(&app.db, &tenant);
+        let mark = format!("MARK{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+        profile::put(
+            &db,
+            &ProfileInput {
+                contact_name: format!("{mark} contact"),
+                contact_email: format!("{}@partner.example", mark.to_lowercase()),
+                currency: "EUR".into(),
+                fulfils: Some(true),
+            },
+            None,
+        )
+        .await
+        .expect("profile");
+        let rows: Vec<PriceInput> = master
+            .items
+            .iter()
+            .take(3)
+            .enumerate()
+            .map(|(i, item)| PriceInput {
+                sku: item.sku.clone(),
+                partner_sku: Some(format!("{mark}-{i}")),
+                price_minor: item.price.minor,
+                currency: item.price.currency.code().into(),
+                min_quantity: 1,
+                ..Default::default()
+            })
+            .collect();
+        price_list::upsert(&db, &master, &rows)
+            .await
+            .expect("prices");
+        territories::replace(
+            &db,
+            &[Region {
+                country: "DE".into(),
+                subdivision: None,
+                postal_prefix: Some(
+                    mark[4..9]
+                        .to_ascii_uppercase()
+                        .replace(|c: char| !c.is_ascii_alphanumeric(), "0"),
+                ),
+            }],
+        )
+        .await
+        .expect("territories");
+        let key = api_keys::create(&db, &format!("{mark} key"), Mode::Live, &Scope::ALL)
+            .await
+            .expect("key")
+            .key;
+        partners.push((tenant, mark, key));
+    }
+    let doc = server::partner_api::openapi();
+    let mut requests = 0usize;
+    let mut leaks = vec![];
+    for (attacker, _, key) in &partners {
+        let before = fingerprint(&owner).await;
+        for (victim, vmark, _) in partners.iter().filter(|(t, _, _)| t.id() != attacker.id()) {
+            let victim_sku = master.items[0].sku.clone();
+            for (path, item) in &doc.paths.paths {
+                for (method, present) in [
+                    (Method::GET, item.get.is_some()),
+                    (Method::PUT, item.put.is_some()),
+                    (Method::DELETE, item.delete.is_some()),
+                ] {
+                    if !present {
+                        continue;
+                    }
+                    let targets: Vec<String> = if path.contains("{sku}") {
+                        vec![
+                            path.replace("{sku}", &format!("{vmark}-0")),
+                            path.replace("{sku}", &victim_sku),
+                        ]
+                    } else {
+                        vec![path.clone()]
+                    };
+                    for target in targets {
+                        let body = match (path.as_str(), &method) {
+                            ("/prices", &Method::PUT) => Some(serde_json::json!({"prices": [
+                                {"sku": victim_sku, "partner_sku": format!("{vmark}-0"), "price_minor": master.items[0].price.minor, "currency": "EUR"}
+                            ]})),
+                            ("/profile", &Method::PUT) => Some(serde_json::json!({
+                                "contact_name": "Probe", "contact_email": "probe@probe.example", "currency": "EUR"
+                            })),
+                            ("/territories", &Method::PUT) => {
+                                Some(serde_json::json!({"regions": [{"country": "FR"}]}))
+                            }
+                            _ => None,
+                        };
+                        let mut req = app
+                            .client
+                            .request(
+                                method.clone(),
+                                app.url("localhost", &format!("/partner/v1{target}")),
+                            )
+                            .bearer_auth(key);
+                        if let Some(b) = &body {
+                            req = req.json(b);
+                        }
+                        let res = req.send().await.expect("answer");
+                        requests += 1;
+                        let status = res.status().as_u16();
+                        let text = res.text().await.unwrap_or_default();
+                        let what = format!("{method} {target} with {}'s key", attacker.slug());
+                        if status >= 500 {
+                            leaks.push(format!("{what}: answered {status}: {text}"));
+                        }
+                        // The attacker names the victim's first code itself (codes are per
+                        // partner, so it may claim one for its own list); the victim's other
+                        // codes and its contact are never sent, so they must never come back.
+                        for private in [
+                            format!("{vmark}-1"),
+                            format!("{vmark}-2"),
+                            format!("{vmark} contact"),
+                        ] {
+                            if text.contains(&private) {
+                                leaks.push(format!(
+                                    "{what}: shows {}'s {private}: {text}",
+                                    victim.slug()
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A key may change its own partner's rows and no one else's.
+        let after = fingerprint(&owner).await;
+        let own = attacker.id().as_uuid().to_string();
+        for (row, was) in &before {
+            if row.split(':').nth(1) == Some(own.as_str()) {
+                continue;
+            }
+            match after.get(row) {
+                Some(now) if now == was => {}
+                Some(now) => leaks.push(format!(
+                    "{}'s key changed {row}: {was} -> {now}",
+                    attacker.slug()
+                )),
+                None => leaks.push(format!("{}'s key deleted {row}", attacker.slug())),
+            }
+        }
+        for row in after.keys().filter(|k| !before.contains_key(*k)) {
+            if row.split(':').nth(1) != Some(own.as_str()) {
+                leaks.push(format!("{}'s key created {row}", attacker.slug()));
+            }
+        }
+    }
+    println!(
+        "partner probe on {}: {requests} requests, {} leaks",
+        backend_name(),
+        leaks.len()
+    );
+    assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
 }
