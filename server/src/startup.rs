@@ -239,6 +239,7 @@ impl Prepared {
             resolver: self.resolver.clone(),
             config: self.config.clone(),
             pages: self.pages.clone(),
+            partner_limits: crate::partner_api::limits::Limits::default(),
             public: http::PublicFiles::load(&self.config.site_root, &self.config.site_pkg_dir)?,
         });
         let router = http::router(state);

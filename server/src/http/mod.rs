@@ -59,6 +59,8 @@ pub struct ServerStateInner {
     pub pages: page_cache::PageCache,
     /// The site root's public files, read once at start.
     pub public: PublicFiles,
+    /// The partner API's per-key rate limits.
+    pub partner_limits: crate::partner_api::limits::Limits,
 }
 
 impl FromRef<ServerState> for LeptosOptions {

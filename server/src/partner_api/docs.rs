@@ -9,7 +9,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use super::problem::{Kind, TYPE_BASE};
 
-const KINDS: [Kind; 14] = [
+const KINDS: [Kind; 15] = [
     Kind::MissingKey,
     Kind::InvalidKey,
     Kind::PartnerInactive,
@@ -23,6 +23,7 @@ const KINDS: [Kind; 14] = [
     Kind::StaleVersion,
     Kind::Conflict,
     Kind::PayloadTooLarge,
+    Kind::RateLimited,
     Kind::Internal,
 ];
 

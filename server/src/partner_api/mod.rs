@@ -13,6 +13,7 @@
 //! a reference page at `/partner/v1/docs`.
 
 mod docs;
+pub mod limits;
 mod prices;
 pub mod problem;
 mod profile;
@@ -121,7 +122,16 @@ pub fn router() -> Router<ServerState> {
                 Kind::NotFound,
                 "no such resource; see /partner/v1/openapi.json",
             )
-        });
+        })
+        .layer(axum::middleware::map_response(
+            |mut res: axum::response::Response| async move {
+                res.headers_mut().insert(
+                    http::HeaderName::from_static("ratelimit-policy"),
+                    http::HeaderValue::from_static(limits::POLICY),
+                );
+                res
+            },
+        ));
     Router::new().nest(BASE, api)
 }
 
@@ -145,7 +155,10 @@ impl FromRequestParts<ServerState> for Partner {
             ));
         };
         match PartnerSystem::authenticate(&state.app.db, key).await {
-            Ok(p) => Ok(Self(p)),
+            Ok(p) => {
+                state.partner_limits.check(p.key().id)?;
+                Ok(Self(p))
+            }
             Err(KeyRefused::Invalid) => Err(Problem::new(
                 Kind::InvalidKey,
                 KeyRefused::Invalid.to_string(),

@@ -8,7 +8,7 @@ use tenants::partners::api_keys::Scope;
 use tenants::partners::price_list::{self, Break, Price, PriceInput, WriteError};
 use utoipa::{IntoParams, ToSchema};
 
-use super::problem::{FieldError, Kind, Problem};
+use super::problem::{FieldError, Kind, Problem, ProblemDetails};
 use super::{Body, Partner};
 use crate::http::ServerState;
 
@@ -119,7 +119,7 @@ pub struct PriceBatch {
     pub prices: Vec<PriceWrite>,
 }
 
-/// The cursor is the last SKU of the page, base64url so it stays opaque.
+/// The cursor is the last SKU of the page, in hex: opaque to the caller, safe in a URL.
 fn encode_cursor(sku: &str) -> String {
     sku.bytes().map(|b| format!("{b:02x}")).collect()
 }
@@ -131,7 +131,7 @@ fn decode_cursor(c: &str) -> Result<String, Problem> {
             "cursor: use a next_cursor from a previous page",
         )
     };
-    if c.len() % 2 != 0 || c.len() > 256 {
+    if !c.len().is_multiple_of(2) || c.len() > 256 {
         return Err(bad());
     }
     let bytes: Result<Vec<u8>, _> = (0..c.len())
@@ -145,9 +145,9 @@ fn decode_cursor(c: &str) -> Result<String, Problem> {
 #[utoipa::path(get, path = "/prices", tag = "prices", params(PageQuery),
     responses(
         (status = 200, description = "A page of prices", body = PricePageDoc),
-        (status = 400, description = "A bad cursor or limit", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No key, or a bad one", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks prices:read", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad cursor or limit", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a bad one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks prices:read", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn list_prices(
     partner: Partner,
@@ -173,10 +173,10 @@ pub async fn list_prices(
 #[utoipa::path(put, path = "/prices", tag = "prices", request_body = PriceBatch,
     responses(
         (status = 200, description = "The written prices", body = PricePageDoc),
-        (status = 401, description = "No key, or a bad one", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks prices:write, or is a test key", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A code of yours already maps another SKU", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Rows that are not acceptable (all of them, in `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a bad one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks prices:write, or is a test key", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "A code of yours already maps another SKU", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Rows that are not acceptable (all of them, in `errors`)", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn put_prices(
     State(state): State<ServerState>,
@@ -231,9 +231,9 @@ pub async fn put_prices(
     params(("sku" = String, Path, description = "The hub's SKU or your own code")),
     responses(
         (status = 200, description = "The price", body = PriceDoc),
-        (status = 401, description = "No key, or a bad one", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks prices:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in your price list", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a bad one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks prices:read", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "Not in your price list", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn get_price(partner: Partner, Path(sku): Path<String>) -> Result<Response, Problem> {
     let db = partner.read(Scope::PricesRead)?;
@@ -246,9 +246,9 @@ pub async fn get_price(partner: Partner, Path(sku): Path<String>) -> Result<Resp
     params(("sku" = String, Path, description = "The hub's SKU")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "No key, or a bad one", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks prices:write, or is a test key", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in your price list", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a bad one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks prices:write, or is a test key", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "Not in your price list", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn delete_price(partner: Partner, Path(sku): Path<String>) -> Result<Response, Problem> {
     let db = partner.write(Scope::PricesWrite)?;

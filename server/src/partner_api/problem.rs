@@ -43,6 +43,8 @@ pub enum Kind {
     Conflict,
     /// Too large a body (413).
     PayloadTooLarge,
+    /// Too many requests with this key (429; `Retry-After` says when to come back).
+    RateLimited,
     /// Our fault; the request id finds it in our logs (500).
     Internal,
 }
@@ -63,6 +65,7 @@ impl Kind {
             Self::StaleVersion => "stale-version",
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::RateLimited => "rate-limited",
             Self::Internal => "internal",
         }
     }
@@ -81,6 +84,7 @@ impl Kind {
             Self::StaleVersion => StatusCode::PRECONDITION_FAILED,
             Self::Conflict => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,6 +104,7 @@ impl Kind {
             Self::StaleVersion => "Stale version",
             Self::Conflict => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
+            Self::RateLimited => "Too many requests",
             Self::Internal => "Internal error",
         }
     }
@@ -128,9 +133,27 @@ impl From<RowError> for FieldError {
     }
 }
 
+/// An error answer of the partner API (boxed: errors stay small as they travel).
+#[derive(Clone, Debug)]
+pub struct Problem(Box<ProblemDetails>);
+
+impl std::ops::Deref for Problem {
+    type Target = ProblemDetails;
+    fn deref(&self) -> &ProblemDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Problem {
+    fn deref_mut(&mut self) -> &mut ProblemDetails {
+        &mut self.0
+    }
+}
+
 /// RFC 9457 problem details.
 #[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Problem {
+#[schema(as = Problem)]
+pub struct ProblemDetails {
     /// A URI naming the kind of error; stable, branch on it.
     #[serde(rename = "type")]
     pub type_: String,
@@ -144,18 +167,22 @@ pub struct Problem {
     /// The current version, for `stale-version`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// Seconds to wait, for `rate-limited` (also the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
     pub fn new(kind: Kind, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ProblemDetails {
             type_: format!("{TYPE_BASE}{}", kind.slug()),
             title: kind.title().to_owned(),
             status: kind.status().as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
             current_version: None,
-        }
+            retry_after: None,
+        }))
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
@@ -168,11 +195,17 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let unauthorized = status == StatusCode::UNAUTHORIZED;
-        let mut res = (status, Json(self)).into_response();
+        let retry_after = self.retry_after;
+        let mut res = (status, Json(*self.0)).into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if unauthorized {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

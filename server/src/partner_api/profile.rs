@@ -7,7 +7,7 @@ use tenants::partners::api_keys::Scope;
 use tenants::partners::profile::{self, Profile, ProfileInput};
 use utoipa::ToSchema;
 
-use super::problem::Problem;
+use super::problem::{Problem, ProblemDetails};
 use super::{Body, Partner, if_match, versioned};
 
 /// The partner's profile.
@@ -63,9 +63,9 @@ pub struct ProfileUpdate {
 #[utoipa::path(get, path = "/profile", tag = "profile",
     responses(
         (status = 200, description = "Your profile", body = ProfileDoc, headers(("ETag" = String, description = "Send it back in If-Match to update"))),
-        (status = 401, description = "No key, or a bad one", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks profile:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No profile yet", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a bad one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks profile:read", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No profile yet", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn get_profile(partner: Partner) -> Result<Response, Problem> {
     let db = partner.read(Scope::ProfileRead)?;
@@ -80,10 +80,10 @@ pub async fn get_profile(partner: Partner) -> Result<Response, Problem> {
     params(("If-Match" = Option<String>, Header, description = "The ETag you read, e.g. \"v3\"")),
     responses(
         (status = 200, description = "The updated profile", body = ProfileDoc),
-        (status = 401, description = "No key, or a bad one", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks profile:write, or is a test key", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not acceptable", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a bad one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks profile:write, or is a test key", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match names an older version", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not acceptable", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn put_profile(
     partner: Partner,

@@ -6,7 +6,7 @@ use tenants::partners::api_keys::Scope;
 use tenants::partners::territories::{self, Region};
 use utoipa::ToSchema;
 
-use super::problem::Problem;
+use super::problem::{Problem, ProblemDetails};
 use super::{Body, Partner};
 
 /// A region: an ISO 3166-1 country, optionally narrowed.
@@ -46,8 +46,8 @@ fn doc(regions: Vec<Region>) -> Territories {
 #[utoipa::path(get, path = "/territories", tag = "territories",
     responses(
         (status = 200, description = "Your regions", body = Territories),
-        (status = 401, description = "No key, or a bad one", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks territories:read", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a bad one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks territories:read", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn get_territories(partner: Partner) -> Result<Response, Problem> {
     let db = partner.read(Scope::TerritoriesRead)?;
@@ -58,9 +58,9 @@ pub async fn get_territories(partner: Partner) -> Result<Response, Problem> {
 #[utoipa::path(put, path = "/territories", tag = "territories", request_body = Territories,
     responses(
         (status = 200, description = "Your regions now", body = Territories),
-        (status = 401, description = "No key, or a bad one", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks territories:write, or is a test key", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A region is not an ISO code", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or a bad one", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The key lacks territories:write, or is a test key", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "A region is not an ISO code", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn put_territories(
     partner: Partner,

@@ -531,3 +531,53 @@ async fn the_document_and_the_reference_describe_the_served_routes() {
     assert!(!page.contains("<script"), "the reference needs no script");
     let _ = net;
 }
+
+#[tokio::test]
+async fn a_key_over_its_rate_is_told_when_to_come_back() {
+    let Some(app) = spawn_app().await else { return };
+    let net = network(&app).await;
+    let burst = server::partner_api::limits::BURST as usize;
+    let mut first_refusal = None;
+    for i in 0..burst + 5 {
+        let (s, h, b) = call(
+            &app,
+            Method::GET,
+            "/territories",
+            Some(&net.swift_key),
+            None,
+        )
+        .await;
+        assert_eq!(
+            h.get("ratelimit-policy").and_then(|v| v.to_str().ok()),
+            Some(server::partner_api::limits::POLICY)
+        );
+        if s == 429 {
+            problem(s, &h, &b, 429, "rate-limited");
+            let wait: u64 = h
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .expect("Retry-After in seconds");
+            assert!(wait >= 1 && wait <= 60, "{wait}");
+            assert_eq!(b["retry_after"], wait);
+            first_refusal = Some(i);
+            break;
+        }
+        assert_eq!(s, 200, "{b}");
+    }
+    let at = first_refusal.expect("refused once the burst is spent");
+    assert!(
+        at >= burst,
+        "the whole burst is allowed first (refused at {at})"
+    );
+    // Another key of another partner has its own quota.
+    let (s, _, _) = call(
+        &app,
+        Method::GET,
+        "/territories",
+        Some(&net.north_key),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+}
