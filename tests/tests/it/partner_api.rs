@@ -558,7 +558,7 @@ async fn a_key_over_its_rate_is_told_when_to_come_back() {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse().ok())
                 .expect("Retry-After in seconds");
-            assert!(wait >= 1 && wait <= 60, "{wait}");
+            assert!((1..=60).contains(&wait), "{wait}");
             assert_eq!(b["retry_after"], wait);
             first_refusal = Some(i);
             break;
