@@ -8,7 +8,10 @@ use crate::accounts::me::{self, Me};
 /// read them too.
 #[derive(Clone, Copy)]
 // The shop bundle has no page that reads the session (only the frame does).
-#[cfg_attr(feature = "shop", allow(dead_code))]
+#[cfg_attr(
+    feature = "shop",
+    expect(dead_code, reason = "the shop bundle reads only the site, not the session")
+)]
 pub struct Site(pub Resource<Option<SiteInfo>>, pub Resource<Me>);
 
 /// The frame of every page: the brand bar with the account menu, the page, the footer. The
