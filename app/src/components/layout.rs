@@ -10,7 +10,10 @@ use crate::accounts::me::{self, Me};
 // The shop bundle has no page that reads the session (only the frame does).
 #[cfg_attr(
     feature = "shop",
-    expect(dead_code, reason = "the shop bundle reads only the site, not the session")
+    expect(
+        dead_code,
+        reason = "the shop bundle reads only the site, not the session"
+    )
 )]
 pub struct Site(pub Resource<Option<SiteInfo>>, pub Resource<Me>);
 
