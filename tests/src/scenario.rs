@@ -345,9 +345,10 @@ impl TestApp {
         s
     }
 
-    /// Who `/api/site` says is signed in on `host` with `session`: their e-mail, or None.
+    /// Who `/api/me` (the visitor's header) says is signed in on `host` with `session`: their
+    /// e-mail, or None.
     pub async fn whoami(&self, host: &str, session: Option<&Session>) -> Option<String> {
-        let res = self.get_with(host, "/api/site", session).await;
+        let res = self.get_with(host, "/api/me", session).await;
         assert_eq!(res.status(), 200);
         let v: serde_json::Value = res.json().await.expect("json");
         v["session"]["email"].as_str().map(str::to_owned)

@@ -207,7 +207,7 @@ async fn an_expired_access_token_is_renewed_by_the_refresh_token() {
         refresh: session.refresh.clone(),
     };
     let res = app
-        .get_with("acme.localhost", "/api/site", Some(&refresh_only))
+        .get_with("acme.localhost", "/api/me", Some(&refresh_only))
         .await;
     let mut renewed = Session::default();
     renewed.absorb(res.headers());
@@ -348,7 +348,12 @@ async fn a_reseller_applies_and_its_pending_admin_can_log_in() {
         .await;
     let v: serde_json::Value = res.json().await.unwrap();
     assert_eq!(v["status"], "pending");
+    let res = app
+        .get_with("eve-shop.localhost", "/api/me", Some(&s))
+        .await;
+    let v: serde_json::Value = res.json().await.unwrap();
     assert_eq!(v["session"]["role"], "reseller_admin");
+    assert_eq!(v["session"]["tenant_status"], "pending");
 }
 
 #[tokio::test]
