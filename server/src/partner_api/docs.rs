@@ -145,7 +145,7 @@ pub fn page(doc: &OpenApi) -> String {
             let json = serde_json::to_string_pretty(schema).unwrap_or_default();
             let _ = write!(
                 out,
-                "<article class=\"card\" id=\"schema-{}\"><h3>{}</h3><pre>{}</pre></article>",
+                "<article class=\"card api-schema\" id=\"schema-{}\"><h3>{}</h3><pre>{}</pre></article>",
                 esc(name),
                 esc(name),
                 esc(&json)
