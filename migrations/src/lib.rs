@@ -10,6 +10,7 @@ mod m0004_row_level_security;
 mod m0005_catalog;
 mod m0006_catalog_import_jobs;
 mod m0007_partner_network;
+mod tables;
 
 pub use m0004_row_level_security::secure_tenant_tables;
 

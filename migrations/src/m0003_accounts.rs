@@ -2,6 +2,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::tables::{tenant_fk, ts};
+
 use crate::m0001_tenants::Tenants;
 
 #[derive(DeriveMigrationName)]
@@ -47,22 +49,6 @@ enum TenantLinks {
     PartnerId,
     Relation,
     CreatedAt,
-}
-
-fn tenant_fk(name: &str, table: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(table, Alias::new("tenant_id"))
-        .to(Tenants::Table, Tenants::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

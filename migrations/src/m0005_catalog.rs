@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::tables::tenant_fk;
+
 use crate::m0001_tenants::Tenants;
 use crate::m0004_row_level_security::secure_tenant_tables;
 
@@ -13,15 +15,6 @@ pub struct Migration;
 #[derive(DeriveIden)]
 enum CatalogVersion {
     CatalogVersion,
-}
-
-fn tenant_fk(name: &str, table: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(table, Alias::new("tenant_id"))
-        .to(Tenants::Table, Tenants::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
 }
 
 fn col(name: &str) -> ColumnDef {

@@ -3,9 +3,10 @@
 //! its systems call the partner API with.
 
 use sea_orm_migration::prelude::*;
+
+use crate::tables::{tenant_fk, ts};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
-use crate::m0001_tenants::Tenants;
 use crate::m0004_row_level_security::secure_tenant_tables;
 
 #[derive(DeriveMigrationName)]
@@ -71,22 +72,6 @@ enum ApiKeys {
     CreatedAt,
     LastUsedAt,
     RevokedAt,
-}
-
-fn tenant_fk(name: &str, table: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(table, Alias::new("tenant_id"))
-        .to(Tenants::Table, Tenants::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]
