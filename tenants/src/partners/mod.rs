@@ -9,6 +9,7 @@
 
 pub mod api_keys;
 pub(crate) mod entity;
+pub mod fulfilment;
 pub mod price_list;
 pub mod profile;
 pub mod territories;

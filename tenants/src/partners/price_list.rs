@@ -451,7 +451,7 @@ pub async fn upsert(
     Ok(rows.into_iter().map(to_price).collect())
 }
 
-fn to_price(r: prices::Model) -> Price {
+pub(crate) fn to_price(r: prices::Model) -> Price {
     Price {
         sku: r.sku,
         partner_sku: r.partner_sku,

@@ -581,3 +581,137 @@ async fn a_key_over_its_rate_is_told_when_to_come_back() {
     .await;
     assert_eq!(s, 200);
 }
+
+/// The fulfilment question cart transfer and quotes will ask: which partners linked to this
+/// store can fulfil these lines for this ship-to, at what price.
+#[tokio::test]
+async fn a_store_sees_offers_from_its_own_suppliers_only() {
+    use chrono::NaiveDate;
+    use tenants::partners::fulfilment::{Lack, Want, candidates};
+    use tenants::partners::territories::{self, Region, ShipTo};
+
+    let Some(app) = spawn_app().await else { return };
+    let net = network(&app).await;
+    let hub = registry::hub(&app.db).await.expect("db").expect("hub");
+    let hdb = operator(&app.db, &hub);
+    let acme = registry::find_by_slug(&app.db, "acme")
+        .await
+        .expect("db")
+        .expect("acme");
+    let bolt = registry::find_by_slug(&app.db, "bolt")
+        .await
+        .expect("db")
+        .expect("bolt");
+    for d in [&net.north, &net.swift] {
+        partners::link_supplier(&hdb, d.id(), acme.id())
+            .await
+            .expect("link");
+    }
+    let master = app.state.catalog.master(&app.db).await.expect("master");
+    let (a, b) = (&master.items[0], &master.items[1]);
+    let region = |c: &str| Region {
+        country: c.into(),
+        subdivision: None,
+        postal_prefix: None,
+    };
+    let ndb = operator(&app.db, &net.north);
+    let sdb = operator(&app.db, &net.swift);
+    territories::replace(&ndb, &[region("DE")])
+        .await
+        .expect("north ships to DE");
+    territories::replace(&sdb, &[region("DE"), region("FR")])
+        .await
+        .expect("swift ships to DE, FR");
+    // swift is cheaper on the first product; north has only one of the second on hand.
+    // A write replaces the row, the partner's own code included.
+    let price = |sku: &str, code: &str, minor: i64, stock: Option<u32>| PriceInput {
+        sku: sku.into(),
+        partner_sku: Some(code.into()),
+        price_minor: minor,
+        currency: "EUR".into(),
+        min_quantity: 1,
+        stock,
+        ..Default::default()
+    };
+    price_list::upsert(
+        &sdb,
+        &master,
+        &[price(&a.sku, "S-0", a.price.percent(95).minor, None)],
+    )
+    .await
+    .expect("swift's price");
+    price_list::upsert(
+        &ndb,
+        &master,
+        &[price(&b.sku, "N-1", b.price.minor, Some(1))],
+    )
+    .await
+    .expect("north's stock");
+    let day = NaiveDate::from_ymd_opt(2026, 12, 2).expect("day");
+    let wants = [
+        Want {
+            sku: a.sku.clone(),
+            quantity: 2,
+        },
+        Want {
+            sku: b.sku.clone(),
+            quantity: 3,
+        },
+    ];
+    let to_de = ShipTo {
+        country: "DE".into(),
+        ..Default::default()
+    };
+    let acme_db = operator(&app.db, &acme);
+    let c = candidates(&acme_db, &wants, &to_de, day)
+        .await
+        .expect("candidates");
+    assert_eq!(c.complete.len(), 1, "{c:?}");
+    let swift = &c.complete[0];
+    assert_eq!(swift.partner.slug, "swif");
+    let expected = a.price.percent(95).minor * 2 + b.price.minor * 3;
+    assert_eq!(swift.total.map(|t| t.minor), Some(expected));
+    assert_eq!(
+        swift.lines[0].partner_sku.as_deref(),
+        Some("S-0"),
+        "both codes on every line"
+    );
+    assert_eq!(c.partial.len(), 1, "{c:?}");
+    assert_eq!(c.partial[0].partner.slug, "nord");
+    assert_eq!(
+        c.partial[0].lacks,
+        vec![Lack::Stock {
+            sku: b.sku.clone(),
+            on_hand: 1
+        }]
+    );
+    // To France north does not ship at all.
+    let to_fr = ShipTo {
+        country: "FR".into(),
+        ..Default::default()
+    };
+    let c = candidates(&acme_db, &wants, &to_fr, day)
+        .await
+        .expect("candidates");
+    assert!(
+        c.partial
+            .iter()
+            .any(|o| o.partner.slug == "nord" && o.lacks.contains(&Lack::Territory))
+    );
+    // bolt has no supplier links: nobody's prices reach it.
+    let c = candidates(&operator(&app.db, &bolt), &wants, &to_de, day)
+        .await
+        .expect("candidates");
+    assert!(c.complete.is_empty() && c.partial.is_empty(), "{c:?}");
+    // A suspended supplier is not offered.
+    registry::set_status(&app.db, &net.swift, tenants::TenantStatus::Suspended)
+        .await
+        .expect("suspend");
+    let c = candidates(&acme_db, &wants, &to_de, day)
+        .await
+        .expect("candidates");
+    assert!(c.complete.is_empty(), "{c:?}");
+    assert!(c.partial.iter().all(|o| o.partner.slug != "swif"));
+    // Bad input is refused.
+    assert!(candidates(&acme_db, &[], &to_de, day).await.is_err());
+}
