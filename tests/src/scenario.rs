@@ -354,3 +354,26 @@ impl TestApp {
         v["session"]["email"].as_str().map(str::to_owned)
     }
 }
+
+/// A price list over the master's first `n` products at their list prices, the partner's own
+/// codes being `{code}-0`, `{code}-1`…
+pub fn list_prices(
+    master: &tenants::catalog::snapshot::Master,
+    n: usize,
+    code: &str,
+) -> Vec<tenants::partners::price_list::PriceInput> {
+    master
+        .items
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, item)| tenants::partners::price_list::PriceInput {
+            sku: item.sku.clone(),
+            partner_sku: Some(format!("{code}-{i}")),
+            price_minor: item.price.minor,
+            currency: item.price.currency.code().into(),
+            min_quantity: 1,
+            ..Default::default()
+        })
+        .collect()
+}

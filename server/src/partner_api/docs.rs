@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use html_escape::encode_text as esc;
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{OpenApi, RefOr};
 
@@ -41,7 +41,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Operation) {
     let _ = write!(
         out,
         "<article class=\"card api-op\" id=\"{}\"><h3><code>{} /partner/v1{}</code></h3>",
-        esc(&id),
+        attr(&id),
         esc(&method.to_ascii_uppercase()),
         esc(path)
     );
@@ -95,7 +95,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Operation) {
                 out,
                 "<li><code>{}</code>: <a href=\"#schema-{}\">{}</a></li>",
                 esc(ct),
-                esc(&schema),
+                attr(&schema),
                 esc(&schema)
             );
         }
@@ -146,7 +146,7 @@ pub fn page(doc: &OpenApi) -> String {
             let _ = write!(
                 out,
                 "<article class=\"card api-schema\" id=\"schema-{}\"><h3>{}</h3><pre>{}</pre></article>",
-                esc(name),
+                attr(name),
                 esc(name),
                 esc(&json)
             );
@@ -164,7 +164,7 @@ pub fn problems() -> String {
         let _ = write!(
             out,
             "<li id=\"{}\"><code>{}{}</code>: {}</li>",
-            k.slug(),
+            attr(k.slug()),
             esc(TYPE_BASE),
             k.slug(),
             k.status()

@@ -45,9 +45,4 @@ impl Limits {
             p
         })
     }
-
-    /// Forgets keys that have been idle long enough to have their whole quota back.
-    pub fn tidy(&self) {
-        self.0.retain_recent();
-    }
 }

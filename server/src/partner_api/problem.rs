@@ -246,10 +246,14 @@ impl From<tenants::Error> for Problem {
                 p.current_version = Some(current);
                 p
             }
-            tenants::Error::Throttled { retry_after } => Problem::new(
-                Kind::Conflict,
-                format!("try again in {} s", retry_after.as_secs()),
-            ),
+            tenants::Error::Throttled { retry_after } => {
+                let mut p = Problem::new(
+                    Kind::RateLimited,
+                    format!("try again in {} s", retry_after.as_secs()),
+                );
+                p.retry_after = Some(retry_after.as_secs().max(1));
+                p
+            }
             tenants::Error::Db(cause) => {
                 tracing::error!(error = %cause, "partner API: database error");
                 Problem::new(

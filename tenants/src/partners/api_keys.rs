@@ -4,7 +4,7 @@
 //! revoked key is refused at once.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -148,8 +148,8 @@ pub async fn create(db: &TenantDb, name: &str, mode: Mode, scopes: &[Scope]) -> 
     let key = format!("hub_{}_{secret}", mode.as_str());
     let prefix = format!("hub_{}_{}", mode.as_str(), &secret[..SHOWN]);
     let tx = db.begin_write().await?;
-    let count = tx.find::<api_keys::Entity>().all(tx.conn()).await?.len();
-    if count >= MAX_KEYS {
+    let count = tx.find::<api_keys::Entity>().count(tx.conn()).await?;
+    if count >= MAX_KEYS as u64 {
         return Err(Error::Conflict(format!(
             "a partner has at most {MAX_KEYS} keys: delete old ones first"
         )));

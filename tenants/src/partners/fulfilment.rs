@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use super::entity::prices;
 use super::price_list::Price;
 use super::territories::{self, ShipTo};
-use super::{DISTRIBUTOR_RELATION, PartnerRef, SUPPLIER_RELATION, linked, profile};
+use super::{DISTRIBUTOR_RELATION, PartnerRef, SUPPLIER_RELATION, linked_tenants, profile};
 use crate::catalog::money::{Currency, Money};
 use crate::db::TenantDb;
 use crate::error::{Error, Result};
-use crate::registry::{self, TenantKind, TenantStatus};
+use crate::registry::{TenantKind, TenantStatus};
 
 /// One wanted line: a hub SKU and a quantity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,11 +170,9 @@ pub async fn candidates(
         TenantKind::Distributor => return Err(Error::NotFound("store")),
     };
     let mut partners = Vec::new();
-    for p in linked(store, relation).await? {
-        if let Some(t) = registry::find_by_id(store.db(), p.id).await?
-            && t.status() == TenantStatus::Approved
-        {
-            // The link row in the store's own table is the relationship that lets it read.
+    // The link rows in the store's own table are the relationship that lets it read.
+    for t in linked_tenants(store, relation).await? {
+        if t.status() == TenantStatus::Approved {
             partners.push(TenantDb::new(store.db(), &t));
         }
     }

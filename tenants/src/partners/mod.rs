@@ -162,6 +162,15 @@ async fn upsert_link(
 
 /// The partners this tenant's own links name under `relation`, by name.
 pub async fn linked(db: &TenantDb, relation: &str) -> Result<Vec<PartnerRef>> {
+    Ok(linked_tenants(db, relation)
+        .await?
+        .iter()
+        .map(PartnerRef::from)
+        .collect())
+}
+
+/// The tenants this tenant's own links name under `relation`, by name.
+pub(crate) async fn linked_tenants(db: &TenantDb, relation: &str) -> Result<Vec<Tenant>> {
     let tx = db.begin().await?;
     let rows = tx
         .find::<links::Entity>()
@@ -173,9 +182,9 @@ pub async fn linked(db: &TenantDb, relation: &str) -> Result<Vec<PartnerRef>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         if let Some(t) = registry::find_by_id(db.db(), row.partner_id.into()).await? {
-            out.push(PartnerRef::from(&t));
+            out.push(t);
         }
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.sort_by(|a, b| a.name().cmp(b.name()));
     Ok(out)
 }

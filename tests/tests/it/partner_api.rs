@@ -53,20 +53,7 @@ async fn network(app: &TestApp) -> Net {
         .await
         .expect("distributor");
         let db = operator(&app.db, &t);
-        let rows: Vec<PriceInput> = master
-            .items
-            .iter()
-            .take(5)
-            .enumerate()
-            .map(|(i, item)| PriceInput {
-                sku: item.sku.clone(),
-                partner_sku: Some(format!("{code}-{i}")),
-                price_minor: item.price.minor,
-                currency: item.price.currency.code().into(),
-                min_quantity: 1,
-                ..Default::default()
-            })
-            .collect();
+        let rows = hub_tests::scenario::list_prices(&master, 5, code);
         price_list::upsert(&db, &master, &rows)
             .await
             .expect("prices");

@@ -613,7 +613,7 @@ async fn no_partner_key_reaches_another_partner() {
     use reqwest::Method;
     use tenants::access::operator;
     use tenants::partners::api_keys::{self, Mode, Scope};
-    use tenants::partners::price_list::{self, PriceInput};
+    use tenants::partners::price_list;
     use tenants::partners::profile::{self, ProfileInput};
     use tenants::partners::territories::{self, Region};
 
@@ -641,20 +641,7 @@ async fn no_partner_key_reaches_another_partner() {
         )
         .await
         .expect("profile");
-        let rows: Vec<PriceInput> = master
-            .items
-            .iter()
-            .take(3)
-            .enumerate()
-            .map(|(i, item)| PriceInput {
-                sku: item.sku.clone(),
-                partner_sku: Some(format!("{mark}-{i}")),
-                price_minor: item.price.minor,
-                currency: item.price.currency.code().into(),
-                min_quantity: 1,
-                ..Default::default()
-            })
-            .collect();
+        let rows = hub_tests::scenario::list_prices(&master, 3, &mark);
         price_list::upsert(&db, &master, &rows)
             .await
             .expect("prices");
