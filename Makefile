@@ -10,6 +10,9 @@ PROFILE    := $(if $(RELEASE),release,debug)
 # disturbed); `make run` and the browser tests start this one.
 BIN        := $(TARGET_DIR)/site-bin/$(PROFILE)/hub
 SITE_ROOT  := $(CURDIR)/target/$(if $(RELEASE),site-release,site)
+# Test tools from PyPI (scripts/bootstrap.sh installs them here).
+export PYTOOLS := $(TARGET_DIR)/pytools
+export TEST_PYTHON := $(PYTOOLS)/bin/python
 
 .PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench clean-data
 
@@ -54,10 +57,10 @@ lint: tools
 unit:
 	cargo test --workspace --exclude frontend --exclude hub-tests
 
-it-sqlite:
+it-sqlite: test-tools
 	TEST_DB=sqlite cargo test -p hub-tests --test it
 
-it-postgres:
+it-postgres: test-tools
 	TEST_DB=postgres cargo test -p hub-tests --test it
 
 it: it-sqlite it-postgres

@@ -12,6 +12,10 @@ CARGO_LEPTOS_VERSION=0.3.10
 # Must equal the wasm-bindgen version in Cargo.lock (Cargo.toml pins it with "=").
 WASM_BINDGEN_VERSION=0.2.130
 WASM_TARGET=wasm32-unknown-unknown
+# Test tools from PyPI, in a virtualenv of their own (PYTOOLS, default under the target dir):
+# the Standard Webhooks reference library verifies the hub's signatures independently.
+STANDARDWEBHOOKS_VERSION=1.0.1
+PYTOOLS="${PYTOOLS:-${CARGO_TARGET_DIR:-$(pwd)/target}/pytools}"
 
 what=${1:-build}
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
@@ -58,6 +62,15 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     say "installing Chromium + chromedriver (browser tests)"
     apt_install chromium chromium-driver
+  fi
+fi
+
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  if ! "$PYTOOLS/bin/python" -c "import standardwebhooks" 2>/dev/null \
+     || [ "$("$PYTOOLS/bin/pip" show standardwebhooks 2>/dev/null | awk '/^Version/{print $2}')" != "$STANDARDWEBHOOKS_VERSION" ]; then
+    say "installing standardwebhooks $STANDARDWEBHOOKS_VERSION (PyPI) into $PYTOOLS"
+    python3 -m venv "$PYTOOLS" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$PYTOOLS"; }
+    "$PYTOOLS/bin/pip" install -q "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
   fi
 fi
 

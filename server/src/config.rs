@@ -184,6 +184,44 @@ impl Default for RawCatalog {
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
+struct RawOutbound {
+    allow_http: bool,
+    allow_loopback: bool,
+    connect_timeout_secs: u64,
+    timeout_secs: u64,
+    max_response_kib: u64,
+}
+
+impl Default for RawOutbound {
+    fn default() -> Self {
+        Self {
+            allow_http: false,
+            allow_loopback: false,
+            connect_timeout_secs: 5,
+            timeout_secs: 15,
+            max_response_kib: 64,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawWebhooks {
+    worker: bool,
+    concurrency: u64,
+}
+
+impl Default for RawWebhooks {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            concurrency: 32,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
 struct RawLog {
     filter: String,
 }
@@ -208,6 +246,8 @@ struct Raw {
     limits: RawLimits,
     log: RawLog,
     catalog: RawCatalog,
+    outbound: RawOutbound,
+    webhooks: RawWebhooks,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,6 +303,12 @@ pub struct Config {
     pub catalog_cache_kib: u64,
     /// Rendered anonymous storefront pages kept in memory (0: none kept).
     pub page_cache_bytes: u64,
+    /// What the outbound client may reach (webhooks, live quotes).
+    pub outbound: crate::outbound::Policy,
+    /// Whether this process runs webhook delivery workers.
+    pub webhook_worker: bool,
+    /// Deliveries a worker sends at once.
+    pub webhook_concurrency: usize,
 }
 
 impl Config {
@@ -417,6 +463,33 @@ impl Config {
         }
         tracing_subscriber::EnvFilter::try_new(&raw.log.filter)
             .map_err(|e| ConfigError::new("log.filter", e.to_string()))?;
+        let o = &raw.outbound;
+        if !(1..=60).contains(&o.connect_timeout_secs) {
+            return Err(ConfigError::new("outbound.connect_timeout_secs", "from 1 to 60"));
+        }
+        if !(1..=120).contains(&o.timeout_secs) {
+            return Err(ConfigError::new("outbound.timeout_secs", "from 1 to 120"));
+        }
+        if !(1..=10_240).contains(&o.max_response_kib) {
+            return Err(ConfigError::new("outbound.max_response_kib", "from 1 to 10240"));
+        }
+        if env == RunEnv::Production && (o.allow_http || o.allow_loopback) {
+            return Err(ConfigError::new(
+                "outbound.allow_loopback",
+                "a production hub calls https:// URLs on the public internet only; allow_http and allow_loopback are for development",
+            ));
+        }
+        let outbound = crate::outbound::Policy {
+            allow_http: o.allow_http,
+            allow_loopback: o.allow_loopback,
+            connect_timeout: Duration::from_secs(o.connect_timeout_secs),
+            timeout: Duration::from_secs(o.timeout_secs),
+            max_response_bytes: usize::try_from(o.max_response_kib * 1024).unwrap_or(65_536),
+        };
+        if !(1..=1024).contains(&raw.webhooks.concurrency) {
+            return Err(ConfigError::new("webhooks.concurrency", "from 1 to 1024"));
+        }
+        let webhook_concurrency = usize::try_from(raw.webhooks.concurrency).unwrap_or(32);
         Ok(Self {
             site_output_name: raw.site.output_name,
             site_root: PathBuf::from(raw.site.root),
@@ -445,6 +518,9 @@ impl Config {
             max_import_bytes,
             catalog_cache_kib: raw.catalog.cache_mib * 1024,
             page_cache_bytes: raw.catalog.page_cache_mib * 1024 * 1024,
+            outbound,
+            webhook_worker: raw.webhooks.worker,
+            webhook_concurrency,
         })
     }
 

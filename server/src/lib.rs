@@ -3,12 +3,14 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod outbound;
 pub mod partner_api;
 pub mod secrets;
 pub mod seed;
 pub mod seed_catalog;
 pub mod seed_partners;
 pub mod startup;
+pub mod workers;
 
 pub use config::Config;
 pub use startup::{Prepared, StartupError, prepare};

@@ -149,6 +149,10 @@ pub struct Prepared {
     /// Storefront pages kept in memory (with counters of what it served).
     pub pages: http::PageCache,
     pub listener: TcpListener,
+    /// The time handlers and workers read; a test may swap in a clock it moves.
+    pub clock: tenants::clock::SharedClock,
+    /// The guarded client every outbound call goes through.
+    pub outbound: crate::outbound::Outbound,
 }
 
 /// Runs every start-up check in order and returns a hub ready to serve.
@@ -201,6 +205,8 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
     Ok(Prepared {
         resolver: HostResolver::new(cache, cfg.domain.clone()),
         pages: http::PageCache::new(cfg.page_cache_bytes),
+        clock: tenants::clock::system(),
+        outbound: crate::outbound::Outbound::new(cfg.outbound.clone()),
         config: Arc::new(cfg),
         db,
         app,
@@ -240,6 +246,8 @@ impl Prepared {
             config: self.config.clone(),
             pages: self.pages.clone(),
             partner_limits: crate::partner_api::limits::Limits::default(),
+            clock: self.clock.clone(),
+            outbound: self.outbound.clone(),
             public: http::PublicFiles::load(&self.config.site_root, &self.config.site_pkg_dir)?,
         });
         let router = http::router(state);
@@ -250,6 +258,15 @@ impl Prepared {
             }
         });
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let worker = self.config.webhook_worker.then(|| {
+            tokio::spawn(crate::workers::webhooks::run(
+                self.db.clone(),
+                self.outbound.clone(),
+                self.clock.clone(),
+                self.config.webhook_concurrency,
+                stopping_rx.clone(),
+            ))
+        });
         let signal = async move {
             shutdown.await;
             let _ = stopping_tx.send(true);
@@ -263,6 +280,10 @@ impl Prepared {
         tokio::select! {
             served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(signal).into_future() => served?,
             () = deadline => tracing::warn!(?grace, "grace period over; closing the remaining connections"),
+        }
+        if let Some(w) = worker {
+            // It stops between attempts; an attempt in flight ends within the client's timeout.
+            let _ = tokio::time::timeout(grace, w).await;
         }
         self.db.close().await.ok();
         Ok(())

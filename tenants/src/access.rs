@@ -433,6 +433,13 @@ impl PartnerSystem {
     pub fn key(&self) -> &crate::partners::api_keys::KeyInfo {
         &self.key
     }
+
+    /// The key's tenant, for the API's records of the key's own requests (the answers kept
+    /// for `Idempotency-Key`), which every key may write whatever its scopes. Never for the
+    /// partner's data: that goes through [`with`](Self::with).
+    pub fn bookkeeping(&self) -> &TenantDb {
+        &self.db
+    }
 }
 
 /// A handle for the operator's own tools (the CLI, the demo seed, the benchmark's data

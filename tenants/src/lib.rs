@@ -9,12 +9,14 @@
 pub mod access;
 pub mod auth;
 pub mod catalog;
+pub mod clock;
 pub mod db;
 pub mod error;
 pub mod ids;
 pub mod leads;
 pub mod partners;
 pub mod registry;
+pub mod webhooks;
 
 pub use db::{Backend, Database, DbOptions, RoleReport, TenantDb, TenantTx};
 pub use error::{Error, Result};

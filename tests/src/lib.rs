@@ -4,6 +4,7 @@
 
 pub mod browser;
 mod db;
+pub mod receiver;
 pub mod scenario;
 
 use std::net::SocketAddr;
@@ -37,6 +38,10 @@ pub struct TestApp {
     pub pages: server::http::PageCache,
     /// The development signing key the server created, for tests that forge tokens.
     pub signing_key: Vec<u8>,
+    /// The clock the server's handlers and workers read.
+    pub clock: tenants::clock::SharedClock,
+    /// The server's guarded outbound client (tests allow loopback: receivers run here).
+    pub outbound: server::outbound::Outbound,
     shutdown: Option<oneshot::Sender<()>>,
     // Dropped last: the database and the data directory outlive the server.
     _data_dir: tempfile::TempDir,
@@ -109,6 +114,14 @@ pub async fn spawn_app() -> Option<TestApp> {
 
 /// Like [`spawn_app`], with configuration overrides such as `("limits.body_bytes", "4096")`.
 pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
+    spawn_app_with_clock(overrides, None).await
+}
+
+/// Like [`spawn_app_with`], with the clock the server reads (a `ManualClock` a test moves).
+pub async fn spawn_app_with_clock(
+    overrides: &[(&str, &str)],
+    clock: Option<tenants::clock::SharedClock>,
+) -> Option<TestApp> {
     let test_db = TestDb::create().await?;
     let data_dir = tempfile::tempdir().expect("a temp dir");
     let data = data_dir.path().to_string_lossy().into_owned();
@@ -117,13 +130,22 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
         ("data.dir", &data),
         ("database.url", test_db.url()),
         ("log.filter", "warn"),
+        // Webhook receivers in tests listen on this machine, over plain http.
+        ("outbound.allow_http", "true"),
+        ("outbound.allow_loopback", "true"),
+        ("outbound.timeout_secs", "5"),
     ];
     if let Some(owner) = test_db.owner_url() {
         settings.push(("database.migrate_url", owner));
     }
     settings.extend_from_slice(overrides);
     let cfg = server::Config::with_overrides(settings).expect("test configuration");
-    let hub = server::prepare(cfg, true).await.expect("hub starts");
+    let mut hub = server::prepare(cfg, true).await.expect("hub starts");
+    if let Some(c) = clock {
+        hub.clock = c;
+    }
+    let clock = hub.clock.clone();
+    let outbound = hub.outbound.clone();
     let addr = hub.local_addr().expect("bound address");
     let db = hub.db.clone();
     let resolver = hub.resolver.clone();
@@ -147,6 +169,8 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> Option<TestApp> {
         state,
         pages,
         signing_key: hex_decode(signing_key.trim()),
+        clock,
+        outbound,
         shutdown: Some(tx),
         _data_dir: data_dir,
         _test_db: test_db,

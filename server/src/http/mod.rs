@@ -61,6 +61,10 @@ pub struct ServerStateInner {
     pub public: PublicFiles,
     /// The partner API's per-key rate limits.
     pub partner_limits: crate::partner_api::limits::Limits,
+    /// The time handlers read (a test may move it).
+    pub clock: tenants::clock::SharedClock,
+    /// The guarded client every outbound call goes through.
+    pub outbound: crate::outbound::Outbound,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -199,7 +203,7 @@ pub fn router(state: ServerState) -> Router {
         .route(FIXED_ROUTES[2], get(catalog::media))
         .nest_service("/pkg", assets::build_assets(&state))
         // The partner API answers on any host: the API key names the tenant.
-        .merge(crate::partner_api::router())
+        .merge(crate::partner_api::router(state.clone()))
         .with_state(state)
         .fallback_service(tenant_app)
         .layer(

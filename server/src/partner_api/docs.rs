@@ -9,7 +9,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use super::problem::{Kind, TYPE_BASE};
 
-const KINDS: [Kind; 15] = [
+const KINDS: [Kind; 18] = [
     Kind::MissingKey,
     Kind::InvalidKey,
     Kind::PartnerInactive,
@@ -24,6 +24,9 @@ const KINDS: [Kind; 15] = [
     Kind::Conflict,
     Kind::PayloadTooLarge,
     Kind::RateLimited,
+    Kind::IdempotencyMismatch,
+    Kind::IdempotencyInFlight,
+    Kind::UnsafeUrl,
     Kind::Internal,
 ];
 

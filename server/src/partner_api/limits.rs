@@ -7,7 +7,9 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
 use uuid::Uuid;
 
 use super::problem::{Kind, Problem};
@@ -20,21 +22,36 @@ pub const BURST: u32 = 100;
 /// The value of the `RateLimit-Policy` header.
 pub const POLICY: &str = "600;w=60;burst=100";
 
+/// The value of the `RateLimit` header after a request that left `remaining` requests of the
+/// burst: the burst size, what is left of it, and the seconds until it is full again.
+pub fn header(remaining: u32) -> String {
+    let used = BURST.saturating_sub(remaining);
+    // One request comes back every 60 / PER_MINUTE seconds.
+    let reset = (u64::from(used) * 60).div_ceil(u64::from(PER_MINUTE));
+    format!("limit={BURST}, remaining={remaining}, reset={reset}")
+}
+
+type Limiter =
+    RateLimiter<Uuid, DefaultKeyedStateStore<Uuid>, DefaultClock, StateInformationMiddleware>;
+
 #[derive(Clone)]
-pub struct Limits(Arc<DefaultKeyedRateLimiter<Uuid>>);
+pub struct Limits(Arc<Limiter>);
 
 impl Default for Limits {
     fn default() -> Self {
         let quota = Quota::per_minute(NonZeroU32::new(PER_MINUTE).unwrap_or(NonZeroU32::MIN))
             .allow_burst(NonZeroU32::new(BURST).unwrap_or(NonZeroU32::MIN));
-        Self(Arc::new(RateLimiter::keyed(quota)))
+        Self(Arc::new(
+            RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
+        ))
     }
 }
 
 impl Limits {
-    /// Counts one request of `key`; refused with the seconds to wait when over the quota.
-    pub fn check(&self, key: Uuid) -> Result<(), Problem> {
-        self.0.check_key(&key).map_err(|not_until| {
+    /// Counts one request of `key`: the requests it may still make at once, or refused with
+    /// the seconds to wait when over the quota.
+    pub fn check(&self, key: Uuid) -> Result<u32, Problem> {
+        self.0.check_key(&key).map(|s| s.remaining_burst_capacity()).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             let mut p = Problem::new(

@@ -18,15 +18,21 @@ mod prices;
 pub mod problem;
 mod profile;
 mod territories;
+mod webhooks;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::response::IntoResponse;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::request::Parts;
 use http::{HeaderMap, header};
 use tenants::access::PartnerSystem;
 use tenants::partners::api_keys::{KeyRefused, Mode, Scope};
+use tenants::partners::idempotency::{self, Claim};
 use tenants::{TenantDb, TenantKind};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -44,7 +50,7 @@ pub const BASE: &str = "/partner/v1";
     info(
         title = "Partner API",
         version = "1",
-        description = "What a partner's own systems call: its profile, its price list (with its own SKU codes) and its territories. Authenticate with an API key from your console: `Authorization: Bearer hub_live_…`. Every error is RFC 9457 problem details with a stable `type`."
+        description = "What a partner's own systems call: its profile, its price list (with its own SKU codes), its territories and its webhooks. Authenticate with an API key from your console: `Authorization: Bearer hub_live_…`. Every error is RFC 9457 problem details with a stable `type`. Send an `Idempotency-Key` header with every POST: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`), the same key with another body gets 422. Every answer to a known key carries `RateLimit-Policy` and `RateLimit` (`limit`, `remaining`, `reset` seconds); over the limit, 429 with `Retry-After`. Webhooks follow Standard Webhooks: verify `webhook-signature` (HMAC-SHA256 of `webhook-id.webhook-timestamp.body` under your endpoint's `whsec_` secret)."
     ),
     servers((url = "/partner/v1")),
     modifiers(&BearerKey),
@@ -52,6 +58,7 @@ pub const BASE: &str = "/partner/v1";
         (name = "profile", description = "Who you are to the hub"),
         (name = "prices", description = "Your price list, per hub SKU"),
         (name = "territories", description = "Where you ship"),
+        (name = "webhooks", description = "Events the hub sends to your systems, signed, retried for three days, replayable"),
     )
 )]
 struct ApiDoc;
@@ -82,6 +89,20 @@ fn split() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
             territories::get_territories,
             territories::put_territories
         ))
+        .routes(routes!(webhooks::list_event_types))
+        .routes(routes!(webhooks::list_endpoints, webhooks::create_endpoint))
+        .routes(routes!(
+            webhooks::get_endpoint,
+            webhooks::put_endpoint,
+            webhooks::delete_endpoint
+        ))
+        .routes(routes!(webhooks::get_secret))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::send_test))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::get_delivery))
+        .routes(routes!(webhooks::replay_delivery))
+        .routes(routes!(webhooks::replay_dead))
         .split_for_parts()
 }
 
@@ -92,7 +113,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// `/partner/v1/…`: the API, its document and its reference page. Unknown paths and methods
 /// answer problem details too.
-pub fn router() -> Router<ServerState> {
+pub fn router(state: ServerState) -> Router<ServerState> {
     let (api, doc) = split();
     let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".into());
     let page = docs::page(&doc);
@@ -123,16 +144,121 @@ pub fn router() -> Router<ServerState> {
                 "no such resource; see /partner/v1/openapi.json",
             )
         })
-        .layer(axum::middleware::map_response(
-            |mut res: axum::response::Response| async move {
-                res.headers_mut().insert(
-                    http::HeaderName::from_static("ratelimit-policy"),
-                    http::HeaderValue::from_static(limits::POLICY),
-                );
-                res
-            },
-        ));
+        .layer(axum::middleware::from_fn_with_state(state, conventions));
     Router::new().nest(BASE, api)
+}
+
+/// Where the key's check leaves what is left of its burst, for the `RateLimit` header.
+#[derive(Clone)]
+struct RateSlot(Arc<AtomicU32>);
+
+const UNCHECKED: u32 = u32::MAX;
+
+/// What every answer of the API goes through: `Idempotency-Key` on POSTs, and the rate-limit
+/// headers.
+async fn conventions(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
+    let slot = RateSlot(Arc::new(AtomicU32::new(UNCHECKED)));
+    req.extensions_mut().insert(slot.clone());
+    let mut res = if req.method() == http::Method::POST && req.headers().contains_key(IDEMPOTENCY_KEY)
+    {
+        idempotent(&state, req, next).await
+    } else {
+        next.run(req).await
+    };
+    let h = res.headers_mut();
+    h.insert(
+        http::HeaderName::from_static("ratelimit-policy"),
+        http::HeaderValue::from_static(limits::POLICY),
+    );
+    let remaining = slot.0.load(Ordering::Relaxed);
+    if remaining != UNCHECKED
+        && let Ok(v) = http::HeaderValue::from_str(&limits::header(remaining))
+    {
+        h.insert(http::HeaderName::from_static("ratelimit"), v);
+    }
+    res
+}
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// Runs a POST that carries an `Idempotency-Key` at most once per key and body: a retry gets
+/// the first answer again; the same key with another body, or while the first still runs, is
+/// refused. Answers that say nothing happened (401, 429, 5xx) are not kept.
+async fn idempotent(state: &ServerState, req: Request, next: Next) -> Response {
+    let Some(key) = req
+        .headers()
+        .get(IDEMPOTENCY_KEY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return Problem::new(
+            Kind::Validation,
+            "Idempotency-Key: 1 to 255 visible ASCII characters, e.g. a UUID",
+        )
+        .into_response();
+    };
+    // Without a valid key the handler answers 401 itself; nothing to keep.
+    let Some(raw) = bearer(req.headers()).map(str::to_owned) else {
+        return next.run(req).await;
+    };
+    let Ok(partner) = PartnerSystem::authenticate(&state.app.db, &raw).await else {
+        return next.run(req).await;
+    };
+    let route = format!("{} {}", req.method(), req.uri().path());
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return Problem::new(Kind::PayloadTooLarge, "a POST body is at most 1 MiB").into_response();
+    };
+    let db = partner.bookkeeping();
+    match idempotency::claim(db, &key, &route, &bytes, state.clock.now()).await {
+        Err(e) => Problem::from(e).into_response(),
+        Ok(Claim::Mismatch) => Problem::new(
+            Kind::IdempotencyMismatch,
+            "this Idempotency-Key was used with another request; use a new key for a new request",
+        )
+        .into_response(),
+        Ok(Claim::InFlight) => Problem::new(
+            Kind::IdempotencyInFlight,
+            "the first request with this Idempotency-Key is still running; retry in a moment",
+        )
+        .into_response(),
+        Ok(Claim::Replay { status, body }) => {
+            let status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
+            let ctype = if status.is_success() {
+                "application/json"
+            } else {
+                "application/problem+json"
+            };
+            (
+                status,
+                [
+                    (header::CONTENT_TYPE, ctype),
+                    (http::HeaderName::from_static("idempotent-replayed"), "true"),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Ok(Claim::Run) => {
+            let mut req = Request::from_parts(parts, axum::body::Body::from(bytes));
+            req.extensions_mut().insert(partner.clone());
+            let res = next.run(req).await;
+            let (rparts, rbody) = res.into_parts();
+            let rbytes = axum::body::to_bytes(rbody, 8 << 20)
+                .await
+                .unwrap_or_default();
+            let status = rparts.status.as_u16();
+            let kept = if status >= 500 || status == 401 || status == 429 {
+                idempotency::abandon(db, &key).await
+            } else {
+                idempotency::finish(db, &key, status, &String::from_utf8_lossy(&rbytes)).await
+            };
+            if let Err(e) = kept {
+                tracing::error!(error = %e, "partner API: could not keep an idempotent answer");
+            }
+            Response::from_parts(rparts, axum::body::Body::from(rbytes))
+        }
+    }
 }
 
 /// The caller of a partner API route: a partner's system, by its key.
@@ -148,6 +274,18 @@ impl FromRequestParts<ServerState> for Partner {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Problem> {
+        let slot = parts.extensions.get::<RateSlot>().cloned();
+        let counted = |p: PartnerSystem| -> Result<Self, Problem> {
+            let remaining = state.partner_limits.check(p.key().id)?;
+            if let Some(slot) = &slot {
+                slot.0.store(remaining, Ordering::Relaxed);
+            }
+            Ok(Self(p))
+        };
+        // Already authenticated by the idempotency step.
+        if let Some(p) = parts.extensions.get::<PartnerSystem>() {
+            return counted(p.clone());
+        }
         let Some(key) = bearer(&parts.headers) else {
             return Err(Problem::new(
                 Kind::MissingKey,
@@ -155,10 +293,7 @@ impl FromRequestParts<ServerState> for Partner {
             ));
         };
         match PartnerSystem::authenticate(&state.app.db, key).await {
-            Ok(p) => {
-                state.partner_limits.check(p.key().id)?;
-                Ok(Self(p))
-            }
+            Ok(p) => counted(p),
             Err(KeyRefused::Invalid) => Err(Problem::new(
                 Kind::InvalidKey,
                 KeyRefused::Invalid.to_string(),
@@ -309,13 +444,26 @@ mod tests {
             documented,
             vec![
                 "DELETE /prices/{sku}",
+                "DELETE /webhooks/endpoints/{id}",
+                "GET /events",
                 "GET /prices",
                 "GET /prices/{sku}",
                 "GET /profile",
                 "GET /territories",
+                "GET /webhooks/deliveries",
+                "GET /webhooks/deliveries/{id}",
+                "GET /webhooks/endpoints",
+                "GET /webhooks/endpoints/{id}",
+                "GET /webhooks/endpoints/{id}/secret",
+                "POST /webhooks/deliveries/replay-dead",
+                "POST /webhooks/deliveries/{id}/replay",
+                "POST /webhooks/endpoints",
+                "POST /webhooks/endpoints/{id}/rotate-secret",
+                "POST /webhooks/endpoints/{id}/test",
                 "PUT /prices",
                 "PUT /profile",
                 "PUT /territories",
+                "PUT /webhooks/endpoints/{id}",
             ]
         );
     }

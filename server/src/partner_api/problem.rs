@@ -45,6 +45,12 @@ pub enum Kind {
     PayloadTooLarge,
     /// Too many requests with this key (429; `Retry-After` says when to come back).
     RateLimited,
+    /// The `Idempotency-Key` was used before with another body or route (422).
+    IdempotencyMismatch,
+    /// The first request with this `Idempotency-Key` is still running (409).
+    IdempotencyInFlight,
+    /// The webhook URL is one the hub does not call (422): not https, or a private address.
+    UnsafeUrl,
     /// Our fault; the request id finds it in our logs (500).
     Internal,
 }
@@ -66,6 +72,9 @@ impl Kind {
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload-too-large",
             Self::RateLimited => "rate-limited",
+            Self::IdempotencyMismatch => "idempotency-key-reused",
+            Self::IdempotencyInFlight => "idempotency-key-in-flight",
+            Self::UnsafeUrl => "unsafe-url",
             Self::Internal => "internal",
         }
     }
@@ -80,7 +89,10 @@ impl Kind {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::MalformedRequest => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation | Self::IdempotencyMismatch | Self::UnsafeUrl => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::IdempotencyInFlight => StatusCode::CONFLICT,
             Self::StaleVersion => StatusCode::PRECONDITION_FAILED,
             Self::Conflict => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -105,6 +117,9 @@ impl Kind {
             Self::Conflict => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
             Self::RateLimited => "Too many requests",
+            Self::IdempotencyMismatch => "Idempotency key reused",
+            Self::IdempotencyInFlight => "Request with this idempotency key in flight",
+            Self::UnsafeUrl => "URL not allowed",
             Self::Internal => "Internal error",
         }
     }

@@ -59,16 +59,22 @@ pub enum Scope {
     TerritoriesRead,
     #[serde(rename = "territories:write")]
     TerritoriesWrite,
+    #[serde(rename = "webhooks:read")]
+    WebhooksRead,
+    #[serde(rename = "webhooks:write")]
+    WebhooksWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 8] = [
         Self::ProfileRead,
         Self::ProfileWrite,
         Self::PricesRead,
         Self::PricesWrite,
         Self::TerritoriesRead,
         Self::TerritoriesWrite,
+        Self::WebhooksRead,
+        Self::WebhooksWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +85,8 @@ impl Scope {
             Self::PricesWrite => "prices:write",
             Self::TerritoriesRead => "territories:read",
             Self::TerritoriesWrite => "territories:write",
+            Self::WebhooksRead => "webhooks:read",
+            Self::WebhooksWrite => "webhooks:write",
         }
     }
 

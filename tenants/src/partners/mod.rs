@@ -10,6 +10,8 @@
 pub mod api_keys;
 pub(crate) mod entity;
 pub mod fulfilment;
+pub mod idempotency;
+pub mod price_csv;
 pub mod price_list;
 pub mod profile;
 pub mod territories;

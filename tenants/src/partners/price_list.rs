@@ -447,8 +447,26 @@ pub async fn upsert(
         .all(tx.conn())
         .await
         .map_err(Error::from)?;
+    crate::webhooks::emit(
+        &tx,
+        "price_list.updated",
+        &changed("upsert", rows.iter().map(|r| r.sku.as_str())),
+        Utc::now(),
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(Error::from)?;
     Ok(rows.into_iter().map(to_price).collect())
+}
+
+/// The `data` of a `price_list.updated` event: how many SKUs changed and the first 100.
+fn changed<'a>(action: &str, skus: impl Iterator<Item = &'a str>) -> serde_json::Value {
+    let all: Vec<&str> = skus.collect();
+    serde_json::json!({
+        "action": action,
+        "count": all.len(),
+        "skus": all.iter().take(100).collect::<Vec<_>>(),
+    })
 }
 
 pub(crate) fn to_price(r: prices::Model) -> Price {
@@ -527,10 +545,19 @@ pub async fn delete(db: &TenantDb, sku: &str) -> Result<()> {
         .filter(prices::Column::Sku.eq(sku.trim().to_ascii_uppercase()))
         .exec(tx.conn())
         .await?;
-    tx.commit().await?;
     if done.rows_affected == 0 {
         return Err(Error::NotFound("price"));
     }
+    let sku = sku.trim().to_ascii_uppercase();
+    crate::webhooks::emit(
+        &tx,
+        "price_list.updated",
+        &changed("delete", std::iter::once(sku.as_str())),
+        Utc::now(),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod jwt;
 mod landing;
 mod limits;
 mod partner_api;
+mod webhooks;
 mod probe;
 mod processes;
 mod rls;

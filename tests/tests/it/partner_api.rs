@@ -17,16 +17,16 @@ const PASSWORD: &str = "Correct-Horse-Battery-9";
 
 /// Two distributors with a price list each (their own SKU codes) and a live key each, plus
 /// a test key and a read-only key of the first.
-struct Net {
-    north: Tenant,
-    north_key: String,
-    north_test_key: String,
-    north_read_key: String,
-    swift: Tenant,
-    swift_key: String,
+pub(crate) struct Net {
+    pub(crate) north: Tenant,
+    pub(crate) north_key: String,
+    pub(crate) north_test_key: String,
+    pub(crate) north_read_key: String,
+    pub(crate) swift: Tenant,
+    pub(crate) swift_key: String,
 }
 
-async fn network(app: &TestApp) -> Net {
+pub(crate) async fn network(app: &TestApp) -> Net {
     seed(app).await;
     let hub = registry::hub(&app.db).await.expect("db").expect("hub");
     let hdb = operator(&app.db, &hub);
@@ -83,7 +83,7 @@ async fn network(app: &TestApp) -> Net {
     }
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -112,7 +112,7 @@ async fn call(
 }
 
 /// Asserts a problem answer of `kind` with `status`.
-fn problem(status: u16, headers: &reqwest::header::HeaderMap, body: &Value, want: u16, kind: &str) {
+pub(crate) fn problem(status: u16, headers: &reqwest::header::HeaderMap, body: &Value, want: u16, kind: &str) {
     assert_eq!(status, want, "{body}");
     assert_eq!(
         headers.get("content-type").and_then(|v| v.to_str().ok()),

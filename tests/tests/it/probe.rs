@@ -236,6 +236,18 @@ async fn fingerprint(conn: &DatabaseConnection) -> BTreeMap<String, String> {
             "api_keys",
             "SELECT tenant_id, id, name, revoked_at IS NULL FROM api_keys ORDER BY tenant_id, id",
         ),
+        (
+            "webhook_endpoints",
+            "SELECT tenant_id, id, url, enabled, version, secret FROM webhook_endpoints ORDER BY tenant_id, id",
+        ),
+        (
+            "webhook_deliveries",
+            "SELECT tenant_id, id, state, attempts FROM webhook_deliveries ORDER BY tenant_id, id",
+        ),
+        (
+            "idempotency_keys",
+            "SELECT tenant_id, key, status FROM idempotency_keys ORDER BY tenant_id, key",
+        ),
     ];
     let mut out = BTreeMap::new();
     for (name, sql) in queries {
@@ -625,6 +637,7 @@ async fn no_partner_key_reaches_another_partner() {
     let master = app.state.catalog.master(&app.db).await.expect("master");
     // Two partners of different kinds, each with marked data and a live key.
     let mut partners = vec![];
+    let mut ids = vec![];
     for host in ["dove.localhost", "acme.localhost"] {
         let tenant = world.tenant(host).clone();
         let db = operator(&app.db, &tenant);
@@ -663,6 +676,24 @@ async fn no_partner_key_reaches_another_partner() {
             .await
             .expect("key")
             .key;
+        // A marked webhook endpoint with one delivery (a receiver that is never there).
+        let (endpoint, secret) = tenants::webhooks::endpoints::create(
+            &db,
+            &tenants::webhooks::endpoints::EndpointInput {
+                url: format!("http://127.0.0.1:9/{mark}"),
+                description: format!("{mark} hooks"),
+                events: vec![],
+                enabled: true,
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("endpoint");
+        let delivery =
+            tenants::webhooks::deliveries::send_test(&db, endpoint.id, chrono::Utc::now())
+                .await
+                .expect("test event");
+        ids.push((endpoint.id, delivery.id, secret));
         partners.push((tenant, mark, key));
     }
     let doc = server::partner_api::openapi();
@@ -670,12 +701,18 @@ async fn no_partner_key_reaches_another_partner() {
     let mut leaks = vec![];
     for (attacker, _, key) in &partners {
         let before = fingerprint(&owner).await;
-        for (victim, vmark, _) in partners.iter().filter(|(t, _, _)| t.id() != attacker.id()) {
+        for (n, (victim, vmark, _)) in partners
+            .iter()
+            .enumerate()
+            .filter(|(_, (t, _, _))| t.id() != attacker.id())
+        {
             let victim_sku = master.items[0].sku.clone();
+            let (v_endpoint, v_delivery, v_secret) = &ids[n];
             for (path, item) in &doc.paths.paths {
                 for (method, present) in [
                     (Method::GET, item.get.is_some()),
                     (Method::PUT, item.put.is_some()),
+                    (Method::POST, item.post.is_some()),
                     (Method::DELETE, item.delete.is_some()),
                 ] {
                     if !present {
@@ -686,6 +723,10 @@ async fn no_partner_key_reaches_another_partner() {
                             path.replace("{sku}", &format!("{vmark}-0")),
                             path.replace("{sku}", &victim_sku),
                         ]
+                    } else if path.starts_with("/webhooks/endpoints/{id}") {
+                        vec![path.replace("{id}", &v_endpoint.to_string())]
+                    } else if path.starts_with("/webhooks/deliveries/{id}") {
+                        vec![path.replace("{id}", &v_delivery.to_string())]
                     } else {
                         vec![path.clone()]
                     };
@@ -699,6 +740,13 @@ async fn no_partner_key_reaches_another_partner() {
                             })),
                             ("/territories", &Method::PUT) => {
                                 Some(serde_json::json!({"regions": [{"country": "FR"}]}))
+                            }
+                            ("/webhooks/endpoints", &Method::POST)
+                            | ("/webhooks/endpoints/{id}", &Method::PUT) => Some(serde_json::json!({
+                                "url": format!("http://127.0.0.1:9/{vmark}"), "description": format!("{vmark} hooks")
+                            })),
+                            ("/webhooks/deliveries/replay-dead", &Method::POST) => {
+                                Some(serde_json::json!({"endpoint_id": v_endpoint}))
                             }
                             _ => None,
                         };
@@ -727,6 +775,8 @@ async fn no_partner_key_reaches_another_partner() {
                             format!("{vmark}-1"),
                             format!("{vmark}-2"),
                             format!("{vmark} contact"),
+                            v_secret.clone(),
+                            v_delivery.to_string(),
                         ] {
                             if text.contains(&private) {
                                 leaks.push(format!(

@@ -1,0 +1,325 @@
+//! `hub-bench-webhooks`: webhook delivery speed, for `scripts/bench.sh`.
+//!
+//! In one run, on a fresh SQLite hub (the demo catalog, one distributor, one endpoint):
+//!
+//! 1. **hub**: `--events` price changes are committed through the domain (each its own
+//!    transaction, which writes the event to the outbox), the delivery workers send them
+//!    through the guarded client, and a local receiver verifies every signature. Measured:
+//!    events per second from the first commit to the last verified delivery, and each
+//!    event's time from its commit to its verified delivery (p50, p99).
+//! 2. **bare**: a plain HTTP client (the same reqwest, the same concurrency) posts the very
+//!    bodies and headers the receiver got to the same receiver, which verifies them the
+//!    same way. Measured: posts per second.
+//!
+//! Prints one `BENCH_WEBHOOKS …` line with both rates, their ratio and the latencies.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use clap::Parser;
+use server::outbound::{Outbound, Policy};
+use tenants::access::operator;
+use tenants::catalog::CatalogCache;
+use tenants::partners::price_list::{self, PriceInput};
+use tenants::partners::profile::ProfileInput;
+use tenants::partners::{self, NewDistributor};
+use tenants::webhooks::endpoints::{self, EndpointInput};
+use tenants::{Database, DbOptions, registry};
+
+#[derive(Debug, Parser)]
+#[command(name = "hub-bench-webhooks", version)]
+struct Args {
+    /// Events to commit and deliver.
+    #[arg(long, default_value_t = 2000)]
+    events: usize,
+    /// Deliveries (and bare posts) at once.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Tasks committing events at once.
+    #[arg(long, default_value_t = 4)]
+    writers: usize,
+}
+
+#[derive(Clone, Debug)]
+struct Got {
+    at: Instant,
+    sku: String,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+}
+
+#[derive(Default)]
+struct Sink {
+    secret: String,
+    got: Vec<Got>,
+    bad: usize,
+}
+
+async fn receive(State(sink): State<Arc<Mutex<Sink>>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let at = Instant::now();
+    let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let (id, ts, sig) = (h("webhook-id"), h("webhook-timestamp"), h("webhook-signature"));
+    let mut s = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let ok = ts
+        .parse::<i64>()
+        .is_ok_and(|t| tenants::webhooks::verify(&s.secret, &id, t, &body, &sig));
+    if !ok {
+        s.bad += 1;
+        return StatusCode::UNAUTHORIZED;
+    }
+    let sku = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["data"]["skus"][0].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    s.got.push(Got {
+        at,
+        sku,
+        headers: vec![
+            ("content-type", "application/json".into()),
+            ("webhook-id", id),
+            ("webhook-timestamp", ts),
+            ("webhook-signature", sig),
+        ],
+        body,
+    });
+    StatusCode::NO_CONTENT
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+async fn run(args: Args) -> Result<String, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
+    let db = Database::open(&url, &DbOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    let hub = registry::ensure_hub(&db, "Bench Hub", "bench").await.map_err(|e| e.to_string())?;
+    let media = tenants::catalog::media::Media::new(
+        Arc::new(
+            tenants::catalog::media::DirStorage::new(&dir.path().join("media"))
+                .map_err(|e| e.to_string())?,
+        ),
+        2 * 1024 * 1024,
+    );
+    server::seed_catalog::catalog(&db, &hub, &media).await.map_err(|e| e.to_string())?;
+    let master = CatalogCache::new(16 * 1024).master(&db).await.map_err(|e| e.to_string())?;
+    let (dist, _) = partners::create_distributor(
+        &db,
+        &operator(&db, &hub),
+        NewDistributor {
+            name: "Bench Distribution",
+            slug: "bench",
+            profile: ProfileInput {
+                contact_name: "Bench".into(),
+                contact_email: "bench@bench.example".into(),
+                currency: "EUR".into(),
+                fulfils: None,
+            },
+            admin_name: "Bench",
+            admin_email: "admin@bench.example",
+            admin_password: "Correct-Horse-Battery-9",
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let pdb = operator(&db, &dist);
+
+    let sink = Arc::new(Mutex::new(Sink::default()));
+    let app = axum::Router::new()
+        .route("/hooks", axum::routing::post(receive))
+        .with_state(sink.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let hook_url = format!("http://{addr}/hooks");
+    let (_, secret) = endpoints::create(
+        &pdb,
+        &EndpointInput {
+            url: hook_url.clone(),
+            enabled: true,
+            ..EndpointInput::default()
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).secret = secret;
+
+    let outbound = Outbound::new(Policy {
+        allow_http: true,
+        allow_loopback: true,
+        ..Policy::default()
+    });
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(server::workers::webhooks::run(
+        db.clone(),
+        outbound.clone(),
+        tenants::clock::system(),
+        args.concurrency,
+        stop_rx,
+    ));
+
+    // One event per SKU, so each delivery names its commit.
+    let items: Vec<PriceInput> = master
+        .items
+        .iter()
+        .map(|item| PriceInput {
+            sku: item.sku.clone(),
+            price_minor: item.price.minor,
+            currency: item.price.currency.code().into(),
+            min_quantity: 1,
+            ..Default::default()
+        })
+        .collect();
+    if items.is_empty() {
+        return Err("the demo catalog is empty".into());
+    }
+    let n = args.events;
+    let committed: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..args.writers {
+        let (pdb, master, items, committed) = (pdb.clone(), master.clone(), items.clone(), committed.clone());
+        let writers = args.writers;
+        tasks.spawn(async move {
+            let mut i = w;
+            while i < n {
+                let mut row = items[i % items.len()].clone();
+                // A different price each time: a real change.
+                row.price_minor += i64::try_from(i / items.len()).unwrap_or(0) + 1;
+                price_list::upsert(&pdb, &master, &[row.clone()])
+                    .await
+                    .map_err(|e| format!("{e:?}"))?;
+                committed
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .entry(row.sku)
+                    .or_default()
+                    .push(Instant::now());
+                i += writers;
+            }
+            Ok::<(), String>(())
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.map_err(|e| e.to_string())??;
+    }
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let got = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).got.len();
+        if got >= n {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("only {got} of {n} events arrived in 5 minutes"));
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    let (got, bad) = {
+        let s = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (s.got.clone(), s.bad)
+    };
+    if bad > 0 {
+        return Err(format!("{bad} deliveries failed verification"));
+    }
+    let last = got.iter().map(|g| g.at).max().unwrap_or(start);
+    let hub_secs = (last - start).as_secs_f64();
+    let hub_eps = n as f64 / hub_secs;
+
+    // Commit → verified delivery, per event (the k-th commit of a SKU with its k-th arrival).
+    let mut arrivals: HashMap<String, Vec<Instant>> = HashMap::new();
+    for g in &got {
+        arrivals.entry(g.sku.clone()).or_default().push(g.at);
+    }
+    let committed = committed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let mut lat: Vec<Duration> = Vec::with_capacity(n);
+    for (sku, mut commits) in committed {
+        commits.sort();
+        let mut arr = arrivals.remove(&sku).unwrap_or_default();
+        arr.sort();
+        for (c, a) in commits.iter().zip(arr.iter()) {
+            lat.push(a.saturating_duration_since(*c));
+        }
+    }
+    lat.sort();
+
+    // The bare client: the same bodies and headers, the same receiver, the same concurrency.
+    sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).got.clear();
+    let client = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+    let queue = Arc::new(Mutex::new(got));
+    let bare_start = Instant::now();
+    let mut posters = tokio::task::JoinSet::new();
+    for _ in 0..args.concurrency {
+        let (client, queue, url) = (client.clone(), queue.clone(), hook_url.clone());
+        posters.spawn(async move {
+            loop {
+                let Some(g) = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop() else {
+                    return Ok::<(), String>(());
+                };
+                let mut req = client.post(&url).body(g.body);
+                for (k, v) in g.headers {
+                    req = req.header(k, v);
+                }
+                let res = req.send().await.map_err(|e| e.to_string())?;
+                if !res.status().is_success() {
+                    return Err(format!("bare post answered {}", res.status()));
+                }
+            }
+        });
+    }
+    while let Some(r) = posters.join_next().await {
+        r.map_err(|e| e.to_string())??;
+    }
+    let bare_secs = bare_start.elapsed().as_secs_f64();
+    let bare_eps = n as f64 / bare_secs;
+    let received = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).got.len();
+    if received != n {
+        return Err(format!("the bare client delivered {received} of {n}"));
+    }
+    Ok(format!(
+        "BENCH_WEBHOOKS events={n} concurrency={} writers={} hub_eps={hub_eps:.0} bare_eps={bare_eps:.0} ratio={:.2} p50_ms={:.1} p99_ms={:.1}",
+        args.concurrency,
+        args.writers,
+        hub_eps / bare_eps,
+        percentile(&lat, 0.50).as_secs_f64() * 1000.0,
+        percentile(&lat, 0.99).as_secs_f64() * 1000.0,
+    ))
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(args)) {
+        Ok(line) => {
+            println!("{line}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

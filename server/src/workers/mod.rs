@@ -1,0 +1,3 @@
+//! Background workers of the server process.
+
+pub mod webhooks;

@@ -1,0 +1,543 @@
+//! Webhooks to partner systems: signed after Standard Webhooks (checked by the reference
+//! library from PyPI, during a secret rotation too), written in the same transaction as the
+//! change (an outbox that survives a restart and sends nothing for a rolled-back change),
+//! retried on schedule for three days under a simulated clock, dead-lettered, replayed, and
+//! sent only where the outbound guard allows.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use hub_tests::receiver::{Mode, Receiver};
+use hub_tests::{TestApp, spawn_app, spawn_app_with, spawn_app_with_clock};
+use reqwest::Method;
+use serde_json::{Value, json};
+use tenants::access::operator;
+use tenants::clock::{ManualClock, SharedClock};
+use tenants::partners::price_list::{self, PriceInput};
+use tenants::webhooks::deliveries::{self, Filter, State};
+use tenants::webhooks::endpoints::{self, EndpointInput};
+use tenants::webhooks::{SCHEDULE, worker};
+
+use crate::partner_api::{call, network, problem};
+
+/// A price row for the first SKU of the hub's catalog at `minor`.
+async fn price_change(
+    app: &TestApp,
+    minor: i64,
+) -> (std::sync::Arc<tenants::catalog::snapshot::Master>, Vec<PriceInput>) {
+    let master = app.state.catalog.master(&app.db).await.expect("master");
+    let mut rows = hub_tests::scenario::list_prices(&master, 1, "W");
+    rows[0].price_minor = minor;
+    (master, rows)
+}
+
+fn python() -> String {
+    std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+#[tokio::test]
+async fn signatures_verify_with_the_reference_library_during_a_rotation() {
+    let Some(app) = spawn_app().await else { return };
+    let net = network(&app).await;
+    let rx = Receiver::start().await;
+
+    let (status, headers, body) = call(
+        &app,
+        Method::POST,
+        "/webhooks/endpoints",
+        Some(&net.north_key),
+        Some(json!({"url": rx.url(), "description": "ERP <b>hooks</b>"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert!(headers.contains_key("etag"));
+    let first_secret = body["secret"].as_str().expect("secret").to_owned();
+    assert!(first_secret.starts_with("whsec_"));
+    let endpoint = body["endpoint"]["id"].as_str().expect("id").to_owned();
+
+    // A price change through the API is an event.
+    let (_, rows) = price_change(&app, 12_345).await;
+    let (status, _, body) = call(
+        &app,
+        Method::PUT,
+        "/prices",
+        Some(&net.north_key),
+        Some(json!({"prices": [{"sku": rows[0].sku, "price_minor": 12_345, "currency": rows[0].currency}]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let got = rx.wait_for(1).await;
+    assert_eq!(got.len(), 1, "the event arrived: {got:?}");
+    let event: Value = serde_json::from_str(&got[0].body).expect("json body");
+    assert_eq!(event["type"], "price_list.updated");
+    assert_eq!(event["data"]["skus"][0], rows[0].sku);
+
+    // Rotation: the new secret is returned, and both sign for the overlap.
+    let (status, _, body) = call(
+        &app,
+        Method::POST,
+        &format!("/webhooks/endpoints/{endpoint}/rotate-secret"),
+        Some(&net.north_key),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let second_secret = body["secret"].as_str().expect("secret").to_owned();
+    assert_ne!(first_secret, second_secret);
+    assert!(body["endpoint"]["rotating_until"].is_string(), "{body}");
+    let (status, _, body) = call(
+        &app,
+        Method::POST,
+        &format!("/webhooks/endpoints/{endpoint}/test"),
+        Some(&net.north_key),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    let got = rx.wait_for(2).await;
+    assert_eq!(got.len(), 2, "the test event arrived: {got:?}");
+    assert_eq!(got[1].signature.split(' ').count(), 2, "two signatures during the overlap");
+
+    let case = |r: &hub_tests::receiver::Received, secret: &str, body: &str, expect: bool| {
+        json!({"secret": secret, "id": r.id, "timestamp": r.timestamp,
+               "signature": r.signature, "body": body, "expect": expect})
+    };
+    let cases = json!([
+        case(&got[0], &first_secret, &got[0].body, true),
+        case(&got[0], &second_secret, &got[0].body, false),
+        case(&got[1], &first_secret, &got[1].body, true),
+        case(&got[1], &second_secret, &got[1].body, true),
+        case(&got[1], &second_secret, &got[1].body.replace("test event", "tampered"), false),
+    ]);
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("cases.json");
+    std::fs::write(&file, cases.to_string()).expect("cases written");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/verify_webhooks.py");
+    let out = std::process::Command::new(python())
+        .arg(script)
+        .arg(&file)
+        .output()
+        .expect("python runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if text.contains("No module named 'standardwebhooks'") && std::env::var("CI").is_err() {
+        eprintln!("skipped: the standardwebhooks library is not installed (make test-tools installs it)");
+        return;
+    }
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("5 case(s), 0 surprise(s)"), "{text}");
+
+    // The log shows both deliveries, delivered, with the receiver's answer.
+    let (status, _, body) = call(
+        &app,
+        Method::GET,
+        &format!("/webhooks/deliveries?endpoint_id={endpoint}"),
+        Some(&net.north_key),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let items = body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{body}");
+    assert!(items.iter().all(|d| d["state"] == "delivered"), "{body}");
+    let id = items[0]["id"].as_str().expect("id");
+    let (_, _, detail) = call(
+        &app,
+        Method::GET,
+        &format!("/webhooks/deliveries/{id}"),
+        Some(&net.north_key),
+        None,
+    )
+    .await;
+    assert_eq!(detail["attempts"][0]["status"], 200, "{detail}");
+    assert_eq!(detail["attempts"][0]["response_body"], "thanks", "{detail}");
+
+    // Another partner's key sees none of it.
+    for path in [
+        format!("/webhooks/endpoints/{endpoint}"),
+        format!("/webhooks/deliveries/{id}"),
+        format!("/webhooks/endpoints/{endpoint}/secret"),
+    ] {
+        let (s, h, b) = call(&app, Method::GET, &path, Some(&net.swift_key), None).await;
+        problem(s, &h, &b, 404, "not-found");
+    }
+    let (s, h, b) = call(
+        &app,
+        Method::POST,
+        &format!("/webhooks/deliveries/{id}/replay"),
+        Some(&net.swift_key),
+        None,
+    )
+    .await;
+    problem(s, &h, &b, 404, "not-found");
+    let (_, _, list) = call(&app, Method::GET, "/webhooks/endpoints", Some(&net.swift_key), None).await;
+    assert_eq!(list, json!([]), "swift has no endpoints");
+}
+
+#[tokio::test]
+async fn idempotency_keys_give_the_first_answer_again_and_refuse_another_body() {
+    let Some(app) = spawn_app().await else { return };
+    let net = network(&app).await;
+    let url = app.url("localhost", "/partner/v1/webhooks/endpoints");
+    let post = |key: &str, body: Value| {
+        app.client
+            .post(&url)
+            .bearer_auth(&net.north_key)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let one = json!({"url": "http://127.0.0.1:9/a"});
+    let first = post("k-1", one.clone()).await.expect("answer");
+    assert_eq!(first.status(), 201);
+    assert!(first.headers().contains_key("ratelimit"), "RateLimit header");
+    let first: Value = first.json().await.expect("json");
+    let again = post("k-1", one.clone()).await.expect("answer");
+    assert_eq!(again.status(), 201);
+    assert_eq!(
+        again.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(first, again, "the same answer, the same endpoint");
+    let (_, _, list) = call(&app, Method::GET, "/webhooks/endpoints", Some(&net.north_key), None).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "created once: {list}");
+
+    let other = post("k-1", json!({"url": "http://127.0.0.1:9/b"})).await.expect("answer");
+    let s = other.status().as_u16();
+    let h = other.headers().clone();
+    let b: Value = other.json().await.expect("json");
+    problem(s, &h, &b, 422, "idempotency-key-reused");
+
+    // The same key is another partner's own.
+    let theirs = app
+        .client
+        .post(&url)
+        .bearer_auth(&net.swift_key)
+        .header("idempotency-key", "k-1")
+        .json(&json!({"url": "http://127.0.0.1:9/c"}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(theirs.status(), 201);
+
+    // A refused request is kept too: the retry is refused the same way, not run.
+    let bad = json!({"url": "ftp://example.com/"});
+    let r1 = post("k-2", bad.clone()).await.expect("answer");
+    assert_eq!(r1.status(), 422);
+    let r2 = post("k-2", bad).await.expect("answer");
+    assert_eq!(r2.status(), 422);
+    assert!(r2.headers().contains_key("idempotent-replayed"));
+
+    // A test key cannot register endpoints (live data); the If-Match guard holds.
+    let (s, h, b) = call(
+        &app,
+        Method::POST,
+        "/webhooks/endpoints",
+        Some(&net.north_test_key),
+        Some(json!({"url": "http://127.0.0.1:9/d"})),
+    )
+    .await;
+    problem(s, &h, &b, 403, "test-key-on-live-data");
+    let id = first["endpoint"]["id"].as_str().expect("id");
+    let res = app
+        .client
+        .put(app.url("localhost", &format!("/partner/v1/webhooks/endpoints/{id}")))
+        .bearer_auth(&net.north_key)
+        .header("if-match", "\"v99\"")
+        .json(&json!({"url": "http://127.0.0.1:9/e"}))
+        .send()
+        .await
+        .expect("answer");
+    let s = res.status().as_u16();
+    let h = res.headers().clone();
+    let b: Value = res.json().await.expect("json");
+    problem(s, &h, &b, 412, "stale-version");
+}
+
+#[tokio::test]
+async fn unsafe_webhook_urls_are_refused_and_redirects_are_not_followed() {
+    // A hub configured as in production: https only, no loopback.
+    let Some(app) = spawn_app_with(&[
+        ("outbound.allow_http", "false"),
+        ("outbound.allow_loopback", "false"),
+    ])
+    .await
+    else {
+        return;
+    };
+    let net = network(&app).await;
+    for url in [
+        "http://example.com/hooks".to_owned(),
+        "https://127.0.0.1/".into(),
+        "https://2130706433/".into(),
+        "https://0x7f.1/".into(),
+        "https://[::ffff:127.0.0.1]/".into(),
+        "https://[::1]/".into(),
+        "https://169.254.169.254/latest/meta-data/".into(),
+        "https://10.0.0.1/".into(),
+        "https://172.16.0.1/".into(),
+        "https://192.168.0.1/".into(),
+        "https://100.64.0.1/".into(),
+        "https://224.0.0.1/".into(),
+        "https://0.0.0.0/".into(),
+        "https://[fe80::1]/".into(),
+        "https://[fc00::1]/".into(),
+        format!("https://localhost:{}/hooks", app.addr.port()),
+    ] {
+        let (s, h, b) = call(
+            &app,
+            Method::POST,
+            "/webhooks/endpoints",
+            Some(&net.north_key),
+            Some(json!({"url": url})),
+        )
+        .await;
+        problem(s, &h, &b, 422, "unsafe-url");
+    }
+
+    // A receiver that redirects to loopback: with loopback allowed (as in the tests), the
+    // redirect is still not followed.
+    let Some(app) = spawn_app().await else { return };
+    let net = network(&app).await;
+    let target = Receiver::start().await;
+    let redirector = Receiver::start().await;
+    redirector.set(Mode::Redirect(target.url()));
+    let (s, _, b) = call(
+        &app,
+        Method::POST,
+        "/webhooks/endpoints",
+        Some(&net.north_key),
+        Some(json!({"url": redirector.url()})),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let endpoint = b["endpoint"]["id"].as_str().expect("id").to_owned();
+    let (s, _, b) = call(
+        &app,
+        Method::POST,
+        &format!("/webhooks/endpoints/{endpoint}/test"),
+        Some(&net.north_key),
+        None,
+    )
+    .await;
+    assert_eq!(s, 202, "{b}");
+    let delivery = b["id"].as_str().expect("id").to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let detail = loop {
+        let (_, _, d) = call(
+            &app,
+            Method::GET,
+            &format!("/webhooks/deliveries/{delivery}"),
+            Some(&net.north_key),
+            None,
+        )
+        .await;
+        if !d["attempts"].as_array().is_none_or(Vec::is_empty) || std::time::Instant::now() > deadline {
+            break d;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(detail["attempts"][0]["status"], 302, "{detail}");
+    assert!(
+        detail["attempts"][0]["error"].as_str().is_some_and(|e| e.contains("redirects are not followed")),
+        "{detail}"
+    );
+    assert_eq!(detail["delivery"]["state"], "pending", "retried later: {detail}");
+    assert_eq!(redirector.got().len(), 1);
+    assert!(target.got().is_empty(), "the redirect target got nothing");
+}
+
+/// Runs the worker with the simulated clock until nothing is pending, switching the receiver
+/// up at `up_at`. Returns the times of the attempts.
+async fn drive(app: &TestApp, clock: &ManualClock, rx: &Receiver, up_at: chrono::DateTime<Utc>) {
+    let shared: SharedClock = Arc::new(clock.clone());
+    for _ in 0..100 {
+        if clock.now() >= up_at {
+            rx.set(Mode::Up);
+        }
+        server::workers::webhooks::run_once(&app.db, &app.outbound, &shared, 32)
+            .await
+            .expect("worker ran");
+        let Some(next) = worker::next_due(&app.db).await.expect("queue") else {
+            return;
+        };
+        // Jump to the next attempt, or to the moment the receiver comes back if sooner.
+        let to = if clock.now() < up_at && up_at < next { up_at } else { next };
+        if to > clock.now() {
+            clock.set(to);
+        }
+    }
+    panic!("the worker did not finish in 100 rounds");
+}
+
+use tenants::clock::Clock as _;
+
+#[tokio::test]
+async fn retries_follow_the_schedule_and_dead_letters_replay_under_a_simulated_clock() {
+    let clock = ManualClock::at(Utc::now());
+    let Some(app) = spawn_app_with_clock(
+        &[("webhooks.worker", "false")],
+        Some(Arc::new(clock.clone())),
+    )
+    .await
+    else {
+        return;
+    };
+    let net = network(&app).await;
+    let db = operator(&app.db, &net.north);
+    let rx = Receiver::start().await;
+    let (endpoint, _) = endpoints::create(
+        &db,
+        &EndpointInput {
+            url: rx.url(),
+            description: "ERP".into(),
+            events: vec!["price_list.updated".into()],
+            enabled: true,
+        },
+        clock.now(),
+    )
+    .await
+    .expect("endpoint");
+    // The network's own price lists were written before the endpoint existed: no deliveries.
+    let none = deliveries::list(&db, &Filter::default(), None, 10).await.expect("list");
+    assert!(none.items.is_empty(), "{none:?}");
+
+    for (n, down) in [Duration::minutes(1), Duration::hours(1), Duration::hours(24)]
+        .into_iter()
+        .enumerate()
+    {
+        rx.set(Mode::Down);
+        let t0 = clock.now();
+        let (master, rows) = price_change(&app, 20_000 + n as i64).await;
+        price_list::upsert(&db, &master, &rows).await.expect("upsert");
+        drive(&app, &clock, &rx, t0 + down).await;
+        let page = deliveries::list(&db, &Filter::default(), None, 1).await.expect("list");
+        let d = &page.items[0];
+        assert_eq!(d.state, State::Delivered, "down {down}: {d:?}");
+        let detail = deliveries::get(&db, d.id).await.expect("detail");
+        // Each wait is the schedule's, plus at most 5 %.
+        for pair in detail.attempts.windows(2) {
+            let i = (pair[0].attempt - 1) as usize;
+            let gap = pair[1].started_at - pair[0].started_at;
+            assert!(gap >= SCHEDULE[i] && gap <= SCHEDULE[i] + SCHEDULE[i] / 20, "attempt {}: {gap}", pair[1].attempt);
+        }
+        let last = detail.attempts.last().expect("attempts");
+        assert!(last.started_at >= t0 + down, "delivered after the receiver came back");
+        assert_eq!(last.status, Some(200));
+        // Every failed attempt was while it was down.
+        assert!(detail.attempts.iter().rev().skip(1).all(|a| a.status == Some(503)));
+    }
+    let accepted = rx.accepted();
+    assert_eq!(accepted.len(), 3, "every event arrived once: {accepted:?}");
+    let mut ids: Vec<&str> = accepted.iter().map(|r| r.id.as_str()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "none twice");
+
+    // Down for 80 hours: dead-lettered after the last attempt, the endpoint disabled.
+    rx.set(Mode::Down);
+    let t0 = clock.now();
+    let (master, rows) = price_change(&app, 30_000).await;
+    price_list::upsert(&db, &master, &rows).await.expect("upsert");
+    drive(&app, &clock, &rx, t0 + Duration::hours(80)).await;
+    let dead = deliveries::list(
+        &db,
+        &Filter {
+            state: Some(State::Dead),
+            ..Filter::default()
+        },
+        None,
+        10,
+    )
+    .await
+    .expect("list");
+    assert_eq!(dead.items.len(), 1, "{dead:?}");
+    assert_eq!(dead.items[0].attempts, SCHEDULE.len() as u32 + 1);
+    let e = endpoints::get(&db, endpoint.id, clock.now()).await.expect("endpoint");
+    assert!(!e.enabled, "disabled after 72 h of failures");
+    assert!(e.disabled_reason.as_deref().is_some_and(|r| r.contains("72 h")), "{e:?}");
+    assert!(clock.now() - t0 < Duration::hours(80), "given up before the receiver came back");
+    // A change while it is disabled is not sent to it.
+    let (master, rows) = price_change(&app, 30_001).await;
+    price_list::upsert(&db, &master, &rows).await.expect("upsert");
+
+    // The receiver is fixed: enable the endpoint, replay the dead letters.
+    clock.set(t0 + Duration::hours(81));
+    rx.set(Mode::Up);
+    let enabled = endpoints::update(
+        &db,
+        endpoint.id,
+        &EndpointInput {
+            url: rx.url(),
+            description: "ERP".into(),
+            events: vec!["price_list.updated".into()],
+            enabled: true,
+        },
+        Some(e.version),
+        clock.now(),
+    )
+    .await
+    .expect("enabled");
+    assert!(enabled.failing_since.is_none() && enabled.disabled_reason.is_none());
+    let n = deliveries::replay_dead(&db, Some(endpoint.id), clock.now()).await.expect("replay");
+    assert_eq!(n, 1);
+    drive(&app, &clock, &rx, clock.now()).await;
+    let accepted = rx.accepted();
+    assert_eq!(accepted.len(), 4, "the dead letter arrived on replay: {accepted:?}");
+}
+
+#[tokio::test]
+async fn the_outbox_survives_a_restart_and_holds_nothing_for_a_rolled_back_change() {
+    let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
+        return;
+    };
+    let net = network(&app).await;
+    let db = operator(&app.db, &net.north);
+    let rx = Receiver::start().await;
+    endpoints::create(
+        &db,
+        &EndpointInput {
+            url: rx.url(),
+            enabled: true,
+            ..EndpointInput::default()
+        },
+        Utc::now(),
+    )
+    .await
+    .expect("endpoint");
+
+    // A batch refused as a whole writes no price and no event.
+    let (master, mut rows) = price_change(&app, 40_000).await;
+    let mut bad = rows[0].clone();
+    bad.price_minor = -1;
+    rows.push(bad);
+    assert!(price_list::upsert(&db, &master, &rows).await.is_err());
+    let none = deliveries::list(&db, &Filter::default(), None, 10).await.expect("list");
+    assert!(none.items.is_empty(), "no event for a rolled-back change: {none:?}");
+
+    // Committed while no worker runs: it waits in the outbox.
+    rows.pop();
+    price_list::upsert(&db, &master, &rows).await.expect("upsert");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(rx.got().is_empty(), "nothing sent without a worker");
+
+    // Another process (its own database handle and worker) starts and delivers it.
+    let other = tenants::Database::open(app.app_db_url(), &tenants::DbOptions::default())
+        .await
+        .expect("a second process's handle");
+    let clock: SharedClock = tenants::clock::system();
+    let sent = server::workers::webhooks::run_once(&other, &app.outbound, &clock, 8)
+        .await
+        .expect("worker");
+    assert_eq!(sent, 1);
+    assert_eq!(rx.accepted().len(), 1);
+    // Run again: nothing is sent twice.
+    let sent = server::workers::webhooks::run_once(&other, &app.outbound, &clock, 8)
+        .await
+        .expect("worker");
+    assert_eq!(sent, 0);
+    assert_eq!(rx.got().len(), 1);
+}
