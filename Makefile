@@ -14,7 +14,7 @@ SITE_ROOT  := $(CURDIR)/target/$(if $(RELEASE),site-release,site)
 export PYTOOLS := $(TARGET_DIR)/pytools
 export TEST_PYTHON := $(PYTOOLS)/bin/python
 
-.PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench clean-data
+.PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench bench-webhooks clean-data
 
 help:
 	@echo "make run    build, migrate, seed the demo hub on first start, serve on http://localhost:3000"
@@ -35,10 +35,12 @@ watch:
 	@scripts/bootstrap.sh watch
 	cargo leptos watch
 
+# The demo lets webhooks reach the reference partner on this machine over plain http
+# (`outbound.allow_*`, refused in production).
 run: build
 	@mkdir -p data
 	$(BIN) seed
-	HUB_SITE_ROOT=$(SITE_ROOT) $(BIN) serve
+	HUB_SITE_ROOT=$(SITE_ROOT) HUB_OUTBOUND_ALLOW_HTTP=true HUB_OUTBOUND_ALLOW_LOOPBACK=true $(BIN) serve
 
 seed:
 	$(BIN) seed
@@ -66,15 +68,22 @@ it-postgres: test-tools
 it: it-sqlite it-postgres
 
 browser: test-tools build
-	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) cargo test -p hub-tests --test browser --test browser_accounts --test browser_store -- --test-threads=2
+	cargo build -p reference-partner
+	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) TEST_REFERENCE_PARTNER_BIN=$(TARGET_DIR)/debug/reference-partner \
+	  cargo test -p hub-tests --test browser --test browser_accounts --test browser_store --test browser_partners -- --test-threads=2
 
 test: test-tools fmt-check lint build unit it browser
 	@echo "make test: all green"
 
 # The storefront benchmark: release build, generated datasets under target/bench/, wrk runs;
 # writes the figures into docs/PERFORMANCE.md. BENCH_QUICK=1 for a short trial run.
+# Then webhook delivery (scripts/bench-webhooks.sh, its own section of the same document).
 bench:
 	scripts/bench.sh
+	scripts/bench-webhooks.sh
+
+bench-webhooks:
+	scripts/bench-webhooks.sh
 
 clean-data:
 	rm -rf data

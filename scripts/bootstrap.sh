@@ -15,6 +15,8 @@ WASM_TARGET=wasm32-unknown-unknown
 # Test tools from PyPI, in a virtualenv of their own (PYTOOLS, default under the target dir):
 # the Standard Webhooks reference library verifies the hub's signatures independently.
 STANDARDWEBHOOKS_VERSION=1.0.1
+# ... and schemathesis fuzzes the partner API from its OpenAPI document.
+SCHEMATHESIS_VERSION=4.32.5
 PYTOOLS="${PYTOOLS:-${CARGO_TARGET_DIR:-$(pwd)/target}/pytools}"
 
 what=${1:-build}
@@ -71,6 +73,12 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
     say "installing standardwebhooks $STANDARDWEBHOOKS_VERSION (PyPI) into $PYTOOLS"
     python3 -m venv "$PYTOOLS" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$PYTOOLS"; }
     "$PYTOOLS/bin/pip" install -q "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
+  fi
+fi
+if [ "$what" = test ]; then
+  if [ "$("$PYTOOLS/bin/pip" show schemathesis 2>/dev/null | awk '/^Version/{print $2}')" != "$SCHEMATHESIS_VERSION" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into $PYTOOLS"
+    "$PYTOOLS/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi
 

@@ -16,8 +16,8 @@ use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use tenants::access::{
-    Caller, Customer, Denied, DistributorStaff, HubAdmin, HubVisitor, Member, Shopper, StoreAdmin,
-    StoreStaff, Visitor,
+    Caller, Customer, Denied, DistributorAdmin, DistributorStaff, HubAdmin, HubVisitor, Member,
+    Shopper, StoreAdmin, StoreStaff, Visitor,
 };
 use tenants::auth::{LoginThrottle, Principal, TokenKeys};
 use tenants::registry::RegistryCache;
@@ -62,6 +62,10 @@ pub struct AppStateInner {
     pub media: tenants::catalog::media::Media,
     /// The largest catalog CSV file the console imports.
     pub max_import_bytes: usize,
+    /// The time the consoles read (expiries, "now" of a delivery log); tests move it.
+    pub clock: tenants::clock::SharedClock,
+    /// The outbound client's guard, for webhook URLs a console saves.
+    pub url_check: Arc<dyn tenants::webhooks::UrlCheck>,
 }
 
 /// What the middleware learnt about this request.
@@ -196,6 +200,7 @@ guards! {
     StoreStaff => store_staff,
     StoreAdmin => store_admin,
     DistributorStaff => distributor_staff,
+    DistributorAdmin => distributor_admin,
     HubAdmin => hub_admin,
 }
 

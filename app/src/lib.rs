@@ -9,6 +9,8 @@ mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod error;
+#[cfg(not(feature = "shop"))]
+pub mod partner_console;
 pub mod partners;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -91,6 +93,8 @@ fn AppRoutes() -> impl IntoView {
             <Route path=(StaticSegment("partners"), StaticSegment("apply")) view=accounts::ApplyPage ssr=SsrMode::Async/>
             <Route path=StaticSegment("account") view=accounts::AccountPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("admin"), StaticSegment("resellers")) view=partners::ResellersPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("distributors")) view=partners::DistributorsPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("console"), StaticSegment("partner")) view=partner_console::PartnerConsolePage ssr=SsrMode::Async/>
             // The storefront (every store host, and the hub's own store on the bare domain).
             <Route path=(StaticSegment("c"), ParamSegment("slug")) view=storefront::CategoryPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("p"), ParamSegment("sku")) view=storefront::ProductPage ssr=SsrMode::Async/>

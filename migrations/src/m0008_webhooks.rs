@@ -113,10 +113,18 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(E::Events).string_len(1000).not_null())
                     .col(ColumnDef::new(E::Secret).string_len(80).not_null())
                     .col(ColumnDef::new(E::PreviousSecret).string_len(80).null())
-                    .col(ColumnDef::new(E::PreviousUntil).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(E::PreviousUntil)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(ColumnDef::new(E::Enabled).boolean().not_null())
                     .col(ColumnDef::new(E::DisabledReason).string_len(500).null())
-                    .col(ColumnDef::new(E::FailingSince).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(E::FailingSince)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(ColumnDef::new(E::Version).big_integer().not_null())
                     .col(ts(E::CreatedAt))
                     .col(ts(E::UpdatedAt))
@@ -153,8 +161,16 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(D::EndpointId).uuid().not_null())
                     .col(ColumnDef::new(D::State).string_len(12).not_null())
                     .col(ColumnDef::new(D::Attempts).integer().not_null())
-                    .col(ColumnDef::new(D::NextAttemptAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(D::LeaseUntil).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(D::NextAttemptAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(D::LeaseUntil)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(ColumnDef::new(D::LastStatus).integer().null())
                     .col(ColumnDef::new(D::LastError).string_len(300).null())
                     .col(ts(D::CreatedAt))
@@ -274,7 +290,12 @@ impl MigrationTrait for Migration {
             "webhook_endpoints",
         ] {
             manager
-                .drop_table(Table::drop().table(Alias::new(table)).if_exists().to_owned())
+                .drop_table(
+                    Table::drop()
+                        .table(Alias::new(table))
+                        .if_exists()
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

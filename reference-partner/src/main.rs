@@ -39,7 +39,10 @@ enum Behaviour {
 }
 
 #[derive(Clone, Debug, Parser)]
-#[command(version, about = "A partner's system in miniature, against a hub's partner API")]
+#[command(
+    version,
+    about = "A partner's system in miniature, against a hub's partner API"
+)]
 struct Args {
     /// The hub's base URL.
     #[arg(long, env = "HUB_URL", default_value = "http://localhost:3000")]
@@ -74,9 +77,17 @@ struct Partner {
 }
 
 impl Partner {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let url = format!("{}/partner/v1{path}", self.args.hub.trim_end_matches('/'));
-        let mut req = self.api.request(method.clone(), &url).bearer_auth(&self.args.key);
+        let mut req = self
+            .api
+            .request(method.clone(), &url)
+            .bearer_auth(&self.args.key);
         if method == reqwest::Method::POST {
             // Deterministic per request, so a retry after a crash is answered, not repeated.
             let key = format!("reference-partner:{path}:{}", self.args.listen);
@@ -107,7 +118,9 @@ impl Partner {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}/webhooks", self.args.listen));
-        let list = self.call(reqwest::Method::GET, "/webhooks/endpoints", None).await?;
+        let list = self
+            .call(reqwest::Method::GET, "/webhooks/endpoints", None)
+            .await?;
         let existing = list
             .as_array()
             .and_then(|a| a.iter().find(|e| e["url"] == url.as_str()))
@@ -122,17 +135,27 @@ impl Partner {
                         Some(json!({"url": url, "description": "reference partner"})),
                     )
                     .await?;
-                made["endpoint"]["id"].as_str().unwrap_or_default().to_owned()
+                made["endpoint"]["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
             }
         };
         let secrets = self
-            .call(reqwest::Method::GET, &format!("/webhooks/endpoints/{id}/secret"), None)
+            .call(
+                reqwest::Method::GET,
+                &format!("/webhooks/endpoints/{id}/secret"),
+                None,
+            )
             .await?;
         let mut s = vec![secrets["secret"].as_str().unwrap_or_default().to_owned()];
         if let Some(prev) = secrets["previous_secret"].as_str() {
             s.push(prev.to_owned());
         }
-        *self.secrets.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = s;
+        *self
+            .secrets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = s;
         tracing::info!(endpoint = %id, %url, "registered; waiting for events");
         Ok(())
     }
@@ -142,9 +165,17 @@ impl Partner {
         match event["type"].as_str() {
             Some("price_list.updated") => {
                 // Pull the current prices the event names, as an ERP would to reconcile.
-                for sku in event["data"]["skus"].as_array().into_iter().flatten().take(5) {
+                for sku in event["data"]["skus"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .take(5)
+                {
                     let Some(sku) = sku.as_str() else { continue };
-                    match self.call(reqwest::Method::GET, &format!("/prices/{sku}"), None).await {
+                    match self
+                        .call(reqwest::Method::GET, &format!("/prices/{sku}"), None)
+                        .await
+                    {
                         Ok(p) => tracing::info!(
                             sku,
                             price_minor = %p["price_minor"],
@@ -170,9 +201,18 @@ async fn webhook(
     if p.args.behaviour == Behaviour::Down {
         return (StatusCode::SERVICE_UNAVAILABLE, "down").into_response();
     }
-    let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let h = |k: &str| {
+        headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
     let body = String::from_utf8_lossy(&body).into_owned();
-    let secrets = p.secrets.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let secrets = p
+        .secrets
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -190,13 +230,25 @@ async fn webhook(
         return (StatusCode::UNAUTHORIZED, why).into_response();
     }
     let id = h("webhook-id").to_owned();
-    if !p.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id.clone()) {
+    if !p
+        .seen
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(id.clone())
+    {
         tracing::info!(%id, "already handled; acknowledged again");
         return (StatusCode::OK, "already handled").into_response();
     }
     if p.args.behaviour == Behaviour::RejectSome && n % 3 == 0 {
-        p.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&id);
-        return (StatusCode::UNPROCESSABLE_ENTITY, "rejected (every third event, as configured)").into_response();
+        p.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id);
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rejected (every third event, as configured)",
+        )
+            .into_response();
     }
     if p.args.behaviour == Behaviour::Slow {
         tokio::time::sleep(Duration::from_millis(p.args.delay_ms)).await;

@@ -22,7 +22,9 @@ pub fn verify(
     if id.is_empty() || timestamp.is_empty() || header.is_empty() {
         return Err("missing webhook-id, webhook-timestamp or webhook-signature");
     }
-    let ts: i64 = timestamp.parse().map_err(|_| "webhook-timestamp is not a number")?;
+    let ts: i64 = timestamp
+        .parse()
+        .map_err(|_| "webhook-timestamp is not a number")?;
     if (now - ts).abs() > TOLERANCE_SECS {
         return Err("webhook-timestamp too far from now");
     }
@@ -31,7 +33,10 @@ pub fn verify(
             continue;
         };
         for sig in header.split(' ') {
-            let Some(given) = sig.strip_prefix("v1,").and_then(|b| STANDARD.decode(b).ok()) else {
+            let Some(given) = sig
+                .strip_prefix("v1,")
+                .and_then(|b| STANDARD.decode(b).ok())
+            else {
                 continue;
             };
             let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {

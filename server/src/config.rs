@@ -465,13 +465,19 @@ impl Config {
             .map_err(|e| ConfigError::new("log.filter", e.to_string()))?;
         let o = &raw.outbound;
         if !(1..=60).contains(&o.connect_timeout_secs) {
-            return Err(ConfigError::new("outbound.connect_timeout_secs", "from 1 to 60"));
+            return Err(ConfigError::new(
+                "outbound.connect_timeout_secs",
+                "from 1 to 60",
+            ));
         }
         if !(1..=120).contains(&o.timeout_secs) {
             return Err(ConfigError::new("outbound.timeout_secs", "from 1 to 120"));
         }
         if !(1..=10_240).contains(&o.max_response_kib) {
-            return Err(ConfigError::new("outbound.max_response_kib", "from 1 to 10240"));
+            return Err(ConfigError::new(
+                "outbound.max_response_kib",
+                "from 1 to 10240",
+            ));
         }
         if env == RunEnv::Production && (o.allow_http || o.allow_loopback) {
             return Err(ConfigError::new(

@@ -13,4 +13,4 @@ pub mod startup;
 pub mod workers;
 
 pub use config::Config;
-pub use startup::{Prepared, StartupError, prepare};
+pub use startup::{Prepared, StartupError, prepare, prepare_with_clock};

@@ -185,6 +185,14 @@ pub async fn run(cfg: &Config, db: &Database, hub: &Tenant, password: &str) -> R
             cfg.public_url()
         );
         println!("  API reference: {}/partner/v1/docs", cfg.public_url());
+        println!(
+            "  swift's order system (the reference partner: registers its webhook endpoint, verifies \
+             every delivery, pulls prices):"
+        );
+        println!(
+            "    cargo run -p reference-partner -- --hub {} --key {key}",
+            cfg.public_url()
+        );
     }
     Ok(())
 }

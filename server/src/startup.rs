@@ -157,6 +157,16 @@ pub struct Prepared {
 
 /// Runs every start-up check in order and returns a hub ready to serve.
 pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, StartupError> {
+    prepare_with_clock(cfg, migrate_now, tenants::clock::system()).await
+}
+
+/// [`prepare`] with the clock the handlers, the consoles and the workers read (a test's
+/// `ManualClock`).
+pub async fn prepare_with_clock(
+    cfg: Config,
+    migrate_now: bool,
+    clock: tenants::clock::SharedClock,
+) -> Result<Prepared, StartupError> {
     check_data_dir(&cfg)?;
     let secrets = Secrets::load(&cfg)?;
     let listener = bind(&cfg).await?;
@@ -191,6 +201,7 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
     .map_err(|e| ConfigError::new("secrets.source", e))?;
     tenants::auth::password::warm_up().await;
     let cache = RegistryCache::new(db.clone());
+    let outbound = crate::outbound::Outbound::new(cfg.outbound.clone());
     let app = AppState::new(AppStateInner {
         catalog: tenants::catalog::CatalogCache::new(cfg.catalog_cache_kib),
         media: media(&cfg)?,
@@ -201,12 +212,14 @@ pub async fn prepare(cfg: Config, migrate_now: bool) -> Result<Prepared, Startup
         public_scheme: cfg.public_scheme.clone(),
         domain: cfg.domain.clone(),
         max_import_bytes: cfg.max_import_bytes,
+        clock: clock.clone(),
+        url_check: Arc::new(outbound.clone()),
     });
     Ok(Prepared {
         resolver: HostResolver::new(cache, cfg.domain.clone()),
         pages: http::PageCache::new(cfg.page_cache_bytes),
-        clock: tenants::clock::system(),
-        outbound: crate::outbound::Outbound::new(cfg.outbound.clone()),
+        clock,
+        outbound,
         config: Arc::new(cfg),
         db,
         app,

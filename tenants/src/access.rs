@@ -187,6 +187,16 @@ impl Caller {
         })
     }
 
+    /// A distributor's admin, on the distributor's own host.
+    pub fn distributor_admin(&self) -> Result<DistributorAdmin, Denied> {
+        self.on(&[TenantKind::Distributor])?;
+        let principal = self.signed_in_as(&[Role::DistributorAdmin])?;
+        Ok(DistributorAdmin {
+            db: self.handle(),
+            principal,
+        })
+    }
+
     /// A hub administrator, on the hub's own host.
     pub fn hub_admin(&self) -> Result<HubAdmin, Denied> {
         self.on(&[TenantKind::Hub])?;
@@ -255,6 +265,10 @@ guard!(
 guard!(
     /// A distributor's admin or staff on its own host.
     DistributorStaff, principal: Principal
+);
+guard!(
+    /// A distributor's admin on its own host.
+    DistributorAdmin, principal: Principal
 );
 guard!(
     /// A hub administrator on the hub's host.

@@ -32,18 +32,27 @@ impl ManualClock {
 
     /// Moves the clock forward (or back, for a negative duration).
     pub fn advance(&self, by: Duration) {
-        let mut t = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut t = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *t += by;
     }
 
     pub fn set(&self, to: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = to;
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = to;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -68,6 +77,9 @@ mod tests {
         assert_eq!(c.now(), t0 + Duration::hours(80));
         let shared: SharedClock = Arc::new(c.clone());
         c.advance(Duration::seconds(5));
-        assert_eq!(shared.now(), t0 + Duration::hours(80) + Duration::seconds(5));
+        assert_eq!(
+            shared.now(),
+            t0 + Duration::hours(80) + Duration::seconds(5)
+        );
     }
 }

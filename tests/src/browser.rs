@@ -83,7 +83,10 @@ impl BrowserHub {
                 .env("HUB_DATA_DIR", data.path())
                 .env("HUB_DATABASE_URL", db.url())
                 .env("HUB_SITE_ROOT", &site)
-                .env("HUB_LOG_FILTER", "warn");
+                .env("HUB_LOG_FILTER", "warn")
+                // Webhooks reach the reference partner on this machine, over plain http.
+                .env("HUB_OUTBOUND_ALLOW_HTTP", "true")
+                .env("HUB_OUTBOUND_ALLOW_LOOPBACK", "true");
             if let Some(owner) = db.owner_url() {
                 cmd.env("HUB_DATABASE_MIGRATE_URL", owner);
             }

@@ -140,10 +140,9 @@ pub async fn spawn_app_with_clock(
     }
     settings.extend_from_slice(overrides);
     let cfg = server::Config::with_overrides(settings).expect("test configuration");
-    let mut hub = server::prepare(cfg, true).await.expect("hub starts");
-    if let Some(c) = clock {
-        hub.clock = c;
-    }
+    let hub = server::prepare_with_clock(cfg, true, clock.unwrap_or_else(tenants::clock::system))
+        .await
+        .expect("hub starts");
     let clock = hub.clock.clone();
     let outbound = hub.outbound.clone();
     let addr = hub.local_addr().expect("bound address");

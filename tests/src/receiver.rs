@@ -50,7 +50,9 @@ async fn hook(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: 
             .unwrap_or_default()
             .to_owned()
     };
-    let mut g = inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut g = inner
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mode = g.mode.clone().unwrap_or(Mode::Up);
     g.got.push(Received {
         id: h("webhook-id"),
@@ -62,7 +64,9 @@ async fn hook(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: 
     match mode {
         Mode::Up => (StatusCode::OK, "thanks").into_response(),
         Mode::Down => (StatusCode::SERVICE_UNAVAILABLE, "down for maintenance").into_response(),
-        Mode::Redirect(to) => (StatusCode::FOUND, [(axum::http::header::LOCATION, to)], "").into_response(),
+        Mode::Redirect(to) => {
+            (StatusCode::FOUND, [(axum::http::header::LOCATION, to)], "").into_response()
+        }
     }
 }
 

@@ -172,8 +172,12 @@ pub fn html(me: &Me) -> String {
         Some(s) => {
             match s.role.as_str() {
                 "hub_admin" => out.push_str(
-                    "<a href=\"/admin/catalog\">Catalog</a><a href=\"/admin/resellers\">Resellers</a>",
+                    "<a href=\"/admin/catalog\">Catalog</a><a href=\"/admin/resellers\">Resellers</a>\
+                     <a href=\"/admin/distributors\">Distributors</a>",
                 ),
+                "distributor_admin" | "distributor_staff" => {
+                    out.push_str("<a href=\"/console/partner\">Partner console</a>")
+                }
                 "reseller_admin" | "reseller_staff" => {
                     out.push_str("<a href=\"/console/store\">My store</a>")
                 }

@@ -122,14 +122,14 @@ fn capitalise(s: &str) -> String {
 /// The fields of a form element as multipart data (in the browser; there is no form to read
 /// on the server).
 #[cfg(feature = "hydrate")]
-fn multipart(form: &web_sys::HtmlFormElement) -> Result<MultipartData, ApiError> {
+pub(crate) fn multipart(form: &web_sys::HtmlFormElement) -> Result<MultipartData, ApiError> {
     web_sys::FormData::new_with_form(form)
         .map(MultipartData::from)
         .map_err(|_| ApiError::Transport("the browser could not read the form".into()))
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn multipart<T>(_form: &T) -> Result<MultipartData, ApiError> {
+pub(crate) fn multipart<T>(_form: &T) -> Result<MultipartData, ApiError> {
     Err(ApiError::Transport(
         "uploads need the page to be loaded in a browser".into(),
     ))
@@ -138,7 +138,7 @@ fn multipart<T>(_form: &T) -> Result<MultipartData, ApiError> {
 /// What to say when an upload fails: the server's reason, or for a request refused before it
 /// reached the hub's code (typically for its size), a hint at the size limit.
 /// `advice` says what to do about a file that is too big.
-fn upload_message(e: &ApiError, advice: &str) -> String {
+pub(crate) fn upload_message(e: &ApiError, advice: &str) -> String {
     match e {
         ApiError::Transport(_) => format!(
             "The upload did not go through: the file may be larger than the server accepts, or the \

@@ -145,3 +145,95 @@ pub async fn unlock_account(store: String, email: String) -> Result<bool, ApiErr
     })
     .await
 }
+
+/// A distributor as the hub admin's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributorRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub status: String,
+    pub console_url: String,
+}
+
+/// Hub admin: the hub's distributors, by name.
+#[server(prefix = "/api", endpoint = "admin/distributors", input = GetUrl, output = crate::codec::Answer)]
+pub async fn list_distributors() -> Result<Vec<DistributorRow>, ApiError> {
+    use tenants::access::HubAdmin;
+
+    use crate::context::run;
+    run(|admin: HubAdmin| async move {
+        let mut list =
+            tenants::partners::linked(admin.db(), tenants::partners::DISTRIBUTOR_RELATION).await?;
+        list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        Ok(list
+            .into_iter()
+            .map(|p| DistributorRow {
+                id: p.id.to_string(),
+                console_url: crate::context::store_url(&p.slug, "/console/partner"),
+                slug: p.slug,
+                name: p.name,
+                status: p.status,
+            })
+            .collect())
+    })
+    .await
+}
+
+/// The hub admin's new distributor form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributorFields {
+    pub name: String,
+    pub slug: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub currency: String,
+    pub admin_name: String,
+    pub admin_email: String,
+    pub admin_password: String,
+}
+
+/// Hub admin: creates a distributor (its profile, its first admin with the password given,
+/// and the hub's link to it), all in one transaction.
+#[server(prefix = "/api", endpoint = "admin/distributor-create", output = crate::codec::Answer)]
+pub async fn create_distributor(
+    #[server(flatten)] fields: DistributorFields,
+) -> Result<DistributorRow, ApiError> {
+    use tenants::access::HubAdmin;
+    use tenants::partners::NewDistributor;
+    use tenants::partners::profile::ProfileInput;
+
+    use crate::context::{app_state, run};
+    run(|admin: HubAdmin| async move {
+        let state = app_state()?;
+        let f = fields;
+        let (tenant, _) = tenants::partners::create_distributor(
+            &state.db,
+            admin.db(),
+            NewDistributor {
+                name: &f.name,
+                slug: f.slug.trim(),
+                profile: ProfileInput {
+                    contact_name: f.contact_name.clone(),
+                    contact_email: f.contact_email.clone(),
+                    currency: f.currency.trim().to_ascii_uppercase(),
+                    fulfils: None,
+                },
+                admin_name: &f.admin_name,
+                admin_email: &f.admin_email,
+                admin_password: &f.admin_password,
+            },
+        )
+        .await?;
+        state.registry.invalidate(&tenant).await;
+        tracing::info!(tenant = %tenant.id(), "distributor created by hub admin");
+        Ok(DistributorRow {
+            id: tenant.id().to_string(),
+            slug: tenant.slug().to_owned(),
+            name: tenant.name().to_owned(),
+            status: tenant.status().as_str().to_owned(),
+            console_url: crate::context::store_url(tenant.slug(), "/console/partner"),
+        })
+    })
+    .await
+}

@@ -60,12 +60,28 @@ struct Sink {
     bad: usize,
 }
 
-async fn receive(State(sink): State<Arc<Mutex<Sink>>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn receive(
+    State(sink): State<Arc<Mutex<Sink>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     let at = Instant::now();
-    let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let h = |k: &str| {
+        headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
     let body = String::from_utf8_lossy(&body).into_owned();
-    let (id, ts, sig) = (h("webhook-id"), h("webhook-timestamp"), h("webhook-signature"));
-    let mut s = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (id, ts, sig) = (
+        h("webhook-id"),
+        h("webhook-timestamp"),
+        h("webhook-signature"),
+    );
+    let mut s = sink
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let ok = ts
         .parse::<i64>()
         .is_ok_and(|t| tenants::webhooks::verify(&s.secret, &id, t, &body, &sig));
@@ -106,7 +122,9 @@ async fn run(args: Args) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
-    let hub = registry::ensure_hub(&db, "Bench Hub", "bench").await.map_err(|e| e.to_string())?;
+    let hub = registry::ensure_hub(&db, "Bench Hub", "bench")
+        .await
+        .map_err(|e| e.to_string())?;
     let media = tenants::catalog::media::Media::new(
         Arc::new(
             tenants::catalog::media::DirStorage::new(&dir.path().join("media"))
@@ -114,8 +132,13 @@ async fn run(args: Args) -> Result<String, String> {
         ),
         2 * 1024 * 1024,
     );
-    server::seed_catalog::catalog(&db, &hub, &media).await.map_err(|e| e.to_string())?;
-    let master = CatalogCache::new(16 * 1024).master(&db).await.map_err(|e| e.to_string())?;
+    server::seed_catalog::catalog(&db, &hub, &media)
+        .await
+        .map_err(|e| e.to_string())?;
+    let master = CatalogCache::new(16 * 1024)
+        .master(&db)
+        .await
+        .map_err(|e| e.to_string())?;
     let (dist, _) = partners::create_distributor(
         &db,
         &operator(&db, &hub),
@@ -141,7 +164,9 @@ async fn run(args: Args) -> Result<String, String> {
     let app = axum::Router::new()
         .route("/hooks", axum::routing::post(receive))
         .with_state(sink.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
     let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -158,7 +183,9 @@ async fn run(args: Args) -> Result<String, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).secret = secret;
+    sink.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .secret = secret;
 
     let outbound = Outbound::new(Policy {
         allow_http: true,
@@ -194,7 +221,12 @@ async fn run(args: Args) -> Result<String, String> {
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for w in 0..args.writers {
-        let (pdb, master, items, committed) = (pdb.clone(), master.clone(), items.clone(), committed.clone());
+        let (pdb, master, items, committed) = (
+            pdb.clone(),
+            master.clone(),
+            items.clone(),
+            committed.clone(),
+        );
         let writers = args.writers;
         tasks.spawn(async move {
             let mut i = w;
@@ -221,7 +253,11 @@ async fn run(args: Args) -> Result<String, String> {
     }
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        let got = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).got.len();
+        let got = sink
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .got
+            .len();
         if got >= n {
             break;
         }
@@ -233,7 +269,9 @@ async fn run(args: Args) -> Result<String, String> {
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let (got, bad) = {
-        let s = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let s = sink
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         (s.got.clone(), s.bad)
     };
     if bad > 0 {
@@ -248,7 +286,10 @@ async fn run(args: Args) -> Result<String, String> {
     for g in &got {
         arrivals.entry(g.sku.clone()).or_default().push(g.at);
     }
-    let committed = committed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let committed = committed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
     let mut lat: Vec<Duration> = Vec::with_capacity(n);
     for (sku, mut commits) in committed {
         commits.sort();
@@ -261,8 +302,14 @@ async fn run(args: Args) -> Result<String, String> {
     lat.sort();
 
     // The bare client: the same bodies and headers, the same receiver, the same concurrency.
-    sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).got.clear();
-    let client = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+    sink.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .got
+        .clear();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .map_err(|e| e.to_string())?;
     let queue = Arc::new(Mutex::new(got));
     let bare_start = Instant::now();
     let mut posters = tokio::task::JoinSet::new();
@@ -270,7 +317,11 @@ async fn run(args: Args) -> Result<String, String> {
         let (client, queue, url) = (client.clone(), queue.clone(), hook_url.clone());
         posters.spawn(async move {
             loop {
-                let Some(g) = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop() else {
+                let Some(g) = queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .pop()
+                else {
                     return Ok::<(), String>(());
                 };
                 let mut req = client.post(&url).body(g.body);
@@ -289,7 +340,11 @@ async fn run(args: Args) -> Result<String, String> {
     }
     let bare_secs = bare_start.elapsed().as_secs_f64();
     let bare_eps = n as f64 / bare_secs;
-    let received = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).got.len();
+    let received = sink
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .got
+        .len();
     if received != n {
         return Err(format!("the bare client delivered {received} of {n}"));
     }
@@ -305,7 +360,10 @@ async fn run(args: Args) -> Result<String, String> {
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: {e}");

@@ -40,6 +40,56 @@ pub async fn media(State(state): State<ServerState>, Path(name): Path<String>) -
     }
 }
 
+fn refused(denied: Denied) -> Response {
+    let status = match denied {
+        Denied::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Denied::Forbidden => StatusCode::FORBIDDEN,
+        Denied::NotHere => StatusCode::NOT_FOUND,
+    };
+    (status, denied.to_string()).into_response()
+}
+
+fn csv_file(name: &'static str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_static(name)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /console/partner/prices.csv`: a distributor's whole price list as CSV (the columns
+/// its console imports), for its staff on its own host.
+pub async fn price_list_csv(State(state): State<ServerState>, req: Request) -> Response {
+    let Some(ctx) = req.extensions().get::<RequestCtx>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    // The same guard as the partner console's server functions.
+    let staff = match Caller::new(&state.app.db, ctx.tenant.clone(), ctx.principal.clone())
+        .distributor_staff()
+    {
+        Ok(staff) => staff,
+        Err(denied) => return refused(denied),
+    };
+    match tenants::partners::price_csv::export_all(staff.db()).await {
+        Ok(text) => csv_file("attachment; filename=\"price-list.csv\"", text.into_bytes()),
+        Err(e) => {
+            tracing::error!(request_id = %ctx.request_id, error = %e, "price list export failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the export failed (reference {})", ctx.request_id),
+            )
+                .into_response()
+        }
+    }
+}
+
 /// `GET /admin/catalog/export.csv`: the master catalog as CSV, for a hub admin on the hub.
 pub async fn export_csv(State(state): State<ServerState>, req: Request) -> Response {
     let Some(ctx) = req.extensions().get::<RequestCtx>() else {

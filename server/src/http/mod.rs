@@ -77,7 +77,7 @@ impl FromRef<ServerState> for LeptosOptions {
 const FIXED_ROUTES: [&str; 3] = ["/healthz", "/readyz", "/media/{name}"];
 
 /// Routes of the tenant's app that are files rather than pages.
-const TENANT_FILE_ROUTES: [&str; 1] = ["/admin/catalog/export.csv"];
+const TENANT_FILE_ROUTES: [&str; 2] = ["/admin/catalog/export.csv", "/console/partner/prices.csv"];
 
 /// One endpoint the server answers: a method and a path (page paths may hold `:param`
 /// segments). Used by the cross-tenant probe harness, so new endpoints are probed without
@@ -163,6 +163,7 @@ pub fn router(state: ServerState) -> Router {
 
     let tenant_app = Router::new()
         .route(TENANT_FILE_ROUTES[0], get(catalog::export_csv))
+        .route(TENANT_FILE_ROUTES[1], get(catalog::price_list_csv))
         .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
         .fallback(assets::not_found_page)
         .layer(

@@ -211,7 +211,11 @@ impl Outbound {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.timeout)
-            .user_agent(concat!("demand-chain-hub/", env!("CARGO_PKG_VERSION"), " (webhooks)"))
+            .user_agent(concat!(
+                "demand-chain-hub/",
+                env!("CARGO_PKG_VERSION"),
+                " (webhooks)"
+            ))
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_loopback: policy.allow_loopback,
             }))
@@ -352,7 +356,10 @@ mod tests {
             ("https://10.0.0.8/", "private"),
             ("https://172.16.4.1/", "private"),
             ("https://192.168.1.1/", "private"),
-            ("https://169.254.169.254/latest/meta-data/", "cloud metadata"),
+            (
+                "https://169.254.169.254/latest/meta-data/",
+                "cloud metadata",
+            ),
             ("https://169.254.10.10/", "link-local"),
             ("https://100.64.0.1/", "CGNAT (shared)"),
             ("https://224.0.0.1/", "multicast"),
@@ -394,9 +401,23 @@ mod tests {
 
     #[test]
     fn public_addresses_pass() {
-        for ip in ["8.8.8.8", "1.1.1.1", "2a00:1450:4001:80b::200e", "100.128.0.1"] {
+        for ip in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "2a00:1450:4001:80b::200e",
+            "100.128.0.1",
+        ] {
             let ip: IpAddr = ip.parse().expect("ip");
             assert_eq!(forbidden(ip, false), None, "{ip}");
         }
+    }
+}
+
+impl tenants::webhooks::UrlCheck for Outbound {
+    fn check<'a>(
+        &'a self,
+        url: &'a Url,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+        Box::pin(async move { self.vet(url).await.map_err(|e| e.to_string()) })
     }
 }

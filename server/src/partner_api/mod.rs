@@ -159,12 +159,12 @@ const UNCHECKED: u32 = u32::MAX;
 async fn conventions(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
     let slot = RateSlot(Arc::new(AtomicU32::new(UNCHECKED)));
     req.extensions_mut().insert(slot.clone());
-    let mut res = if req.method() == http::Method::POST && req.headers().contains_key(IDEMPOTENCY_KEY)
-    {
-        idempotent(&state, req, next).await
-    } else {
-        next.run(req).await
-    };
+    let mut res =
+        if req.method() == http::Method::POST && req.headers().contains_key(IDEMPOTENCY_KEY) {
+            idempotent(&state, req, next).await
+        } else {
+            next.run(req).await
+        };
     let h = res.headers_mut();
     h.insert(
         http::HeaderName::from_static("ratelimit-policy"),

@@ -250,7 +250,10 @@ pub async fn put_endpoint(
         (status = 403, description = "The key lacks webhooks:write, or is a test key", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such endpoint", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
-pub async fn delete_endpoint(partner: Partner, Path(id): Path<String>) -> Result<Response, Problem> {
+pub async fn delete_endpoint(
+    partner: Partner,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
     let db = partner.write(Scope::WebhooksWrite)?;
     endpoints::delete(db, endpoint_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -59,6 +59,21 @@ pub fn export(prices: &[Price]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// The whole price list of the partner of `db` as CSV, page by page in SKU order.
+pub async fn export_all(db: &crate::db::TenantDb) -> crate::error::Result<String> {
+    let mut all = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = super::price_list::list(db, after.as_deref(), 1000).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    Ok(export(&all))
+}
+
 fn err(index: usize, sku: &str, field: &str, message: impl Into<String>) -> RowError {
     RowError {
         index,
@@ -84,7 +99,12 @@ pub fn import(text: &str) -> Result<Vec<PriceInput>, Vec<RowError>> {
     let mut errors = Vec::new();
     for h in &headers {
         if !COLUMNS.contains(&h.as_str()) {
-            errors.push(err(1, "", h, format!("unknown column; the columns are {}", COLUMNS.join(", "))));
+            errors.push(err(
+                1,
+                "",
+                h,
+                format!("unknown column; the columns are {}", COLUMNS.join(", ")),
+            ));
         }
     }
     for r in REQUIRED {
@@ -100,7 +120,12 @@ pub fn import(text: &str) -> Result<Vec<PriceInput>, Vec<RowError>> {
     for (i, record) in rdr.records().enumerate() {
         let line = i + 2;
         if rows.len() >= MAX_ROWS {
-            errors.push(err(line, "", "file", format!("at most {MAX_ROWS} rows in one file")));
+            errors.push(err(
+                line,
+                "",
+                "file",
+                format!("at most {MAX_ROWS} rows in one file"),
+            ));
             break;
         }
         let record = match record {
@@ -111,14 +136,22 @@ pub fn import(text: &str) -> Result<Vec<PriceInput>, Vec<RowError>> {
             }
         };
         if record.len() != headers.len() {
-            errors.push(err(line, "", "line", format!("{} cells, the header has {}", record.len(), headers.len())));
+            errors.push(err(
+                line,
+                "",
+                "line",
+                format!("{} cells, the header has {}", record.len(), headers.len()),
+            ));
             continue;
         }
         let cell = |name: &str| col(name).and_then(|c| record.get(c)).unwrap_or_default();
         let sku = cell("sku").to_owned();
         let mut bad = |field: &str, message: String| errors.push(err(line, &sku, field, message));
         let Some(currency) = Currency::parse(cell("currency")) else {
-            bad("currency", format!("{:?} is not an ISO 4217 currency", cell("currency")));
+            bad(
+                "currency",
+                format!("{:?} is not an ISO 4217 currency", cell("currency")),
+            );
             continue;
         };
         let price = match Money::parse_decimal(cell("price"), currency) {
@@ -128,38 +161,57 @@ pub fn import(text: &str) -> Result<Vec<PriceInput>, Vec<RowError>> {
                 continue;
             }
         };
-        let number = |field: &str, default: u32, bad: &mut dyn FnMut(&str, String)| -> Option<u32> {
-            let v = cell(field);
-            if v.is_empty() {
-                return Some(default);
-            }
-            v.parse::<u32>().map_err(|_| bad(field, format!("{v:?} is not a whole number"))).ok()
+        let number =
+            |field: &str, default: u32, bad: &mut dyn FnMut(&str, String)| -> Option<u32> {
+                let v = cell(field);
+                if v.is_empty() {
+                    return Some(default);
+                }
+                v.parse::<u32>()
+                    .map_err(|_| bad(field, format!("{v:?} is not a whole number")))
+                    .ok()
+            };
+        let Some(min_quantity) = number("min_quantity", 1, &mut bad) else {
+            continue;
         };
-        let Some(min_quantity) = number("min_quantity", 1, &mut bad) else { continue };
-        let Some(lead_days) = number("lead_days", 0, &mut bad) else { continue };
+        let Some(lead_days) = number("lead_days", 0, &mut bad) else {
+            continue;
+        };
         let stock = match cell("stock") {
             "" => None,
             v => match v.parse::<u32>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    bad("stock", format!("{v:?} is not a whole number (leave it empty for made to order)"));
+                    bad(
+                        "stock",
+                        format!("{v:?} is not a whole number (leave it empty for made to order)"),
+                    );
                     continue;
                 }
             },
         };
-        let date = |field: &str, bad: &mut dyn FnMut(&str, String)| -> Result<Option<NaiveDate>, ()> {
-            match cell(field) {
-                "" => Ok(None),
-                v => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map(Some)
-                    .map_err(|_| bad(field, format!("{v:?} is not a date (YYYY-MM-DD)"))),
-            }
+        let date =
+            |field: &str, bad: &mut dyn FnMut(&str, String)| -> Result<Option<NaiveDate>, ()> {
+                match cell(field) {
+                    "" => Ok(None),
+                    v => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map(Some)
+                        .map_err(|_| bad(field, format!("{v:?} is not a date (YYYY-MM-DD)"))),
+                }
+            };
+        let Ok(valid_from) = date("valid_from", &mut bad) else {
+            continue;
         };
-        let Ok(valid_from) = date("valid_from", &mut bad) else { continue };
-        let Ok(valid_to) = date("valid_to", &mut bad) else { continue };
+        let Ok(valid_to) = date("valid_to", &mut bad) else {
+            continue;
+        };
         let mut breaks = Vec::new();
         let mut broken = false;
-        for part in cell("breaks").split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        for part in cell("breaks")
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             let parsed = part.split_once(':').and_then(|(q, p)| {
                 let q = q.trim().parse::<u32>().ok()?;
                 let p = Money::parse_decimal(p, currency).ok()?;
@@ -171,7 +223,10 @@ pub fn import(text: &str) -> Result<Vec<PriceInput>, Vec<RowError>> {
             match parsed {
                 Some(b) => breaks.push(b),
                 None => {
-                    bad("breaks", format!("{part:?}: write quantity:price, e.g. 10:11.50"));
+                    bad(
+                        "breaks",
+                        format!("{part:?}: write quantity:price, e.g. 10:11.50"),
+                    );
                     broken = true;
                     break;
                 }
@@ -197,7 +252,11 @@ pub fn import(text: &str) -> Result<Vec<PriceInput>, Vec<RowError>> {
     if rows.is_empty() && errors.is_empty() {
         errors.push(err(2, "", "file", "the file has no rows"));
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -226,14 +285,24 @@ mod tests {
                     C,3,EUR,-1,\n\
                     D,3,EUR,,10-2\n";
         let errors = import(text).expect_err("bad file");
-        let got: Vec<(usize, &str, &str)> =
-            errors.iter().map(|e| (e.index, e.sku.as_str(), e.field.as_str())).collect();
+        let got: Vec<(usize, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.index, e.sku.as_str(), e.field.as_str()))
+            .collect();
         assert_eq!(
             got,
-            vec![(2, "A", "price"), (3, "B", "currency"), (4, "C", "stock"), (5, "D", "breaks")]
+            vec![
+                (2, "A", "price"),
+                (3, "B", "currency"),
+                (4, "C", "stock"),
+                (5, "D", "breaks")
+            ]
         );
         let missing = import("sku,currency\nA,EUR\n").expect_err("no price column");
         assert_eq!(missing[0].field, "price");
-        assert!(import("sku,price,currency\n").is_err(), "an empty file is refused");
+        assert!(
+            import("sku,price,currency\n").is_err(),
+            "an empty file is refused"
+        );
     }
 }

@@ -287,7 +287,10 @@ async fn requeue(
         .col_expr(dl::Column::State, Expr::value(State::Pending.as_str()))
         .col_expr(dl::Column::Attempts, Expr::value(0))
         .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now)))
-        .col_expr(dl::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            dl::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(dl::Column::UpdatedAt, Expr::value(now))
         .exec(tx.conn())
         .await?;

@@ -177,7 +177,11 @@ pub async fn get(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<Endpoint
 }
 
 /// The endpoint's current secret (and the previous one while a rotation overlaps).
-pub async fn secret(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<(String, Option<String>)> {
+pub async fn secret(
+    db: &TenantDb,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(String, Option<String>)> {
     let tx = db.begin().await?;
     let row = tx
         .find::<ep::Entity>()
@@ -213,15 +217,24 @@ pub async fn update(
         .update_many::<ep::Entity>()
         .filter(ep::Column::Id.eq(id))
         .col_expr(ep::Column::Url, Expr::value(input.url.trim()))
-        .col_expr(ep::Column::Description, Expr::value(input.description.trim()))
+        .col_expr(
+            ep::Column::Description,
+            Expr::value(input.description.trim()),
+        )
         .col_expr(ep::Column::Events, Expr::value(events))
         .col_expr(ep::Column::Enabled, Expr::value(input.enabled))
         .col_expr(ep::Column::UpdatedAt, Expr::value(now))
         .col_expr(ep::Column::Version, Expr::col(ep::Column::Version).add(1));
     if input.enabled && !current.enabled {
         q = q
-            .col_expr(ep::Column::DisabledReason, Expr::value(Option::<String>::None))
-            .col_expr(ep::Column::FailingSince, Expr::value(Option::<DateTime<Utc>>::None));
+            .col_expr(
+                ep::Column::DisabledReason,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                ep::Column::FailingSince,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
     }
     if let Some(v) = expected {
         q = q.filter(ep::Column::Version.eq(v));
@@ -255,8 +268,14 @@ pub async fn rotate(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<(Endp
         .ok_or(Error::NotFound("webhook endpoint"))?;
     tx.update_many::<ep::Entity>()
         .filter(ep::Column::Id.eq(id))
-        .col_expr(ep::Column::PreviousSecret, Expr::value(Some(current.secret)))
-        .col_expr(ep::Column::PreviousUntil, Expr::value(Some(now + ROTATION_OVERLAP)))
+        .col_expr(
+            ep::Column::PreviousSecret,
+            Expr::value(Some(current.secret)),
+        )
+        .col_expr(
+            ep::Column::PreviousUntil,
+            Expr::value(Some(now + ROTATION_OVERLAP)),
+        )
         .col_expr(ep::Column::Secret, Expr::value(secret.clone()))
         .col_expr(ep::Column::UpdatedAt, Expr::value(now))
         .col_expr(ep::Column::Version, Expr::col(ep::Column::Version).add(1))
@@ -322,7 +341,10 @@ mod tests {
     #[test]
     fn an_empty_list_takes_every_type() {
         assert!(takes("", "price_list.updated"));
-        assert!(takes("endpoint.test,price_list.updated", "price_list.updated"));
+        assert!(takes(
+            "endpoint.test,price_list.updated",
+            "price_list.updated"
+        ));
         assert!(!takes("endpoint.test", "price_list.updated"));
     }
 }

@@ -30,6 +30,17 @@ use crate::db::TenantTx;
 use crate::error::{Error, Result};
 use entity::{deliveries as dl, endpoints as ep, events as ev};
 
+/// What checks a webhook URL before an endpoint is saved: the outbound client's guard (the
+/// scheme, then every address the host resolves to). The server provides it; the consoles and
+/// the API call it through this, so both refuse the same URLs.
+pub trait UrlCheck: Send + Sync + std::fmt::Debug {
+    /// `Err` says why the URL is refused, in words for the partner.
+    fn check<'a>(
+        &'a self,
+        url: &'a url::Url,
+    ) -> std::pin::Pin<Box<dyn Future<Output = std::result::Result<(), String>> + Send + 'a>>;
+}
+
 /// The waits between attempts: attempt 1 is at once, attempt `n + 1` follows attempt `n` by
 /// `SCHEDULE[n - 1]` (plus up to [`JITTER_PERCENT`]). They add up to 73 h 35 min, so a
 /// receiver that is down for less than three days gets everything.
@@ -225,8 +236,20 @@ mod tests {
         let body = r#"{"test": 2432232314}"#;
         let sig = sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body).expect("sign");
         assert_eq!(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
-        assert!(verify(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body, &format!("v1,AAAA {sig}")));
-        assert!(!verify(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265331, body, &sig));
+        assert!(verify(
+            secret,
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            body,
+            &format!("v1,AAAA {sig}")
+        ));
+        assert!(!verify(
+            secret,
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265331,
+            body,
+            &sig
+        ));
     }
 
     #[test]

@@ -146,8 +146,14 @@ pub async fn claim(db: &Database, due: &Due, now: DateTime<Utc>) -> Result<Optio
         tx.update_many::<dl::Entity>()
             .filter(dl::Column::Id.eq(d.id))
             .col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
-            .col_expr(dl::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
-            .col_expr(dl::Column::NextAttemptAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(
+                dl::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                dl::Column::NextAttemptAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .col_expr(dl::Column::LastError, Expr::value("endpoint disabled"))
             .col_expr(dl::Column::UpdatedAt, Expr::value(now))
             .exec(tx.conn())
@@ -270,8 +276,14 @@ pub async fn record(
         .update_many::<dl::Entity>()
         .filter(dl::Column::Id.eq(job.delivery))
         .col_expr(dl::Column::Attempts, Expr::value(job.attempt))
-        .col_expr(dl::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(dl::Column::LastStatus, Expr::value(outcome.status.map(i32::from)))
+        .col_expr(
+            dl::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            dl::Column::LastStatus,
+            Expr::value(outcome.status.map(i32::from)),
+        )
         .col_expr(
             dl::Column::LastError,
             Expr::value(outcome.error.as_deref().map(|e| truncate(e, 300))),
@@ -279,13 +291,19 @@ pub async fn record(
         .col_expr(dl::Column::UpdatedAt, Expr::value(now));
     let result = if outcome.delivered() {
         base.col_expr(dl::Column::State, Expr::value(State::Delivered.as_str()))
-            .col_expr(dl::Column::NextAttemptAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(
+                dl::Column::NextAttemptAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .exec(tx.conn())
             .await?;
         if endpoint.failing_since.is_some() {
             tx.update_many::<ep::Entity>()
                 .filter(ep::Column::Id.eq(job.endpoint))
-                .col_expr(ep::Column::FailingSince, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(
+                    ep::Column::FailingSince,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
                 .exec(tx.conn())
                 .await?;
         }
@@ -306,7 +324,10 @@ pub async fn record(
         };
         if now - failing_since >= DISABLE_AFTER {
             base.col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
-                .col_expr(dl::Column::NextAttemptAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(
+                    dl::Column::NextAttemptAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
                 .exec(tx.conn())
                 .await?;
             let reason = format!(
@@ -318,7 +339,10 @@ pub async fn record(
             tx.update_many::<ep::Entity>()
                 .filter(ep::Column::Id.eq(job.endpoint))
                 .col_expr(ep::Column::Enabled, Expr::value(false))
-                .col_expr(ep::Column::DisabledReason, Expr::value(Some(reason.clone())))
+                .col_expr(
+                    ep::Column::DisabledReason,
+                    Expr::value(Some(reason.clone())),
+                )
                 .col_expr(ep::Column::Version, Expr::col(ep::Column::Version).add(1))
                 .exec(tx.conn())
                 .await?;
@@ -326,7 +350,10 @@ pub async fn record(
                 .filter(dl::Column::EndpointId.eq(job.endpoint))
                 .filter(dl::Column::State.eq(State::Pending.as_str()))
                 .col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
-                .col_expr(dl::Column::NextAttemptAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(
+                    dl::Column::NextAttemptAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
                 .col_expr(dl::Column::LastError, Expr::value("endpoint disabled"))
                 .col_expr(dl::Column::UpdatedAt, Expr::value(now))
                 .exec(tx.conn())
@@ -345,7 +372,10 @@ pub async fn record(
             Recorded::Retry(at)
         } else {
             base.col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
-                .col_expr(dl::Column::NextAttemptAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(
+                    dl::Column::NextAttemptAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
                 .exec(tx.conn())
                 .await?;
             Recorded::Dead

@@ -112,7 +112,13 @@ pub(crate) async fn call(
 }
 
 /// Asserts a problem answer of `kind` with `status`.
-pub(crate) fn problem(status: u16, headers: &reqwest::header::HeaderMap, body: &Value, want: u16, kind: &str) {
+pub(crate) fn problem(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &Value,
+    want: u16,
+    kind: &str,
+) {
     assert_eq!(status, want, "{body}");
     assert_eq!(
         headers.get("content-type").and_then(|v| v.to_str().ok()),

@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use hub_tests::scenario::{Account, PASSWORD, Session, World, seed};
-use hub_tests::{TestApp, backend_name, spawn_app};
+use hub_tests::{TestApp, backend_name, spawn_app_with};
 use reqwest::header::{COOKIE, ORIGIN};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use server::http::{EndpointKind, endpoints};
@@ -41,6 +41,9 @@ enum IdKind {
     Category,
     User,
     Cart,
+    ApiKey,
+    WebhookEndpoint,
+    WebhookDelivery,
     Tenant,
 }
 
@@ -50,6 +53,9 @@ fn id_kind(field: &str, path: &str) -> Option<IdKind> {
     Some(match f.as_str() {
         "id" if path.contains("categor") => IdKind::Category,
         "id" if path.contains("product") => IdKind::Product,
+        "id" if path.contains("partner/key") => IdKind::ApiKey,
+        "id" if path.contains("partner/endpoint") => IdKind::WebhookEndpoint,
+        "id" if path.contains("partner/deliver") => IdKind::WebhookDelivery,
         "id" => IdKind::Tenant,
         "product" | "product_id" => IdKind::Product,
         "category" | "parent" | "category_id" => IdKind::Category,
@@ -79,6 +85,15 @@ impl Ids {
             ),
             (IdKind::User, "SELECT tenant_id, id FROM users"),
             (IdKind::Cart, "SELECT tenant_id, id FROM carts"),
+            (IdKind::ApiKey, "SELECT tenant_id, id FROM api_keys"),
+            (
+                IdKind::WebhookEndpoint,
+                "SELECT tenant_id, id FROM webhook_endpoints",
+            ),
+            (
+                IdKind::WebhookDelivery,
+                "SELECT tenant_id, id FROM webhook_deliveries",
+            ),
             (IdKind::Tenant, "SELECT id, id FROM tenants"),
         ] {
             let rows = conn
@@ -101,6 +116,9 @@ impl Ids {
                     IdKind::User => tenants::UserId::from(id).to_string(),
                     IdKind::Cart => tenants::CartId::from(id).to_string(),
                     IdKind::Tenant => tenants::TenantId::from(id).to_string(),
+                    IdKind::ApiKey | IdKind::WebhookEndpoint | IdKind::WebhookDelivery => {
+                        id.to_string()
+                    }
                 };
                 out.0
                     .entry(kind)
@@ -439,11 +457,42 @@ impl Probe<'_> {
 
 #[tokio::test]
 async fn no_endpoint_leaks_across_tenants() {
-    let Some(app) = spawn_app().await else { return };
+    // No delivery worker: the seeded deliveries stay as they are unless a request moves them.
+    let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
+        return;
+    };
     let world = seed(&app).await;
     let owner = Database::connect(app.owner_db_url())
         .await
         .expect("owner connection");
+    // A partner of each kind with an API key, a webhook endpoint and a pending delivery, so the
+    // consoles' functions that take their ids are aimed at another partner's.
+    for host in ["dove.localhost", "acme.localhost"] {
+        let db = tenants::access::operator(&app.db, world.tenant(host));
+        tenants::partners::api_keys::create(
+            &db,
+            "probe key",
+            tenants::partners::api_keys::Mode::Live,
+            &tenants::partners::api_keys::Scope::ALL,
+        )
+        .await
+        .expect("key");
+        let (endpoint, _) = tenants::webhooks::endpoints::create(
+            &db,
+            &tenants::webhooks::endpoints::EndpointInput {
+                url: "http://127.0.0.1:9/hooks".into(),
+                description: "probe hooks".into(),
+                events: vec![],
+                enabled: true,
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("endpoint");
+        tenants::webhooks::deliveries::send_test(&db, endpoint.id, chrono::Utc::now())
+            .await
+            .expect("test event");
+    }
     let eps = endpoints();
     assert!(
         eps.iter().any(|e| e.kind == EndpointKind::ServerFn),
@@ -629,7 +678,9 @@ async fn no_partner_key_reaches_another_partner() {
     use tenants::partners::profile::{self, ProfileInput};
     use tenants::partners::territories::{self, Region};
 
-    let Some(app) = spawn_app().await else { return };
+    let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
+        return;
+    };
     let world = seed(&app).await;
     let owner = Database::connect(app.owner_db_url())
         .await
@@ -742,9 +793,11 @@ async fn no_partner_key_reaches_another_partner() {
                                 Some(serde_json::json!({"regions": [{"country": "FR"}]}))
                             }
                             ("/webhooks/endpoints", &Method::POST)
-                            | ("/webhooks/endpoints/{id}", &Method::PUT) => Some(serde_json::json!({
-                                "url": format!("http://127.0.0.1:9/{vmark}"), "description": format!("{vmark} hooks")
-                            })),
+                            | ("/webhooks/endpoints/{id}", &Method::PUT) => {
+                                Some(serde_json::json!({
+                                    "url": format!("http://127.0.0.1:9/{vmark}"), "description": format!("{vmark} hooks")
+                                }))
+                            }
                             ("/webhooks/deliveries/replay-dead", &Method::POST) => {
                                 Some(serde_json::json!({"endpoint_id": v_endpoint}))
                             }

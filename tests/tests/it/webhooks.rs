@@ -21,13 +21,18 @@ use tenants::webhooks::{SCHEDULE, worker};
 use crate::partner_api::{call, network, problem};
 
 /// A price row for the first SKU of the hub's catalog at `minor`.
+/// A price for the first SKU: its list price plus `bump` cents (a change the hub's price
+/// policy allows: the tests bump by a few euros at most).
 async fn price_change(
     app: &TestApp,
-    minor: i64,
-) -> (std::sync::Arc<tenants::catalog::snapshot::Master>, Vec<PriceInput>) {
+    bump: i64,
+) -> (
+    std::sync::Arc<tenants::catalog::snapshot::Master>,
+    Vec<PriceInput>,
+) {
     let master = app.state.catalog.master(&app.db).await.expect("master");
     let mut rows = hub_tests::scenario::list_prices(&master, 1, "W");
-    rows[0].price_minor = minor;
+    rows[0].price_minor = master.items[0].price.minor + bump;
     (master, rows)
 }
 
@@ -56,13 +61,13 @@ async fn signatures_verify_with_the_reference_library_during_a_rotation() {
     let endpoint = body["endpoint"]["id"].as_str().expect("id").to_owned();
 
     // A price change through the API is an event.
-    let (_, rows) = price_change(&app, 12_345).await;
+    let (_, rows) = price_change(&app, 123).await;
     let (status, _, body) = call(
         &app,
         Method::PUT,
         "/prices",
         Some(&net.north_key),
-        Some(json!({"prices": [{"sku": rows[0].sku, "price_minor": 12_345, "currency": rows[0].currency}]})),
+        Some(json!({"prices": [{"sku": rows[0].sku, "price_minor": rows[0].price_minor, "currency": rows[0].currency}]})),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -96,7 +101,11 @@ async fn signatures_verify_with_the_reference_library_during_a_rotation() {
     assert_eq!(status, 202, "{body}");
     let got = rx.wait_for(2).await;
     assert_eq!(got.len(), 2, "the test event arrived: {got:?}");
-    assert_eq!(got[1].signature.split(' ').count(), 2, "two signatures during the overlap");
+    assert_eq!(
+        got[1].signature.split(' ').count(),
+        2,
+        "two signatures during the overlap"
+    );
 
     let case = |r: &hub_tests::receiver::Received, secret: &str, body: &str, expect: bool| {
         json!({"secret": secret, "id": r.id, "timestamp": r.timestamp,
@@ -107,7 +116,12 @@ async fn signatures_verify_with_the_reference_library_during_a_rotation() {
         case(&got[0], &second_secret, &got[0].body, false),
         case(&got[1], &first_secret, &got[1].body, true),
         case(&got[1], &second_secret, &got[1].body, true),
-        case(&got[1], &second_secret, &got[1].body.replace("test event", "tampered"), false),
+        case(
+            &got[1],
+            &second_secret,
+            &got[1].body.replace("test event", "tampered"),
+            false
+        ),
     ]);
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("cases.json");
@@ -124,7 +138,9 @@ async fn signatures_verify_with_the_reference_library_during_a_rotation() {
         String::from_utf8_lossy(&out.stderr)
     );
     if text.contains("No module named 'standardwebhooks'") && std::env::var("CI").is_err() {
-        eprintln!("skipped: the standardwebhooks library is not installed (make test-tools installs it)");
+        eprintln!(
+            "skipped: the standardwebhooks library is not installed (make test-tools installs it)"
+        );
         return;
     }
     assert!(out.status.success(), "{text}");
@@ -173,7 +189,14 @@ async fn signatures_verify_with_the_reference_library_during_a_rotation() {
     )
     .await;
     problem(s, &h, &b, 404, "not-found");
-    let (_, _, list) = call(&app, Method::GET, "/webhooks/endpoints", Some(&net.swift_key), None).await;
+    let (_, _, list) = call(
+        &app,
+        Method::GET,
+        "/webhooks/endpoints",
+        Some(&net.swift_key),
+        None,
+    )
+    .await;
     assert_eq!(list, json!([]), "swift has no endpoints");
 }
 
@@ -193,20 +216,39 @@ async fn idempotency_keys_give_the_first_answer_again_and_refuse_another_body() 
     let one = json!({"url": "http://127.0.0.1:9/a"});
     let first = post("k-1", one.clone()).await.expect("answer");
     assert_eq!(first.status(), 201);
-    assert!(first.headers().contains_key("ratelimit"), "RateLimit header");
+    assert!(
+        first.headers().contains_key("ratelimit"),
+        "RateLimit header"
+    );
     let first: Value = first.json().await.expect("json");
     let again = post("k-1", one.clone()).await.expect("answer");
     assert_eq!(again.status(), 201);
     assert_eq!(
-        again.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()),
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
         Some("true")
     );
     let again: Value = again.json().await.expect("json");
     assert_eq!(first, again, "the same answer, the same endpoint");
-    let (_, _, list) = call(&app, Method::GET, "/webhooks/endpoints", Some(&net.north_key), None).await;
-    assert_eq!(list.as_array().map(Vec::len), Some(1), "created once: {list}");
+    let (_, _, list) = call(
+        &app,
+        Method::GET,
+        "/webhooks/endpoints",
+        Some(&net.north_key),
+        None,
+    )
+    .await;
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(1),
+        "created once: {list}"
+    );
 
-    let other = post("k-1", json!({"url": "http://127.0.0.1:9/b"})).await.expect("answer");
+    let other = post("k-1", json!({"url": "http://127.0.0.1:9/b"}))
+        .await
+        .expect("answer");
     let s = other.status().as_u16();
     let h = other.headers().clone();
     let b: Value = other.json().await.expect("json");
@@ -336,17 +378,24 @@ async fn unsafe_webhook_urls_are_refused_and_redirects_are_not_followed() {
             None,
         )
         .await;
-        if !d["attempts"].as_array().is_none_or(Vec::is_empty) || std::time::Instant::now() > deadline {
+        if !d["attempts"].as_array().is_none_or(Vec::is_empty)
+            || std::time::Instant::now() > deadline
+        {
             break d;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     assert_eq!(detail["attempts"][0]["status"], 302, "{detail}");
     assert!(
-        detail["attempts"][0]["error"].as_str().is_some_and(|e| e.contains("redirects are not followed")),
+        detail["attempts"][0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("redirects are not followed")),
         "{detail}"
     );
-    assert_eq!(detail["delivery"]["state"], "pending", "retried later: {detail}");
+    assert_eq!(
+        detail["delivery"]["state"], "pending",
+        "retried later: {detail}"
+    );
     assert_eq!(redirector.got().len(), 1);
     assert!(target.got().is_empty(), "the redirect target got nothing");
 }
@@ -366,7 +415,11 @@ async fn drive(app: &TestApp, clock: &ManualClock, rx: &Receiver, up_at: chrono:
             return;
         };
         // Jump to the next attempt, or to the moment the receiver comes back if sooner.
-        let to = if clock.now() < up_at && up_at < next { up_at } else { next };
+        let to = if clock.now() < up_at && up_at < next {
+            up_at
+        } else {
+            next
+        };
         if to > clock.now() {
             clock.set(to);
         }
@@ -403,19 +456,29 @@ async fn retries_follow_the_schedule_and_dead_letters_replay_under_a_simulated_c
     .await
     .expect("endpoint");
     // The network's own price lists were written before the endpoint existed: no deliveries.
-    let none = deliveries::list(&db, &Filter::default(), None, 10).await.expect("list");
+    let none = deliveries::list(&db, &Filter::default(), None, 10)
+        .await
+        .expect("list");
     assert!(none.items.is_empty(), "{none:?}");
 
-    for (n, down) in [Duration::minutes(1), Duration::hours(1), Duration::hours(24)]
-        .into_iter()
-        .enumerate()
+    for (n, down) in [
+        Duration::minutes(1),
+        Duration::hours(1),
+        Duration::hours(24),
+    ]
+    .into_iter()
+    .enumerate()
     {
         rx.set(Mode::Down);
         let t0 = clock.now();
-        let (master, rows) = price_change(&app, 20_000 + n as i64).await;
-        price_list::upsert(&db, &master, &rows).await.expect("upsert");
+        let (master, rows) = price_change(&app, 200 + n as i64).await;
+        price_list::upsert(&db, &master, &rows)
+            .await
+            .expect("upsert");
         drive(&app, &clock, &rx, t0 + down).await;
-        let page = deliveries::list(&db, &Filter::default(), None, 1).await.expect("list");
+        let page = deliveries::list(&db, &Filter::default(), None, 1)
+            .await
+            .expect("list");
         let d = &page.items[0];
         assert_eq!(d.state, State::Delivered, "down {down}: {d:?}");
         let detail = deliveries::get(&db, d.id).await.expect("detail");
@@ -423,13 +486,27 @@ async fn retries_follow_the_schedule_and_dead_letters_replay_under_a_simulated_c
         for pair in detail.attempts.windows(2) {
             let i = (pair[0].attempt - 1) as usize;
             let gap = pair[1].started_at - pair[0].started_at;
-            assert!(gap >= SCHEDULE[i] && gap <= SCHEDULE[i] + SCHEDULE[i] / 20, "attempt {}: {gap}", pair[1].attempt);
+            assert!(
+                gap >= SCHEDULE[i] && gap <= SCHEDULE[i] + SCHEDULE[i] / 20,
+                "attempt {}: {gap}",
+                pair[1].attempt
+            );
         }
         let last = detail.attempts.last().expect("attempts");
-        assert!(last.started_at >= t0 + down, "delivered after the receiver came back");
+        assert!(
+            last.started_at >= t0 + down,
+            "delivered after the receiver came back"
+        );
         assert_eq!(last.status, Some(200));
         // Every failed attempt was while it was down.
-        assert!(detail.attempts.iter().rev().skip(1).all(|a| a.status == Some(503)));
+        assert!(
+            detail
+                .attempts
+                .iter()
+                .rev()
+                .skip(1)
+                .all(|a| a.status == Some(503))
+        );
     }
     let accepted = rx.accepted();
     assert_eq!(accepted.len(), 3, "every event arrived once: {accepted:?}");
@@ -440,8 +517,10 @@ async fn retries_follow_the_schedule_and_dead_letters_replay_under_a_simulated_c
     // Down for 80 hours: dead-lettered after the last attempt, the endpoint disabled.
     rx.set(Mode::Down);
     let t0 = clock.now();
-    let (master, rows) = price_change(&app, 30_000).await;
-    price_list::upsert(&db, &master, &rows).await.expect("upsert");
+    let (master, rows) = price_change(&app, 300).await;
+    price_list::upsert(&db, &master, &rows)
+        .await
+        .expect("upsert");
     drive(&app, &clock, &rx, t0 + Duration::hours(80)).await;
     let dead = deliveries::list(
         &db,
@@ -456,13 +535,25 @@ async fn retries_follow_the_schedule_and_dead_letters_replay_under_a_simulated_c
     .expect("list");
     assert_eq!(dead.items.len(), 1, "{dead:?}");
     assert_eq!(dead.items[0].attempts, SCHEDULE.len() as u32 + 1);
-    let e = endpoints::get(&db, endpoint.id, clock.now()).await.expect("endpoint");
+    let e = endpoints::get(&db, endpoint.id, clock.now())
+        .await
+        .expect("endpoint");
     assert!(!e.enabled, "disabled after 72 h of failures");
-    assert!(e.disabled_reason.as_deref().is_some_and(|r| r.contains("72 h")), "{e:?}");
-    assert!(clock.now() - t0 < Duration::hours(80), "given up before the receiver came back");
+    assert!(
+        e.disabled_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("72 h")),
+        "{e:?}"
+    );
+    assert!(
+        clock.now() - t0 < Duration::hours(80),
+        "given up before the receiver came back"
+    );
     // A change while it is disabled is not sent to it.
-    let (master, rows) = price_change(&app, 30_001).await;
-    price_list::upsert(&db, &master, &rows).await.expect("upsert");
+    let (master, rows) = price_change(&app, 301).await;
+    price_list::upsert(&db, &master, &rows)
+        .await
+        .expect("upsert");
 
     // The receiver is fixed: enable the endpoint, replay the dead letters.
     clock.set(t0 + Duration::hours(81));
@@ -482,11 +573,17 @@ async fn retries_follow_the_schedule_and_dead_letters_replay_under_a_simulated_c
     .await
     .expect("enabled");
     assert!(enabled.failing_since.is_none() && enabled.disabled_reason.is_none());
-    let n = deliveries::replay_dead(&db, Some(endpoint.id), clock.now()).await.expect("replay");
+    let n = deliveries::replay_dead(&db, Some(endpoint.id), clock.now())
+        .await
+        .expect("replay");
     assert_eq!(n, 1);
     drive(&app, &clock, &rx, clock.now()).await;
     let accepted = rx.accepted();
-    assert_eq!(accepted.len(), 4, "the dead letter arrived on replay: {accepted:?}");
+    assert_eq!(
+        accepted.len(),
+        4,
+        "the dead letter arrived on replay: {accepted:?}"
+    );
 }
 
 #[tokio::test]
@@ -510,17 +607,24 @@ async fn the_outbox_survives_a_restart_and_holds_nothing_for_a_rolled_back_chang
     .expect("endpoint");
 
     // A batch refused as a whole writes no price and no event.
-    let (master, mut rows) = price_change(&app, 40_000).await;
+    let (master, mut rows) = price_change(&app, 400).await;
     let mut bad = rows[0].clone();
     bad.price_minor = -1;
     rows.push(bad);
     assert!(price_list::upsert(&db, &master, &rows).await.is_err());
-    let none = deliveries::list(&db, &Filter::default(), None, 10).await.expect("list");
-    assert!(none.items.is_empty(), "no event for a rolled-back change: {none:?}");
+    let none = deliveries::list(&db, &Filter::default(), None, 10)
+        .await
+        .expect("list");
+    assert!(
+        none.items.is_empty(),
+        "no event for a rolled-back change: {none:?}"
+    );
 
     // Committed while no worker runs: it waits in the outbox.
     rows.pop();
-    price_list::upsert(&db, &master, &rows).await.expect("upsert");
+    price_list::upsert(&db, &master, &rows)
+        .await
+        .expect("upsert");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(rx.got().is_empty(), "nothing sent without a worker");
 

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# `make bench-webhooks` (and the last step of `make bench`): webhook delivery speed.
+#
+# Builds `hub-bench-webhooks` (release; a binary of its own, not part of `hub`) and runs it:
+# on a fresh SQLite hub it commits price changes through the domain (each transaction writes
+# its outbox event), lets the delivery workers send them through the guarded client to a local
+# receiver that verifies every signature, then has a bare reqwest client post the very same
+# bodies and headers to the same receiver at the same concurrency. Both sides end at the same
+# verifying receiver, so the ratio is the cost of the outbox, the worker and the guard.
+#
+# Prints a summary and writes it into docs/PERFORMANCE.md between the webhook markers (its own
+# generated section; the storefront section is left as it is).
+#
+# Settings (environment):
+#   BENCH_WEBHOOK_EVENTS=4000 BENCH_WEBHOOK_CONCURRENCY=32 BENCH_WEBHOOK_WRITERS=4
+#   BENCH_WEBHOOK_RUNS=3      runs; the median run (by ratio) is reported, every run is listed
+#   BENCH_SKIP_BUILD=1        use the binary already built
+#   BENCH_WRITE_DOC=0|1       write docs/PERFORMANCE.md (default 1 for a release build)
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1mbench-webhooks:\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31mbench-webhooks: %s\033[0m\n' "$*" >&2; exit 1; }
+
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$TARGET_DIR/release/hub-bench-webhooks
+EVENTS=${BENCH_WEBHOOK_EVENTS:-4000}
+CONC=${BENCH_WEBHOOK_CONCURRENCY:-32}
+WRITERS=${BENCH_WEBHOOK_WRITERS:-4}
+RUNS=${BENCH_WEBHOOK_RUNS:-3}
+OUT=$ROOT/target/bench
+DOC=$ROOT/docs/PERFORMANCE.md
+mkdir -p "$OUT"
+
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  say "building hub-bench-webhooks (release)"
+  cargo build --release -p server --bin hub-bench-webhooks >&2
+fi
+[ -x "$BIN" ] || die "no $BIN; run 'cargo build --release -p server --bin hub-bench-webhooks'"
+
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+awk -v l="$LOAD_BEFORE" 'BEGIN { exit !(l > 1.5) }' &&
+  say "warning: load average $LOAD_BEFORE before measuring: other processes share the CPU, expect noise"
+
+LINES=()
+for ((r = 1; r <= RUNS; r++)); do
+  say "run $r of $RUNS: $EVENTS events, concurrency $CONC, $WRITERS writers"
+  line=$(HUB_LOG_FILTER=warn "$BIN" --events "$EVENTS" --concurrency "$CONC" --writers "$WRITERS" |
+    grep '^BENCH_WEBHOOKS ') || die "run $r failed"
+  say "  $line"
+  LINES+=("$line")
+done
+printf '%s\n' "${LINES[@]}" >"$OUT/webhooks.txt"
+
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+# The median run by ratio.
+MEDIAN=$(for l in "${LINES[@]}"; do printf '%s %s\n' "$(field "$l" ratio)" "$l"; done |
+  sort -n | awk -v n="${#LINES[@]}" 'NR == int((n + 1) / 2) { $1 = ""; sub(/^ /, ""); print }')
+HUB_EPS=$(field "$MEDIAN" hub_eps)
+BARE_EPS=$(field "$MEDIAN" bare_eps)
+RATIO=$(field "$MEDIAN" ratio)
+P50=$(field "$MEDIAN" p50_ms)
+P99=$(field "$MEDIAN" p99_ms)
+MET=$(awk -v r="$RATIO" 'BEGIN { print (r >= 0.5) ? "yes" : "**no**" }')
+
+CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git -C "$ROOT" --no-optional-locks status --porcelain 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)
+
+REPORT=$OUT/webhooks-report.md
+{
+  echo "### Webhook delivery, run of $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Machine: $(nproc) cores ($CPU); commit $COMMIT$DIRTY; release build; SQLite. $EVENTS events"
+  echo "per run (price-list changes, one transaction and one outbox event each, $WRITERS writers), $CONC"
+  echo "deliveries at once; the receiver verifies every signature. $RUNS runs, the median by ratio reported."
+  echo
+  echo "| measurement | events/s | commit → verified delivery p50 | p99 |"
+  echo "| --- | ---: | ---: | ---: |"
+  echo "| the hub: commit, outbox, worker, guarded client, receiver | $HUB_EPS | $P50 ms | $P99 ms |"
+  echo "| a bare reqwest client posting the same bodies to the same receiver | $BARE_EPS | | |"
+  echo
+  echo "| target | measured | met |"
+  echo "| --- | --- | --- |"
+  echo "| hub events/s ≥ 0.5 × bare client | ×$RATIO | $MET |"
+  echo
+  echo "Every run (\`target/bench/webhooks.txt\`):"
+  echo
+  for l in "${LINES[@]}"; do echo "- \`$l\`"; done
+  echo
+  echo "Load average before measuring: $LOAD_BEFORE."
+} >"$REPORT"
+echo
+cat "$REPORT"
+echo
+
+if [ "${BENCH_WRITE_DOC:-1}" = 1 ]; then
+  BEGIN='<!-- bench-webhooks:begin (written by scripts/bench-webhooks.sh) -->'
+  END='<!-- bench-webhooks:end -->'
+  if ! grep -qF "$BEGIN" "$DOC"; then
+    printf '\n## Webhook delivery\n\n%s\n%s\n' "$BEGIN" "$END" >>"$DOC"
+  fi
+  awk -v begin="$BEGIN" -v end="$END" -v report="$REPORT" '
+    $0 == begin { print; print ""; while ((getline line < report) > 0) print line; print ""; skip = 1; next }
+    $0 == end { skip = 0 }
+    !skip { print }' "$DOC" >"$DOC.tmp"
+  mv "$DOC.tmp" "$DOC"
+  say "wrote the figures into ${DOC#"$ROOT"/}"
+fi
