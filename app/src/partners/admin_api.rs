@@ -165,7 +165,7 @@ pub async fn list_distributors() -> Result<Vec<DistributorRow>, ApiError> {
     run(|admin: HubAdmin| async move {
         let mut list =
             tenants::partners::linked(admin.db(), tenants::partners::DISTRIBUTOR_RELATION).await?;
-        list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        list.sort_by_key(|a| a.name.to_lowercase());
         Ok(list
             .into_iter()
             .map(|p| DistributorRow {

@@ -127,7 +127,7 @@ async fn run(args: Args) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let media = tenants::catalog::media::Media::new(
         Arc::new(
-            tenants::catalog::media::DirStorage::new(&dir.path().join("media"))
+            tenants::catalog::media::DirStorage::new(dir.path().join("media"))
                 .map_err(|e| e.to_string())?,
         ),
         2 * 1024 * 1024,

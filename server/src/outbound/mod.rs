@@ -329,6 +329,15 @@ fn root_cause(e: &dyn std::error::Error) -> String {
     last
 }
 
+impl tenants::webhooks::UrlCheck for Outbound {
+    fn check<'a>(
+        &'a self,
+        url: &'a Url,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+        Box::pin(async move { self.vet(url).await.map_err(|e| e.to_string()) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,14 +419,5 @@ mod tests {
             let ip: IpAddr = ip.parse().expect("ip");
             assert_eq!(forbidden(ip, false), None, "{ip}");
         }
-    }
-}
-
-impl tenants::webhooks::UrlCheck for Outbound {
-    fn check<'a>(
-        &'a self,
-        url: &'a Url,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
-        Box::pin(async move { self.vet(url).await.map_err(|e| e.to_string()) })
     }
 }
