@@ -11,8 +11,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// The sections of the file; an environment variable's first word picks one.
-const SECTIONS: [&str; 9] = [
-    "site", "server", "hub", "database", "data", "secrets", "limits", "log", "catalog",
+const SECTIONS: [&str; 11] = [
+    "site", "server", "hub", "database", "data", "secrets", "limits", "log", "catalog", "outbound",
+    "webhooks",
 ];
 
 /// A configuration problem, shown as one line: the key, then what is wrong with it.
@@ -670,6 +671,24 @@ mod tests {
         let err = Config::with_overrides([("server.lisen", "x")]).unwrap_err();
         assert_eq!(err.key, "server.lisen");
         assert!(err.problem.contains("unknown key"), "{err}");
+    }
+
+    #[test]
+    fn every_section_of_the_file_can_be_set_from_the_environment() {
+        let file = include_str!("../../Leptos.toml");
+        let sections: Vec<&str> = file
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']'))
+            .filter(|s| !s.starts_with('['))
+            .collect();
+        assert!(sections.len() >= 10, "{sections:?}");
+        for s in sections {
+            assert!(
+                SECTIONS.contains(&s),
+                "[{s}] has no HUB_{}_… variables",
+                s.to_uppercase()
+            );
+        }
     }
 
     #[test]

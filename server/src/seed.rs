@@ -91,6 +91,10 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
     }
     println!("  Catalog console:   {}/admin/catalog", cfg.public_url());
     println!("  Hub admin console: {}/admin/resellers", cfg.public_url());
+    println!(
+        "  Distributors:      {}/admin/distributors",
+        cfg.public_url()
+    );
     println!();
     println!("Demo logins (password for all: {DEMO_PASSWORD}):");
     println!(

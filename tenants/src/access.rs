@@ -341,12 +341,15 @@ impl MasterView {
 pub enum Relation {
     /// The owner (the hub) has this partner as a reseller.
     Reseller,
+    /// The owner (the hub) has this partner as a distributor.
+    Distributor,
 }
 
 impl Relation {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Reseller => registry::partners::RESELLER_RELATION,
+            Self::Distributor => crate::partners::DISTRIBUTOR_RELATION,
         }
     }
 }

@@ -185,6 +185,38 @@ async fn a_new_distributor_uploads_prices_creates_a_key_and_an_endpoint_and_sees
     );
     browser.wait_text("[data-testid=prices-empty]").await;
 
+    // Where it ships: a bad line is named, good ones are saved and shown.
+    browser.fill("regions", "DE\nXX").await;
+    browser.click("[data-testid=territories-save]").await;
+    browser
+        .wait_text_containing("#territories .field__error", "line 2")
+        .await;
+    c.find(Locator::Id("regions"))
+        .await
+        .expect("the editor")
+        .clear()
+        .await
+        .expect("clear it");
+    browser.fill("regions", "DE\nAT-9\nFR 75").await;
+    browser.click("[data-testid=territories-save]").await;
+    let saved = browser.wait_text("[data-testid=territories-saved]").await;
+    assert_eq!(saved, "Saved 3 region(s).");
+
+    // A colleague: added as staff, listed, and removable (the admin cannot remove itself).
+    browser
+        .fill("staff-name", "Sam <script>alert(1)</script> Staff")
+        .await;
+    browser.fill("staff-email", "sam@kappa.example").await;
+    browser.fill("staff-password", "Kappa-Staff-2026!").await;
+    browser.click("[data-testid=staff-add]").await;
+    let staff = browser
+        .wait_text_containing("[data-testid=staff]", "sam@kappa.example")
+        .await;
+    assert!(
+        staff.contains("Sam <script>alert(1)</script> Staff"),
+        "the name shows as text: {staff}"
+    );
+
     // A bad file: nothing is written, each bad line is named.
     let skus = two_skus(&hub).await;
     assert_eq!(skus.len(), 2, "the demo catalog has products");

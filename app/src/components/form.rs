@@ -33,6 +33,10 @@ where
 pub fn Field(
     id: &'static str,
     label: &'static str,
+    /// The form field's name, when it differs from `id` (two forms on a page with the same
+    /// field).
+    #[prop(optional)]
+    name: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
@@ -51,7 +55,7 @@ pub fn Field(
             <label for=id>{label}</label>
             <input
                 id=id
-                name=id
+                name=name.unwrap_or(id)
                 type=kind
                 autocomplete=autocomplete
                 aria-describedby=described

@@ -18,7 +18,7 @@ pub struct Overview {
     pub contact_name: String,
     pub contact_email: String,
     pub currency: String,
-    /// e.g. `DE`, `AT-9`, `FR 75…`
+    /// One line per region, e.g. `DE`, `AT-9` (a subdivision), `FR 75` (a postal prefix).
     pub territories: Vec<String>,
     /// The stores it is linked to.
     pub resellers: Vec<String>,
@@ -234,13 +234,7 @@ pub async fn partner_overview() -> Result<Overview, ApiError> {
             currency: profile.currency,
             territories: territories
                 .iter()
-                .map(|r| {
-                    let mut s = r.subdivision.clone().unwrap_or_else(|| r.country.clone());
-                    if let Some(p) = &r.postal_prefix {
-                        s.push_str(&format!(" {p}…"));
-                    }
-                    s
-                })
+                .map(tenants::partners::territories::to_line)
                 .collect(),
             resellers: links.into_iter().map(|l| l.name).collect(),
             admin: staff.principal().role == Role::DistributorAdmin,
@@ -552,6 +546,102 @@ pub async fn replay_dead() -> Result<u64, ApiError> {
     use crate::context::run;
     run(|admin: DistributorAdmin| async move {
         Ok(tenants::webhooks::deliveries::replay_dead(admin.db(), None, now()?).await?)
+    })
+    .await
+}
+
+/// One account of the partner, as its admin's staff list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// `admin` or `staff`
+    pub role: String,
+    /// The account of the person looking.
+    pub you: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn staff_row(u: &tenants::auth::User, me: tenants::UserId) -> StaffRow {
+    StaffRow {
+        id: u.id.to_string(),
+        name: u.name.clone(),
+        email: u.email.clone(),
+        role: if u.role == tenants::auth::Role::DistributorAdmin {
+            "admin".into()
+        } else {
+            "staff".into()
+        },
+        you: u.id == me,
+    }
+}
+
+/// Partner admin: the partner's accounts.
+#[server(prefix = "/api", endpoint = "partner/staff", input = GetUrl, output = crate::codec::Answer)]
+pub async fn partner_staff() -> Result<Vec<StaffRow>, ApiError> {
+    use tenants::access::DistributorAdmin;
+
+    use crate::context::run;
+    run(|admin: DistributorAdmin| async move {
+        let me = admin.principal().user_id;
+        let list = tenants::partners::staff::list(admin.db()).await?;
+        Ok(list.iter().map(|u| staff_row(u, me)).collect())
+    })
+    .await
+}
+
+/// Partner admin: adds an account (`role` admin or staff) with the password given.
+#[server(prefix = "/api", endpoint = "partner/staff-add", output = crate::codec::Answer)]
+pub async fn add_staff(
+    name: String,
+    email: String,
+    password: String,
+    role: String,
+) -> Result<StaffRow, ApiError> {
+    use tenants::access::DistributorAdmin;
+
+    use crate::context::run;
+    run(|admin: DistributorAdmin| async move {
+        let is_admin = match role.as_str() {
+            "admin" => true,
+            "staff" => false,
+            _ => return Err(ApiError::validation("role", "choose admin or staff")),
+        };
+        let user =
+            tenants::partners::staff::add(admin.db(), &email, &name, &password, is_admin).await?;
+        Ok(staff_row(&user, admin.principal().user_id))
+    })
+    .await
+}
+
+/// Partner admin: removes another account of the partner (never their own, never the last
+/// admin); its sessions end at once.
+#[server(prefix = "/api", endpoint = "partner/staff-remove", output = crate::codec::Answer)]
+pub async fn remove_staff(id: String) -> Result<(), ApiError> {
+    use tenants::access::DistributorAdmin;
+
+    use crate::context::run;
+    run(|admin: DistributorAdmin| async move {
+        let id = tenants::UserId::parse(id.trim()).ok_or(ApiError::NotFound)?;
+        tenants::partners::staff::remove(admin.db(), admin.principal().user_id, id).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Partner admin: replaces the ship-to regions with the editor's lines (`DE`, `DE-BY`,
+/// `FR 75`). Answers them as saved.
+#[server(prefix = "/api", endpoint = "partner/territories-save", output = crate::codec::Answer)]
+pub async fn save_territories(regions: String) -> Result<Vec<String>, ApiError> {
+    use tenants::access::DistributorAdmin;
+    use tenants::partners::territories;
+
+    use crate::context::run;
+    run(|admin: DistributorAdmin| async move {
+        let parsed = territories::parse_lines(&regions)?;
+        let saved = territories::replace(admin.db(), &parsed).await?;
+        Ok(saved.iter().map(territories::to_line).collect())
     })
     .await
 }

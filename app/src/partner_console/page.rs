@@ -11,10 +11,10 @@ use crate::components::form::{Field, field_error, form_error};
 use crate::components::layout::HubFrame;
 use crate::error::ApiError;
 use crate::partner_console::api::{
-    CreateEndpoint, CreateKey, DeleteEndpoint, DeliveryRow, EndpointRow, ImportReport, KeyRow,
-    Overview, PRICE_IMPORT_PATH, ReplayDead, ReplayDelivery, RevokeKey, SendTestEvent,
-    import_prices, partner_deliveries, partner_endpoints, partner_keys, partner_overview,
-    partner_prices,
+    AddStaff, CreateEndpoint, CreateKey, DeleteEndpoint, DeliveryRow, EndpointRow, ImportReport,
+    KeyRow, Overview, PRICE_IMPORT_PATH, RemoveStaff, ReplayDead, ReplayDelivery, RevokeKey,
+    SaveTerritories, SendTestEvent, StaffRow, import_prices, partner_deliveries, partner_endpoints,
+    partner_keys, partner_overview, partner_prices, partner_staff,
 };
 
 #[component]
@@ -31,8 +31,9 @@ pub fn PartnerConsolePage() -> impl IntoView {
                                 Err(e) => view! { <ConsoleError error=e/> }.into_any(),
                                 Ok(o) => view! {
                                     <OverviewCard overview=o.clone()/>
+                                    {o.admin.then(|| view! { <Territories initial=o.territories.join("\n")/> })}
                                     <Prices admin=o.admin imported/>
-                                    {o.admin.then(|| view! { <Keys/> <Webhooks/> })}
+                                    {o.admin.then(|| view! { <Keys/> <Webhooks/> <Staff/> })}
                                 }.into_any(),
                             }
                         })}
@@ -489,6 +490,106 @@ fn DeliveryLine(delivery: DeliveryRow, replay: ServerAction<ReplayDelivery>) -> 
                     <ActionForm action=replay attr:class="inline-form">
                         <input type="hidden" name="id" value=d.id.clone()/>
                         <button type="submit" class="button button--small button--ghost">"Replay"</button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Territories(initial: String) -> impl IntoView {
+    let save = ServerAction::<SaveTerritories>::new();
+    let result = save.value();
+    view! {
+        <div class="card partner-panel" id="territories">
+            <div class="partner-panel__head"><h2>"Where you ship"</h2></div>
+            <p class="muted">
+                "One region per line: a country (" <code>"DE"</code> "), a subdivision ("
+                <code>"DE-BY"</code> ") or a postal-code prefix (" <code>"FR 75"</code>
+                "). Carts and quote requests reach you only for ship-to addresses you serve."
+            </p>
+            <ActionForm action=save attr:class="form" attr:novalidate=true attr:data-testid="territories-form">
+                <div class="field">
+                    <label for="regions">"Regions"</label>
+                    <textarea id="regions" name="regions" rows="4" class="catalog-textarea"
+                        aria-invalid=move || field_error(result, "regions").get().is_some().to_string()>{initial}</textarea>
+                    <p class="field__error" role="alert">{move || field_error(result, "regions").get()}</p>
+                </div>
+                <div><button class="button" type="submit" data-testid="territories-save">"Save regions"</button></div>
+            </ActionForm>
+            <p class="form__error" role="alert">{move || form_error(result).get()}</p>
+            {move || match result.get() {
+                Some(Ok(saved)) => Some(view! {
+                    <p class="success" role="status" data-testid="territories-saved">{format!("Saved {} region(s).", saved.len())}</p>
+                }),
+                _ => None,
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Staff() -> impl IntoView {
+    let add = ServerAction::<AddStaff>::new();
+    let remove = ServerAction::<RemoveStaff>::new();
+    let list = Resource::new(
+        move || (add.version().get(), remove.version().get()),
+        |_| partner_staff(),
+    );
+    let result = add.value();
+    view! {
+        <div class="card partner-panel" id="staff">
+            <div class="partner-panel__head"><h2>"Staff"</h2></div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(people) => view! {
+                            <table class="table" data-testid="staff">
+                                <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                <tbody>{people.into_iter().map(|p| view! { <StaffLine person=p remove/> }).collect_view()}</tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || match remove.value().get() {
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }),
+                _ => None,
+            }}
+            <h3>"Add someone"</h3>
+            <ActionForm action=add attr:class="form form--grid" attr:novalidate=true attr:data-testid="staff-form">
+                <Field id="staff-name" name="name" label="Name" error=field_error(result, "name")/>
+                <Field id="staff-email" name="email" label="E-mail" kind="email" error=field_error(result, "email")/>
+                <Field id="staff-password" name="password" label="Password" kind="password" autocomplete="new-password" hint="At least 12 characters; give it to them over a safe channel" error=field_error(result, "password")/>
+                <div class="field">
+                    <label for="staff-role">"Role"</label>
+                    <select id="staff-role" name="role">
+                        <option value="staff">"Staff (price list, orders)"</option>
+                        <option value="admin">"Admin (also keys, webhooks, staff)"</option>
+                    </select>
+                </div>
+                <div class="form__actions"><button class="button" type="submit" data-testid="staff-add">"Add"</button></div>
+            </ActionForm>
+            <p class="form__error" role="alert">{move || form_error(result).get()}</p>
+        </div>
+    }
+}
+
+#[component]
+fn StaffLine(person: StaffRow, remove: ServerAction<RemoveStaff>) -> impl IntoView {
+    let p = person;
+    view! {
+        <tr>
+            <td><strong>{p.name.clone()}</strong>{p.you.then(|| view! { <span class="muted small">" (you)"</span> })}</td>
+            <td>{p.email.clone()}</td>
+            <td><span class=format!("pill pill--{}", if p.role == "admin" { "approved" } else { "pending" })>{p.role.clone()}</span></td>
+            <td class="table__actions">
+                {(!p.you).then(|| view! {
+                    <ActionForm action=remove attr:class="inline-form">
+                        <input type="hidden" name="id" value=p.id.clone()/>
+                        <button type="submit" class="button button--small button--ghost">"Remove"</button>
                     </ActionForm>
                 })}
             </td>

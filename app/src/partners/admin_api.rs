@@ -237,3 +237,43 @@ pub async fn create_distributor(
     })
     .await
 }
+
+/// Hub admin: sets one of the hub's distributors active (`approved`), `paused` (offered no
+/// new orders or quotes; its console and API keep working) or `suspended` (its host and keys
+/// stop answering). Its host reflects the change on its next request.
+#[server(prefix = "/api", endpoint = "admin/distributor-status", output = crate::codec::Answer)]
+pub async fn set_distributor_status(
+    id: String,
+    status: String,
+) -> Result<DistributorRow, ApiError> {
+    use tenants::access::HubAdmin;
+
+    use crate::context::{app_state, run};
+    run(|admin: HubAdmin| async move {
+        let state = app_state()?;
+        let id = tenants::TenantId::parse(&id).ok_or(ApiError::NotFound)?;
+        let status = match status.as_str() {
+            "approved" => tenants::TenantStatus::Approved,
+            "paused" => tenants::TenantStatus::Paused,
+            "suspended" => tenants::TenantStatus::Suspended,
+            _ => {
+                return Err(ApiError::validation(
+                    "status",
+                    "must be approved (active), paused or suspended",
+                ));
+            }
+        };
+        let updated =
+            tenants::partners::set_distributor_status(&state.db, admin.db(), id, status).await?;
+        state.registry.invalidate(&updated).await;
+        tracing::info!(tenant = %updated.id(), status = status.as_str(), "distributor status changed");
+        Ok(DistributorRow {
+            id: updated.id().to_string(),
+            slug: updated.slug().to_owned(),
+            name: updated.name().to_owned(),
+            status: updated.status().as_str().to_owned(),
+            console_url: crate::context::store_url(updated.slug(), "/console/partner"),
+        })
+    })
+    .await
+}

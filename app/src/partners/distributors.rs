@@ -5,12 +5,18 @@ use leptos_meta::Title;
 
 use crate::components::form::{Field, field_error, form_error};
 use crate::components::layout::HubFrame;
-use crate::partners::admin_api::{CreateDistributor, list_distributors};
+use crate::partners::admin_api::{
+    CreateDistributor, DistributorRow, SetDistributorStatus, list_distributors,
+};
 
 #[component]
 pub fn DistributorsPage() -> impl IntoView {
     let create = ServerAction::<CreateDistributor>::new();
-    let list = Resource::new(move || create.version().get(), |_| list_distributors());
+    let change = ServerAction::<SetDistributorStatus>::new();
+    let list = Resource::new(
+        move || (create.version().get(), change.version().get()),
+        |_| list_distributors(),
+    );
     let result = create.value();
     view! {
         <Title text="Distributors · Hub admin"/>
@@ -29,22 +35,19 @@ pub fn DistributorsPage() -> impl IntoView {
                                 }.into_any(),
                                 Ok(items) => view! {
                                     <table class="table card" data-testid="distributors">
-                                        <thead><tr><th>"Distributor"</th><th>"Address"</th><th>"Status"</th><th>"Console"</th></tr></thead>
+                                        <thead><tr><th>"Distributor"</th><th>"Address"</th><th>"Status"</th><th>"Console"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                         <tbody>
-                                            {items.into_iter().map(|d| { let slug = d.slug.clone(); view! {
-                                                <tr data-slug=slug>
-                                                    <td><strong>{d.name}</strong></td>
-                                                    <td><code>{d.slug}</code></td>
-                                                    <td><span class=format!("pill pill--{}", d.status)>{d.status.clone()}</span></td>
-                                                    <td><a href=d.console_url rel="external">"Open console"</a></td>
-                                                </tr>
-                                            }}).collect_view()}
+                                            {items.into_iter().map(|d| view! { <Row row=d change/> }).collect_view()}
                                         </tbody>
                                     </table>
                                 }.into_any(),
                             }
                         })}
                     </Transition>
+                    {move || match change.value().get() {
+                        Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }),
+                        _ => None,
+                    }}
                     <div class="card form-card">
                         <h2>"New distributor"</h2>
                         <ActionForm action=create attr:class="form form--grid" attr:novalidate=true attr:data-testid="distributor-form">
@@ -73,5 +76,42 @@ pub fn DistributorsPage() -> impl IntoView {
             </section>
             <crate::HydrationMark/>
         </HubFrame>
+    }
+}
+
+#[component]
+fn Row(row: DistributorRow, change: ServerAction<SetDistributorStatus>) -> impl IntoView {
+    let d = row;
+    // Active ones can be paused or suspended; paused and suspended ones made active again.
+    let actions: &[(&str, &str)] = match d.status.as_str() {
+        "approved" => &[("paused", "Pause"), ("suspended", "Suspend")],
+        "paused" => &[("approved", "Resume"), ("suspended", "Suspend")],
+        _ => &[("approved", "Reinstate")],
+    };
+    let label = match d.status.as_str() {
+        "approved" => "active".to_owned(),
+        other => other.to_owned(),
+    };
+    let slug = d.slug.clone();
+    view! {
+        <tr data-slug=d.slug.clone()>
+            <td><strong>{d.name.clone()}</strong></td>
+            <td><code>{d.slug.clone()}</code></td>
+            <td><span class=format!("pill pill--{}", d.status)>{label}</span></td>
+            <td><a href=d.console_url.clone() rel="external">"Open console"</a></td>
+            <td class="table__actions">
+                {actions.iter().map(|(status, text)| {
+                    let id = d.id.clone();
+                    let testid = format!("{status}-{slug}");
+                    view! {
+                        <ActionForm action=change attr:class="inline-form">
+                            <input type="hidden" name="id" value=id/>
+                            <input type="hidden" name="status" value=*status/>
+                            <button type="submit" class="button button--small button--ghost" data-testid=testid>{*text}</button>
+                        </ActionForm>
+                    }
+                }).collect_view()}
+            </td>
+        </tr>
     }
 }

@@ -81,7 +81,7 @@ impl Modify for BearerKey {
 
 /// The routes and the document they make, together.
 fn split() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(profile::get_profile, profile::put_profile))
         .routes(routes!(prices::list_prices, prices::put_prices))
         .routes(routes!(prices::get_price, prices::delete_price))
@@ -103,7 +103,68 @@ fn split() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::get_delivery))
         .routes(routes!(webhooks::replay_delivery))
         .routes(routes!(webhooks::replay_dead))
-        .split_for_parts()
+        .split_for_parts();
+    let mut doc = doc;
+    common_responses(&mut doc);
+    (router, doc)
+}
+
+/// The answers every operation can give whatever it does, added to each operation where it
+/// does not describe them itself: 400 (a body that is not JSON, an unreadable query), 415 (a
+/// body that is not `application/json`), 429 (over the key's rate), and for a POST the
+/// `Idempotency-Key` answers: 409 (the first request with that key is still running) and 422
+/// (the key was used with another body).
+fn common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            (item.get.as_mut(), false, false),
+            (item.put.as_mut(), true, false),
+            (item.post.as_mut(), true, true),
+            (item.delete.as_mut(), false, false),
+        ];
+        for (op, takes_body, post) in ops {
+            let Some(op) = op else { continue };
+            let responses = &mut op.responses.responses;
+            let mut add = |code: &str, description: &str| {
+                responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            };
+            add(
+                "400",
+                "The request could not be read (a malformed body or query)",
+            );
+            add(
+                "429",
+                "Over the key's rate limit: retry after `Retry-After` seconds",
+            );
+            if takes_body {
+                add("415", "The body is not `application/json`");
+            }
+            if post {
+                add(
+                    "409",
+                    "A request with this Idempotency-Key is still being processed",
+                );
+                add(
+                    "422",
+                    "This Idempotency-Key was used with another body, or a field is not acceptable",
+                );
+            }
+        }
+    }
 }
 
 /// The OpenAPI document, as served.

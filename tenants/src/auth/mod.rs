@@ -1,7 +1,7 @@
 //! Identity: accounts, passwords, sessions and log-in throttling. Every account belongs to
 //! exactly one tenant and is only ever looked up through that tenant's [`crate::TenantDb`].
 
-mod entity;
+pub(crate) mod entity;
 pub mod password;
 pub mod sessions;
 pub mod signup;

@@ -271,7 +271,11 @@ pub(crate) async fn authenticate(
         .ok()
         .flatten()
         .ok_or(KeyRefused::Invalid)?;
-    if tenant.status() != TenantStatus::Approved {
+    // A paused partner's systems still keep its data; pending and suspended ones are refused.
+    if !matches!(
+        tenant.status(),
+        TenantStatus::Approved | TenantStatus::Paused
+    ) {
         return Err(KeyRefused::Inactive);
     }
     let now = Utc::now();

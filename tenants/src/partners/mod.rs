@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod price_csv;
 pub mod price_list;
 pub mod profile;
+pub mod staff;
 pub mod territories;
 
 use chrono::Utc;
@@ -26,7 +27,7 @@ use crate::db::{Database, TenantDb, TenantTx};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::registry::entity::links;
-use crate::registry::{self, Slug, Tenant, TenantKind};
+use crate::registry::{self, Slug, Tenant, TenantKind, TenantStatus};
 
 /// The hub's link to a distributor.
 pub const DISTRIBUTOR_RELATION: &str = "distributor";
@@ -84,6 +85,32 @@ pub async fn create_distributor(
     let user = users::insert(&tx, &TenantDb::new(db, &tenant), admin).await?;
     tx.commit().await?;
     Ok((tenant, user))
+}
+
+/// The hub sets one of its distributors active (`Approved`), `Paused` (no new orders or
+/// quotes; its console and API keep working) or `Suspended` (its host and its keys stop
+/// answering). Only through the hub's link to it.
+pub async fn set_distributor_status(
+    db: &Database,
+    hub: &TenantDb,
+    distributor: TenantId,
+    status: TenantStatus,
+) -> Result<Tenant> {
+    if hub.tenant().kind() != TenantKind::Hub {
+        return Err(Error::Forbidden);
+    }
+    if !matches!(
+        status,
+        TenantStatus::Approved | TenantStatus::Paused | TenantStatus::Suspended
+    ) {
+        return Err(Error::validation(
+            "status",
+            "a distributor is active, paused or suspended",
+        ));
+    }
+    let link =
+        crate::access::Link::find(hub, distributor, crate::access::Relation::Distributor).await?;
+    registry::set_status(db, link.partner(), status).await
 }
 
 /// A partner as a list shows it.

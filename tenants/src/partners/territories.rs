@@ -129,6 +129,54 @@ pub fn parse(index: usize, r: &Region) -> Result<Region> {
     })
 }
 
+/// One region as a line of the console's territory editor: `DE`, `DE-BY` (a subdivision),
+/// `DE 80` (a postal-code prefix), or `DE-BY 80`.
+pub fn to_line(r: &Region) -> String {
+    let mut line = r.subdivision.clone().unwrap_or_else(|| r.country.clone());
+    if let Some(p) = &r.postal_prefix {
+        line.push(' ');
+        line.push_str(p);
+    }
+    line
+}
+
+/// Reads the console's editor: one region per line (see [`to_line`]); blank lines are
+/// skipped. Every line is checked; the error names the first bad line.
+pub fn parse_lines(text: &str) -> Result<Vec<Region>> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (place, prefix) = match line.split_once(char::is_whitespace) {
+            Some((p, rest)) => (p, Some(rest.trim().to_owned())),
+            None => (line, None),
+        };
+        let (country, subdivision) = match place.split_once('-') {
+            Some((c, _)) => (c.to_owned(), Some(place.to_owned())),
+            None => (place.to_owned(), None),
+        };
+        let region = Region {
+            country,
+            subdivision,
+            postal_prefix: prefix,
+        };
+        out.push(parse(out.len(), &region).map_err(|e| match e {
+            Error::Validation { message, .. } => Error::validation(
+                "regions",
+                format!(
+                    "line {}: {}",
+                    i + 1,
+                    message.split_once(": ").map_or(message.as_str(), |(_, m)| m)
+                ),
+            ),
+            other => other,
+        })?);
+    }
+    Ok(out)
+}
+
 fn partner(db: &TenantDb) -> Result<()> {
     match db.tenant().kind() {
         TenantKind::Distributor | TenantKind::Reseller => Ok(()),
@@ -202,6 +250,32 @@ mod tests {
             subdivision: s.map(Into::into),
             postal_prefix: p.map(Into::into),
         }
+    }
+
+    #[test]
+    fn the_console_lines_read_back_what_they_show() {
+        let regions = parse_lines("de\n\n  AT-9 \nFR 75\nDE-BY 80").expect("good lines");
+        assert_eq!(
+            regions,
+            vec![
+                region("DE", None, None),
+                region("AT", Some("AT-9"), None),
+                region("FR", None, Some("75")),
+                region("DE", Some("DE-BY"), Some("80")),
+            ]
+        );
+        let lines: Vec<String> = regions.iter().map(to_line).collect();
+        assert_eq!(lines, ["DE", "AT-9", "FR 75", "DE-BY 80"]);
+        assert_eq!(parse_lines(&lines.join("\n")).expect("round trip"), regions);
+        match parse_lines("DE\nXX") {
+            Err(Error::Validation { field, message }) => {
+                assert_eq!(field, "regions");
+                assert!(message.starts_with("line 2: "), "{message}");
+                assert!(message.contains("\"XX\""), "{message}");
+            }
+            other => panic!("a bad country is refused: {other:?}"),
+        }
+        assert!(parse_lines("DE 80/1").is_err(), "a prefix with a slash");
     }
 
     #[test]

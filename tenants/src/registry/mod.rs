@@ -55,7 +55,11 @@ impl TenantKind {
 #[serde(rename_all = "snake_case")]
 pub enum TenantStatus {
     Pending,
+    /// Active.
     Approved,
+    /// A distributor the hub paused: its console and API work, but it is offered no new
+    /// orders or quotes (only active partners fulfil).
+    Paused,
     Suspended,
 }
 
@@ -64,6 +68,7 @@ impl TenantStatus {
         match self {
             Self::Pending => "pending",
             Self::Approved => "approved",
+            Self::Paused => "paused",
             Self::Suspended => "suspended",
         }
     }
@@ -72,6 +77,7 @@ impl TenantStatus {
         match s {
             "pending" => Some(Self::Pending),
             "approved" => Some(Self::Approved),
+            "paused" => Some(Self::Paused),
             "suspended" => Some(Self::Suspended),
             _ => None,
         }

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod csrf;
+mod fuzz;
 mod health;
 mod hosts;
 mod jwt;

@@ -54,6 +54,7 @@ fn id_kind(field: &str, path: &str) -> Option<IdKind> {
         "id" if path.contains("categor") => IdKind::Category,
         "id" if path.contains("product") => IdKind::Product,
         "id" if path.contains("partner/key") => IdKind::ApiKey,
+        "id" if path.contains("partner/staff") => IdKind::User,
         "id" if path.contains("partner/endpoint") => IdKind::WebhookEndpoint,
         "id" if path.contains("partner/deliver") => IdKind::WebhookDelivery,
         "id" => IdKind::Tenant,
