@@ -15,6 +15,50 @@ impl leptos::server_fn::codec::Encoding for Upload {
     const METHOD: http::Method = http::Method::POST;
 }
 
+/// The form's `file` field (its file name and bytes), read as it arrives and refused at
+/// `limit` bytes rather than after the whole upload; `None` when the form has no such field.
+/// `advice` says what to do with a bigger file.
+#[cfg(feature = "ssr")]
+pub(crate) async fn read_file(
+    data: leptos::server_fn::codec::MultipartData,
+    limit: usize,
+    advice: &str,
+) -> Result<Option<(String, Vec<u8>)>, crate::error::ApiError> {
+    use crate::error::ApiError;
+    let unreadable = |e: multer::Error| {
+        tracing::info!(error = %e, "unreadable upload");
+        ApiError::validation(
+            "file",
+            "the upload could not be read completely; it may be larger than the server accepts",
+        )
+    };
+    let mut form = data
+        .into_inner()
+        .ok_or_else(|| ApiError::validation("file", "the upload did not arrive as a form"))?;
+    let mut file = None;
+    while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("").to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::validation(
+                    "file",
+                    format!(
+                        "the file is larger than the hub imports at once ({} MB); {advice}",
+                        limit / 1_000_000
+                    ),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        file = Some((name, bytes));
+    }
+    Ok(file)
+}
+
 /// Whether a request's content type is multipart form data with a boundary.
 pub(crate) fn is_multipart(content_type: Option<&str>) -> bool {
     #[cfg(feature = "ssr")]

@@ -695,32 +695,8 @@ pub async fn start_catalog_import(data: MultipartData) -> Result<ImportStatus, A
 
     use crate::context::run;
     run(|admin: HubAdmin| async move {
-        let mut form = data
-            .into_inner()
-            .ok_or_else(|| ApiError::validation("file", "the upload did not arrive as a form"))?;
         let limit = crate::context::app_state()?.max_import_bytes;
-        let mut file = None;
-        while let Some(mut field) = form.next_field().await.map_err(unreadable("file"))? {
-            if field.name() != Some("file") {
-                continue;
-            }
-            let name = field.file_name().unwrap_or("").to_owned();
-            // Read as it arrives, refusing at the limit rather than after the whole upload.
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(unreadable("file"))? {
-                if bytes.len() + chunk.len() > limit {
-                    return Err(ApiError::validation(
-                        "file",
-                        format!(
-                            "the file is larger than the hub imports at once ({} MB); split it into parts",
-                            limit / 1_000_000
-                        ),
-                    ));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            file = Some((name, bytes));
-        }
+        let file = crate::upload::read_file(data, limit, "split it into parts").await?;
         let (file_name, bytes) = file
             .filter(|(_, b)| !b.is_empty())
             .ok_or_else(|| ApiError::validation("file", "choose a CSV file to import"))?;

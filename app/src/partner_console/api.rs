@@ -273,66 +273,35 @@ pub async fn import_prices(data: MultipartData) -> Result<ImportReport, ApiError
     use crate::context::{app_state, run};
     run(|admin: DistributorAdmin| async move {
         let state = app_state()?;
-        let mut form = data
-            .into_inner()
-            .ok_or_else(|| ApiError::validation("file", "the upload did not arrive as a form"))?;
-        let limit = state.max_import_bytes;
-        let mut text = None;
-        while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
-            if field.name() != Some("file") {
-                continue;
-            }
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                if bytes.len() + chunk.len() > limit {
-                    return Err(ApiError::validation(
-                        "file",
-                        format!(
-                            "the file is larger than the hub imports at once ({} MB); send it through the partner API in parts",
-                            limit / 1_000_000
-                        ),
-                    ));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            text = Some(String::from_utf8(bytes).map_err(|_| {
+        let file = crate::upload::read_file(
+            data,
+            state.max_import_bytes,
+            "send it through the partner API in parts",
+        )
+        .await?;
+        let text = match file {
+            Some((_, bytes)) if !bytes.is_empty() => String::from_utf8(bytes).map_err(|_| {
                 ApiError::validation("file", "the file is not UTF-8 text; save it as CSV (UTF-8)")
-            })?);
-        }
-        let text = text
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| ApiError::validation("file", "choose a CSV file to import"))?;
-        let problems = |errors: Vec<tenants::partners::price_list::RowError>, line_of: fn(usize) -> usize| {
-            errors
-                .into_iter()
-                .map(|e| ImportProblem {
-                    line: line_of(e.index),
-                    sku: e.sku,
-                    field: e.field,
-                    message: e.message,
-                })
-                .collect::<Vec<_>>()
-        };
-        // price_csv numbers rows by their line in the file; a batch error by its row (the
-        // header is line 1, the first row line 2).
-        let rows = match tenants::partners::price_csv::import(&text) {
-            Ok(rows) => rows,
-            Err(errors) => {
-                return Ok(ImportReport {
-                    written: 0,
-                    problems: problems(errors, |line| line),
-                });
-            }
+            })?,
+            _ => return Err(ApiError::validation("file", "choose a CSV file to import")),
         };
         let master = state.catalog.master(&state.db).await?;
-        match tenants::partners::price_list::upsert(admin.db(), &master, &rows).await {
+        match tenants::partners::price_csv::write(admin.db(), &master, &text).await {
             Ok(written) => Ok(ImportReport {
-                written: written.len(),
+                written,
                 problems: vec![],
             }),
             Err(WriteError::Rows(errors)) => Ok(ImportReport {
                 written: 0,
-                problems: problems(errors, |index| index + 2),
+                problems: errors
+                    .into_iter()
+                    .map(|e| ImportProblem {
+                        line: e.index,
+                        sku: e.sku,
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect(),
             }),
             Err(WriteError::Other(e)) => Err(e.into()),
         }
@@ -341,15 +310,6 @@ pub async fn import_prices(data: MultipartData) -> Result<ImportReport, ApiError
 }
 
 crate::upload::upload_codec!(ImportPrices);
-
-#[cfg(feature = "ssr")]
-fn unreadable(e: multer::Error) -> ApiError {
-    tracing::info!(error = %e, "unreadable upload");
-    ApiError::validation(
-        "file",
-        "the upload could not be read completely; it may be larger than the server accepts",
-    )
-}
 
 /// Partner admin: the API keys, newest first (never their secrets).
 #[server(prefix = "/api", endpoint = "partner/keys", input = GetUrl, output = crate::codec::Answer)]

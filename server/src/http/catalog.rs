@@ -49,19 +49,39 @@ fn refused(denied: Denied) -> Response {
     (status, denied.to_string()).into_response()
 }
 
-fn csv_file(name: &'static str, bytes: Vec<u8>) -> Response {
-    (
-        [
+/// A CSV download (`disposition` names the file), or the export's failure with the request's
+/// reference.
+fn csv_answer<E: std::fmt::Display>(
+    ctx: &RequestCtx,
+    disposition: &'static str,
+    what: &str,
+    result: Result<Vec<u8>, E>,
+) -> Response {
+    match result {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_static(disposition),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(request_id = %ctx.request_id, error = %e, "{what} export failed");
             (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_static(name)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        bytes,
-    )
-        .into_response()
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the export failed (reference {})", ctx.request_id),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// `GET /console/partner/prices.csv`: a distributor's whole price list as CSV (the columns
@@ -77,17 +97,15 @@ pub async fn price_list_csv(State(state): State<ServerState>, req: Request) -> R
         Ok(staff) => staff,
         Err(denied) => return refused(denied),
     };
-    match tenants::partners::price_csv::export_all(staff.db()).await {
-        Ok(text) => csv_file("attachment; filename=\"price-list.csv\"", text.into_bytes()),
-        Err(e) => {
-            tracing::error!(request_id = %ctx.request_id, error = %e, "price list export failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("the export failed (reference {})", ctx.request_id),
-            )
-                .into_response()
-        }
-    }
+    let result = tenants::partners::price_csv::export_all(staff.db())
+        .await
+        .map(String::into_bytes);
+    csv_answer(
+        ctx,
+        "attachment; filename=\"price-list.csv\"",
+        "price list",
+        result,
+    )
 }
 
 /// `GET /admin/catalog/export.csv`: the master catalog as CSV, for a hub admin on the hub.
@@ -99,38 +117,13 @@ pub async fn export_csv(State(state): State<ServerState>, req: Request) -> Respo
     let admin =
         match Caller::new(&state.app.db, ctx.tenant.clone(), ctx.principal.clone()).hub_admin() {
             Ok(admin) => admin,
-            Err(denied) => {
-                let status = match denied {
-                    Denied::Unauthenticated => StatusCode::UNAUTHORIZED,
-                    Denied::Forbidden => StatusCode::FORBIDDEN,
-                    Denied::NotHere => StatusCode::NOT_FOUND,
-                };
-                return (status, denied.to_string()).into_response();
-            }
+            Err(denied) => return refused(denied),
         };
-    match tenants::catalog::csv_io::export(admin.db()).await {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_static("attachment; filename=\"catalog.csv\""),
-                ),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(request_id = %ctx.request_id, error = %e, "catalog export failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("the export failed (reference {})", ctx.request_id),
-            )
-                .into_response()
-        }
-    }
+    let result = tenants::catalog::csv_io::export(admin.db()).await;
+    csv_answer(
+        ctx,
+        "attachment; filename=\"catalog.csv\"",
+        "catalog",
+        result,
+    )
 }

@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 
-use super::price_list::{Break, Price, PriceInput, RowError};
+use super::price_list::{Break, Price, PriceInput, RowError, WriteError};
 use crate::catalog::money::{Currency, Money};
 
 pub const COLUMNS: [&str; 10] = [
@@ -72,6 +72,31 @@ pub async fn export_all(db: &crate::db::TenantDb) -> crate::error::Result<String
         }
     }
     Ok(export(&all))
+}
+
+/// The console's import: reads a CSV file and writes every row, or none. Each refused row is
+/// named by its line in the file (the header being line 1), whether the file could not be
+/// read or the hub refused the price. Answers how many prices were written.
+pub async fn write(
+    db: &crate::db::TenantDb,
+    master: &crate::catalog::snapshot::Master,
+    text: &str,
+) -> std::result::Result<usize, WriteError> {
+    let rows = import(text).map_err(WriteError::Rows)?;
+    match super::price_list::upsert(db, master, &rows).await {
+        Ok(written) => Ok(written.len()),
+        // A batch names its rows by position; the first row is line 2.
+        Err(WriteError::Rows(errors)) => Err(WriteError::Rows(
+            errors
+                .into_iter()
+                .map(|e| RowError {
+                    index: e.index + 2,
+                    ..e
+                })
+                .collect(),
+        )),
+        Err(other) => Err(other),
+    }
 }
 
 fn err(index: usize, sku: &str, field: &str, message: impl Into<String>) -> RowError {

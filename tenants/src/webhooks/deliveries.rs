@@ -213,12 +213,7 @@ pub async fn get(db: &TenantDb, id: Uuid) -> Result<DeliveryDetail> {
 }
 
 async fn endpoint_enabled(tx: &crate::db::TenantTx, id: Uuid) -> Result<()> {
-    let e = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook endpoint"))?;
+    let e = super::endpoint_row(tx, id).await?;
     if !e.enabled {
         return Err(Error::Conflict(
             "this endpoint is disabled; enable it again before replaying".into(),

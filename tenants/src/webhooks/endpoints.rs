@@ -183,12 +183,7 @@ pub async fn secret(
     now: DateTime<Utc>,
 ) -> Result<(String, Option<String>)> {
     let tx = db.begin().await?;
-    let row = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook endpoint"))?;
+    let row = super::endpoint_row(&tx, id).await?;
     tx.commit().await?;
     let previous = row
         .previous_secret
@@ -207,12 +202,7 @@ pub async fn update(
 ) -> Result<Endpoint> {
     let events = check(input)?;
     let tx = db.begin_write().await?;
-    let current = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook endpoint"))?;
+    let current = super::endpoint_row(&tx, id).await?;
     let mut q = tx
         .update_many::<ep::Entity>()
         .filter(ep::Column::Id.eq(id))
@@ -245,12 +235,7 @@ pub async fn update(
             current: current.version,
         });
     }
-    let row = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook endpoint"))?;
+    let row = super::endpoint_row(&tx, id).await?;
     tx.commit().await?;
     Ok(to_endpoint(row, now))
 }
@@ -260,12 +245,7 @@ pub async fn update(
 pub async fn rotate(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<(Endpoint, String)> {
     let secret = new_secret()?;
     let tx = db.begin_write().await?;
-    let current = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook endpoint"))?;
+    let current = super::endpoint_row(&tx, id).await?;
     tx.update_many::<ep::Entity>()
         .filter(ep::Column::Id.eq(id))
         .col_expr(
@@ -281,12 +261,7 @@ pub async fn rotate(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<(Endp
         .col_expr(ep::Column::Version, Expr::col(ep::Column::Version).add(1))
         .exec(tx.conn())
         .await?;
-    let row = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook endpoint"))?;
+    let row = super::endpoint_row(&tx, id).await?;
     tx.commit().await?;
     Ok((to_endpoint(row, now), secret))
 }

@@ -30,6 +30,15 @@ use crate::db::TenantTx;
 use crate::error::{Error, Result};
 use entity::{deliveries as dl, endpoints as ep, events as ev};
 
+/// The endpoint `id` of the transaction's tenant; `NotFound` for any other id.
+pub(crate) async fn endpoint_row(tx: &TenantTx, id: Uuid) -> Result<ep::Model> {
+    tx.find::<ep::Entity>()
+        .filter(ep::Column::Id.eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(Error::NotFound("webhook endpoint"))
+}
+
 /// What checks a webhook URL before an endpoint is saved: the outbound client's guard (the
 /// scheme, then every address the host resolves to). The server provides it; the consoles and
 /// the API call it through this, so both refuse the same URLs.

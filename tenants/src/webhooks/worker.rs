@@ -136,12 +136,7 @@ pub async fn claim(db: &Database, due: &Due, now: DateTime<Utc>) -> Result<Optio
         .one(tx.conn())
         .await?
         .ok_or(Error::NotFound("webhook delivery"))?;
-    let endpoint = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.eq(d.endpoint_id))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook endpoint"))?;
+    let endpoint = super::endpoint_row(&tx, d.endpoint_id).await?;
     if !endpoint.enabled {
         tx.update_many::<dl::Entity>()
             .filter(dl::Column::Id.eq(d.id))
@@ -266,12 +261,7 @@ pub async fn record(
         response_body: Set(outcome.body.as_deref().map(|b| truncate(b, KEEP_BODY))),
     })
     .await?;
-    let endpoint = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.eq(job.endpoint))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook endpoint"))?;
+    let endpoint = super::endpoint_row(&tx, job.endpoint).await?;
     let base = tx
         .update_many::<dl::Entity>()
         .filter(dl::Column::Id.eq(job.delivery))
