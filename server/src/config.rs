@@ -471,8 +471,18 @@ impl Config {
                 "from 1 to 60",
             ));
         }
-        if !(1..=120).contains(&o.timeout_secs) {
-            return Err(ConfigError::new("outbound.timeout_secs", "from 1 to 120"));
+        // A claimed webhook delivery waits at most AHEAD - 1 rounds of sends and then is sent,
+        // all within its lease: AHEAD rounds of this timeout must fit in it.
+        let most = crate::workers::webhooks::AHEAD as i64;
+        let lease = tenants::webhooks::worker::LEASE.num_seconds();
+        if !(1..=lease / most - 5).contains(&i64::try_from(o.timeout_secs).unwrap_or(i64::MAX)) {
+            return Err(ConfigError::new(
+                "outbound.timeout_secs",
+                format!(
+                    "from 1 to {} (the webhook workers' lease is {lease} s)",
+                    lease / most - 5
+                ),
+            ));
         }
         if !(1..=10_240).contains(&o.max_response_kib) {
             return Err(ConfigError::new(

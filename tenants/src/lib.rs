@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod ids;
 pub mod leads;
+pub mod orders;
 pub mod partners;
 pub mod registry;
 pub mod webhooks;

@@ -107,6 +107,87 @@ async fn receive(
     StatusCode::NO_CONTENT
 }
 
+/// The tasks that commit price changes through the domain, each its own transaction with
+/// its outbox event.
+struct Writers {
+    pdb: tenants::TenantDb,
+    master: Arc<tenants::catalog::snapshot::Master>,
+    items: Arc<Vec<PriceInput>>,
+    count: usize,
+}
+
+impl Writers {
+    /// Commits events number `range` (event `i` changes SKU `i mod SKUs`, to a price never
+    /// set before). Returns each SKU's commit times.
+    async fn commit(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> Result<HashMap<String, Vec<Instant>>, String> {
+        let committed: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
+        let mut tasks = tokio::task::JoinSet::new();
+        for w in 0..self.count {
+            let (pdb, master, items, committed) = (
+                self.pdb.clone(),
+                self.master.clone(),
+                self.items.clone(),
+                committed.clone(),
+            );
+            let (count, end) = (self.count, range.end);
+            let mut i = range.start + w;
+            tasks.spawn(async move {
+                while i < end {
+                    let mut row = items[i % items.len()].clone();
+                    row.price_minor += i64::try_from(i / items.len()).unwrap_or(0) + 1;
+                    price_list::upsert(&pdb, &master, &[row.clone()])
+                        .await
+                        .map_err(|e| format!("{e:?}"))?;
+                    committed
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .entry(row.sku)
+                        .or_default()
+                        .push(Instant::now());
+                    i += count;
+                }
+                Ok::<(), String>(())
+            });
+        }
+        while let Some(r) = tasks.join_next().await {
+            r.map_err(|e| e.to_string())??;
+        }
+        let out = committed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        Ok(out)
+    }
+}
+
+/// Waits until the receiver has verified `n` deliveries (at most five minutes); returns them.
+async fn wait_for(sink: &Arc<Mutex<Sink>>, n: usize) -> Result<Vec<Got>, String> {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        {
+            let s = sink
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if s.bad > 0 {
+                return Err(format!("{} deliveries failed verification", s.bad));
+            }
+            if s.got.len() >= n {
+                return Ok(s.got.clone());
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "only {} of {n} events arrived in 5 minutes",
+                    s.got.len()
+                ));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -192,16 +273,8 @@ async fn run(args: Args) -> Result<String, String> {
         allow_loopback: true,
         ..Policy::default()
     });
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(server::workers::webhooks::run(
-        db.clone(),
-        outbound.clone(),
-        tenants::clock::system(),
-        args.concurrency,
-        stop_rx,
-    ));
 
-    // One event per SKU, so each delivery names its commit.
+    // One event per SKU and round, so each delivery names its commit.
     let items: Vec<PriceInput> = master
         .items
         .iter()
@@ -217,79 +290,48 @@ async fn run(args: Args) -> Result<String, String> {
         return Err("the demo catalog is empty".into());
     }
     let n = args.events;
-    let committed: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
-    let start = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for w in 0..args.writers {
-        let (pdb, master, items, committed) = (
-            pdb.clone(),
-            master.clone(),
-            items.clone(),
-            committed.clone(),
-        );
-        let writers = args.writers;
-        tasks.spawn(async move {
-            let mut i = w;
-            while i < n {
-                let mut row = items[i % items.len()].clone();
-                // A different price each time: a real change.
-                row.price_minor += i64::try_from(i / items.len()).unwrap_or(0) + 1;
-                price_list::upsert(&pdb, &master, &[row.clone()])
-                    .await
-                    .map_err(|e| format!("{e:?}"))?;
-                committed
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .entry(row.sku)
-                    .or_default()
-                    .push(Instant::now());
-                i += writers;
-            }
-            Ok::<(), String>(())
-        });
-    }
-    while let Some(r) = tasks.join_next().await {
-        r.map_err(|e| e.to_string())??;
-    }
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        let got = sink
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .got
-            .len();
-        if got >= n {
-            break;
-        }
-        if Instant::now() > deadline {
-            return Err(format!("only {got} of {n} events arrived in 5 minutes"));
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    let writers = Writers {
+        pdb,
+        master,
+        items: Arc::new(items),
+        count: args.writers,
+    };
+
+    // 1. Throughput: `n` events committed with no worker running (the outbox holds them
+    //    all), then the worker starts and delivers the backlog.
+    let commit_start = Instant::now();
+    writers.commit(0..n).await?;
+    let commit_eps = n as f64 / commit_start.elapsed().as_secs_f64();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let deliver_start = Instant::now();
+    let worker = tokio::spawn(server::workers::webhooks::run(
+        db.clone(),
+        outbound.clone(),
+        tenants::clock::system(),
+        args.concurrency,
+        stop_rx,
+    ));
+    let got = wait_for(&sink, n).await?;
+    let last = got.iter().map(|g| g.at).max().unwrap_or(deliver_start);
+    let hub_eps = n as f64 / (last - deliver_start).as_secs_f64();
+
+    // 2. Latency: with the worker running, `n` more events committed as fast as the writers
+    //    go; each event's time from its commit to its verified delivery.
+    sink.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .got
+        .clear();
+    let live_start = Instant::now();
+    let committed = writers.commit(n..2 * n).await?;
+    let live = wait_for(&sink, n).await?;
+    let live_last = live.iter().map(|g| g.at).max().unwrap_or(live_start);
+    let live_eps = n as f64 / (live_last - live_start).as_secs_f64();
     let _ = stop_tx.send(true);
     let _ = worker.await;
-    let (got, bad) = {
-        let s = sink
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        (s.got.clone(), s.bad)
-    };
-    if bad > 0 {
-        return Err(format!("{bad} deliveries failed verification"));
-    }
-    let last = got.iter().map(|g| g.at).max().unwrap_or(start);
-    let hub_secs = (last - start).as_secs_f64();
-    let hub_eps = n as f64 / hub_secs;
-
-    // Commit → verified delivery, per event (the k-th commit of a SKU with its k-th arrival).
     let mut arrivals: HashMap<String, Vec<Instant>> = HashMap::new();
-    for g in &got {
+    for g in &live {
         arrivals.entry(g.sku.clone()).or_default().push(g.at);
     }
-    let committed = committed
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone();
     let mut lat: Vec<Duration> = Vec::with_capacity(n);
     for (sku, mut commits) in committed {
         commits.sort();
@@ -349,7 +391,7 @@ async fn run(args: Args) -> Result<String, String> {
         return Err(format!("the bare client delivered {received} of {n}"));
     }
     Ok(format!(
-        "BENCH_WEBHOOKS events={n} concurrency={} writers={} hub_eps={hub_eps:.0} bare_eps={bare_eps:.0} ratio={:.2} p50_ms={:.1} p99_ms={:.1}",
+        "BENCH_WEBHOOKS events={n} concurrency={} writers={} hub_eps={hub_eps:.0} bare_eps={bare_eps:.0} ratio={:.2} commit_eps={commit_eps:.0} live_eps={live_eps:.0} p50_ms={:.1} p99_ms={:.1}",
         args.concurrency,
         args.writers,
         hub_eps / bare_eps,

@@ -3,34 +3,46 @@
 //! commits an event; polls every second for what other processes wrote. Several workers (in
 //! one process or several) share the queue: a delivery is claimed with a lease before it is
 //! sent, so each attempt goes out once.
+//!
+//! The worker is a pipeline: up to `concurrency` deliveries are on the wire at once and up to
+//! [`AHEAD`] times as many are claimed. Between two waits for the network it records every
+//! answer that came back meanwhile (one transaction per tenant) and, when a round's worth of
+//! places is free, claims that many more (again one transaction per tenant). Under load both
+//! batches grow with the backlog, so the database is visited twice per batch, not three
+//! times per event.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use tenants::Database;
 use tenants::clock::SharedClock;
-use tenants::webhooks::worker::{self, Due, Outcome, Recorded};
+use tenants::webhooks::worker::{self, Attempt, Job, Outcome};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::outbound::{Outbound, SendError};
 
 /// How often the worker looks for work it was not woken for.
-pub const POLL: Duration = Duration::from_secs(1);
+pub const POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Sends one claimed job and records its answer.
-async fn deliver(
-    db: Database,
+/// Claimed deliveries per place on the wire: the worker claims ahead so that one claiming
+/// transaction feeds several rounds of sends. A claimed delivery waits at most
+/// `AHEAD - 1` rounds before it goes out, each shorter than the client's timeout, all well
+/// inside the lease.
+pub const AHEAD: usize = 4;
+
+/// Sends one claimed job once a place on the wire is free.
+async fn send(
     outbound: Outbound,
     clock: SharedClock,
-    due: Due,
-) -> tenants::Result<Option<Recorded>> {
+    places: Arc<Semaphore>,
+    mut job: Job,
+) -> Attempt {
+    let _place = places.acquire_owned().await.ok();
     let started = clock.now();
-    let Some(job) = worker::claim(&db, &due, started).await? else {
-        return Ok(None);
-    };
     let t0 = Instant::now();
-    let sent = outbound
-        .post(&job.url, &job.headers, job.body.clone())
-        .await;
+    let body = std::mem::take(&mut job.body);
+    let sent = outbound.post(&job.url, &job.headers, body).await;
     let duration_ms = u32::try_from(t0.elapsed().as_millis()).unwrap_or(u32::MAX);
     let outcome = match sent {
         Ok(a) => Outcome {
@@ -55,46 +67,87 @@ async fn deliver(
             duration_ms,
         },
     };
-    worker::record(job, &outcome, started, clock.now())
-        .await
-        .map(Some)
+    Attempt {
+        job,
+        outcome,
+        started,
+    }
 }
 
-/// Sends everything due now (up to `batch` at once), until nothing is. Returns how many
-/// attempts were made. Tests call this with a clock they move.
+/// Sends everything due now, up to `concurrency` at once, until nothing is due and nothing
+/// is on the wire. Returns how many attempts were made and recorded. Tests call this with a
+/// clock they move; [`run`] calls it whenever it is woken.
 pub async fn run_once(
     db: &Database,
     outbound: &Outbound,
     clock: &SharedClock,
-    batch: usize,
+    concurrency: usize,
 ) -> tenants::Result<usize> {
-    let mut attempts = 0;
+    let concurrency = concurrency.max(1);
+    let places = Arc::new(Semaphore::new(concurrency));
+    let ahead = concurrency.saturating_mul(AHEAD);
+    let mut sending: JoinSet<Attempt> = JoinSet::new();
+    let mut finished: Vec<Attempt> = Vec::new();
+    let mut recorded = 0;
+    let mut first_error: Option<tenants::Error> = None;
+    // The queue was found empty (or short) when `wake` had been called this many times: look
+    // again only after another wake.
+    let mut empty_at: Option<u64> = None;
     loop {
-        let due = worker::due(db, clock.now(), batch as u64).await?;
-        if due.is_empty() {
-            return Ok(attempts);
-        }
-        let mut set = JoinSet::new();
-        for d in due {
-            set.spawn(deliver(db.clone(), outbound.clone(), clock.clone(), d));
-        }
-        let mut progressed = false;
-        while let Some(done) = set.join_next().await {
-            match done {
-                Ok(Ok(Some(_))) => {
-                    attempts += 1;
-                    progressed = true;
+        if !finished.is_empty() {
+            let batch = std::mem::take(&mut finished);
+            let n = batch.len();
+            match worker::record(batch, clock.now()).await {
+                Ok(_) => recorded += n,
+                // The leases lapse and the attempts are made again: at least once.
+                Err(e) => {
+                    tracing::error!(error = %e, "webhook delivery: could not record {n} answers");
+                    first_error.get_or_insert(e);
                 }
-                Ok(Ok(None)) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "webhook delivery: could not record"),
-                Err(e) => tracing::error!(error = %e, "webhook delivery task failed"),
             }
         }
-        // Everything due was taken by another worker: let it finish.
-        if !progressed {
-            return Ok(attempts);
+        // Claim when a round's worth of places is free (or nothing is on the wire), so each
+        // claiming transaction takes a batch.
+        let room = ahead - sending.len().min(ahead);
+        if (room >= concurrency || sending.is_empty())
+            && empty_at.is_none_or(|seen| seen != worker::wakes())
+        {
+            let wakes = worker::wakes();
+            match worker::claim(db, clock.now(), room as u64).await {
+                Ok(jobs) => {
+                    if jobs.len() < room {
+                        empty_at = Some(wakes);
+                    }
+                    for job in jobs {
+                        sending.spawn(send(outbound.clone(), clock.clone(), places.clone(), job));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "webhook delivery: could not read the queue");
+                    empty_at = Some(wakes);
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        // Wait for one answer, then take every other that has come.
+        match sending.join_next().await {
+            None => {
+                return match first_error {
+                    Some(e) if recorded == 0 => Err(e),
+                    _ => Ok(recorded),
+                };
+            }
+            Some(done) => finished.extend(joined(done)),
+        }
+        while let Some(done) = sending.try_join_next() {
+            finished.extend(joined(done));
         }
     }
+}
+
+fn joined(done: Result<Attempt, tokio::task::JoinError>) -> Option<Attempt> {
+    done.map_err(|e| tracing::error!(error = %e, "webhook delivery task failed"))
+        .ok()
 }
 
 /// Runs until `stop` turns true.
@@ -109,9 +162,8 @@ pub async fn run(
         if *stop.borrow() {
             return;
         }
-        if let Err(e) = run_once(&db, &outbound, &clock, concurrency).await {
-            tracing::error!(error = %e, "webhook delivery: could not read the queue");
-        }
+        // Its errors are logged where they happen; the next turn tries again.
+        let _ = run_once(&db, &outbound, &clock, concurrency).await;
         tokio::select! {
             () = worker::woken() => {}
             () = tokio::time::sleep(POLL) => {}

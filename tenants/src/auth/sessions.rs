@@ -75,6 +75,9 @@ pub struct TokenKeys {
     current: Key,
     previous: Option<Key>,
     issuer: String,
+    /// Held prices and guests' order links are signed under a key derived from the same
+    /// secrets.
+    price: crate::orders::token::PriceKey,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -110,7 +113,13 @@ impl TokenKeys {
             current: Key::new(current)?,
             previous: previous.map(Key::new).transpose()?,
             issuer: issuer.into(),
+            price: crate::orders::token::PriceKey::new(current, previous),
         })
+    }
+
+    /// The key of held prices and guests' order links.
+    pub fn price(&self) -> &crate::orders::token::PriceKey {
+        &self.price
     }
 
     pub fn current_kid(&self) -> &str {

@@ -125,6 +125,7 @@ async fn find_or_create(tx: &TenantTx, owner: Owner) -> Result<carts::Model> {
             user_id: Set(user),
             created_at: Set(now),
             updated_at: Set(now),
+            transferred_order: Set(None),
         }],
         sea_orm::sea_query::OnConflict::new()
             .do_nothing()
@@ -171,6 +172,46 @@ fn to_lines(rows: Vec<cart_items::Model>) -> Vec<Line> {
             quantity: r.quantity.max(0) as u32,
         })
         .collect()
+}
+
+/// For a transfer, in its transaction: the cart (locked), the order it was last transferred
+/// as, and its lines.
+pub(crate) async fn for_transfer(
+    tx: &TenantTx,
+    owner: Owner,
+) -> Result<(Option<(uuid::Uuid, Option<uuid::Uuid>)>, Vec<Line>)> {
+    match find_for_update(tx, owner).await? {
+        Some(c) => Ok((
+            Some((c.id, c.transferred_order)),
+            to_lines(read_lines(tx, c.id).await?),
+        )),
+        None => Ok((None, Vec::new())),
+    }
+}
+
+/// Empties the cart and notes the order it became.
+pub(crate) async fn mark_transferred(
+    tx: &TenantTx,
+    cart: uuid::Uuid,
+    order: uuid::Uuid,
+) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    tx.delete_many::<cart_items::Entity>()
+        .filter(cart_items::Column::CartId.eq(cart))
+        .exec(tx.conn())
+        .await?;
+    tx.update_many::<carts::Entity>()
+        .filter(carts::Column::Id.eq(cart))
+        .col_expr(carts::Column::TransferredOrder, Expr::value(Some(order)))
+        .col_expr(carts::Column::UpdatedAt, Expr::value(Utc::now()))
+        .exec(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Forgets the cart's remembered count (after a transfer emptied it).
+pub(crate) fn forget_count(db: &TenantDb, owner: Owner) {
+    remember(db, owner, &[]);
 }
 
 /// The cart's lines, oldest first (empty when there is no cart).

@@ -175,6 +175,8 @@ pub mod carts {
         pub user_id: Option<Uuid>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// The order the cart was last transferred as (its items are then gone).
+        pub transferred_order: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

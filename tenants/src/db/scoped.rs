@@ -5,6 +5,8 @@ use sea_orm::{
     EntityTrait, QueryFilter, Select, Statement, TransactionTrait, UpdateMany,
 };
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::{Backend, Database};
 use crate::ids::TenantId;
 use crate::registry::Tenant;
@@ -65,7 +67,11 @@ impl TenantDb {
 /// insert through it sets the tenant.
 pub struct TenantTx {
     tx: DatabaseTransaction,
+    backend: Backend,
     tenant_id: TenantId,
+    /// Set when the transaction wrote webhook deliveries: [`commit`](Self::commit) then
+    /// wakes this process's delivery workers, after the rows are visible to them.
+    wake_webhooks: AtomicBool,
 }
 
 impl TenantTx {
@@ -84,7 +90,12 @@ impl TenantTx {
             ))
             .await?;
         }
-        Ok(Self { tx, tenant_id })
+        Ok(Self {
+            tx,
+            backend,
+            tenant_id,
+            wake_webhooks: AtomicBool::new(false),
+        })
     }
 
     pub fn tenant_id(&self) -> TenantId {
@@ -122,11 +133,33 @@ impl TenantTx {
     }
 
     /// Inserts many rows in one statement, each with its tenant column set to this
+    /// transaction's tenant.
+    pub async fn insert_many<A, E>(&self, models: Vec<A>) -> Result<(), sea_orm::DbErr>
+    where
+        E: TenantScoped,
+        A: ActiveModelTrait<Entity = E> + Send,
+    {
+        self.write_many(models, None).await
+    }
+
+    /// Inserts many rows in one statement, each with its tenant column set to this
     /// transaction's tenant; `on_conflict` says what to do with rows that exist (an upsert).
     pub async fn upsert_many<A, E>(
         &self,
         models: Vec<A>,
         on_conflict: sea_orm::sea_query::OnConflict,
+    ) -> Result<(), sea_orm::DbErr>
+    where
+        E: TenantScoped,
+        A: ActiveModelTrait<Entity = E> + Send,
+    {
+        self.write_many(models, Some(on_conflict)).await
+    }
+
+    async fn write_many<A, E>(
+        &self,
+        models: Vec<A>,
+        on_conflict: Option<sea_orm::sea_query::OnConflict>,
     ) -> Result<(), sea_orm::DbErr>
     where
         E: TenantScoped,
@@ -140,10 +173,11 @@ impl TenantTx {
             m.set(E::tenant_column(), tenant.into());
             m
         });
-        E::insert_many(models)
-            .on_conflict(on_conflict)
-            .exec_without_returning(&self.tx)
-            .await?;
+        let mut insert = E::insert_many(models);
+        if let Some(c) = on_conflict {
+            insert = insert.on_conflict(c);
+        }
+        insert.exec_without_returning(&self.tx).await?;
         Ok(())
     }
 
@@ -153,12 +187,31 @@ impl TenantTx {
         &self.tx
     }
 
+    /// The same transaction, bound to `tenant` from now on: for a record two tenants share,
+    /// written as a row in each in one transaction. What it asked of the commit carries over.
+    pub(crate) async fn rebind(self, tenant: TenantId) -> Result<TenantTx, sea_orm::DbErr> {
+        let wake = self.wake_webhooks.load(Ordering::Relaxed);
+        let next = Self::bind(self.tx, self.backend, tenant).await?;
+        next.wake_webhooks.store(wake, Ordering::Relaxed);
+        Ok(next)
+    }
+
     /// Gives the transaction back, e.g. to bind it to another tenant.
     pub(crate) fn into_inner(self) -> DatabaseTransaction {
         self.tx
     }
 
+    /// Asks [`commit`](Self::commit) to wake the webhook delivery workers.
+    pub(crate) fn wake_webhooks_on_commit(&self) {
+        self.wake_webhooks.store(true, Ordering::Relaxed);
+    }
+
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
-        self.tx.commit().await
+        let wake = self.wake_webhooks.load(Ordering::Relaxed);
+        self.tx.commit().await?;
+        if wake {
+            crate::webhooks::worker::wake();
+        }
+        Ok(())
     }
 }

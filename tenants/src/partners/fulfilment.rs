@@ -155,15 +155,12 @@ pub async fn candidates(
     to: &ShipTo,
     day: NaiveDate,
 ) -> Result<Candidates> {
-    if wants.is_empty() {
-        return Err(Error::validation("lines", "nothing to fulfil"));
-    }
-    if wants.iter().any(|w| w.quantity == 0) {
-        return Err(Error::validation(
-            "quantity",
-            "every line needs a quantity of 1 or more",
-        ));
-    }
+    candidates_for(store, wants, to, day, None).await
+}
+
+/// The partners the store of `store` may use: its links (the hub: every distributor it
+/// links; a reseller: its suppliers), active ones only, and itself if it fulfils.
+async fn usable(store: &TenantDb) -> Result<Vec<TenantDb>> {
     let relation = match store.tenant().kind() {
         TenantKind::Hub => DISTRIBUTOR_RELATION,
         TenantKind::Reseller => SUPPLIER_RELATION,
@@ -181,6 +178,39 @@ pub async fn candidates(
     {
         partners.push(store.clone());
     }
+    Ok(partners)
+}
+
+/// Whether the store of `store` may send an order to `partner` now.
+pub async fn may_use(store: &TenantDb, partner: crate::ids::TenantId) -> Result<bool> {
+    Ok(usable(store)
+        .await?
+        .iter()
+        .any(|p| p.tenant_id() == partner))
+}
+
+/// [`candidates`], leaving out `exclude` (the partner a rerouted order leaves).
+pub async fn candidates_for(
+    store: &TenantDb,
+    wants: &[Want],
+    to: &ShipTo,
+    day: NaiveDate,
+    exclude: Option<crate::ids::TenantId>,
+) -> Result<Candidates> {
+    if wants.is_empty() {
+        return Err(Error::validation("lines", "nothing to fulfil"));
+    }
+    if wants.iter().any(|w| w.quantity == 0) {
+        return Err(Error::validation(
+            "quantity",
+            "every line needs a quantity of 1 or more",
+        ));
+    }
+    let partners: Vec<TenantDb> = usable(store)
+        .await?
+        .into_iter()
+        .filter(|p| Some(p.tenant_id()) != exclude)
+        .collect();
     let mut out = Candidates::default();
     for db in &partners {
         let o = offer(db, wants, to, day).await?;

@@ -29,7 +29,7 @@ pub struct Region {
 }
 
 /// A ship-to address's region, to match against a partner's territories.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShipTo {
     pub country: String,
     pub subdivision: Option<String>,

@@ -110,6 +110,36 @@ fn to_delivery(d: dl::Model, event_type: String) -> Delivery {
     }
 }
 
+/// An event as the outbox holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRow {
+    pub id: String,
+    pub event_type: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The latest events written to the tenant's outbox (whether or not an endpoint takes them),
+/// newest first.
+pub async fn events(db: &TenantDb, limit: u64) -> Result<Vec<EventRow>> {
+    let tx = db.begin().await?;
+    let rows = tx
+        .find::<ev::Entity>()
+        .order_by_desc(ev::Column::CreatedAt)
+        .order_by_desc(ev::Column::Id)
+        .limit(limit.clamp(1, MAX_PAGE))
+        .all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|e| EventRow {
+            id: e.id,
+            event_type: e.event_type,
+            created_at: e.created_at,
+        })
+        .collect())
+}
+
 /// Deliveries newest first (ids are time-ordered), after the cursor `before`.
 pub async fn list(
     db: &TenantDb,

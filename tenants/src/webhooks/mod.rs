@@ -89,7 +89,7 @@ pub struct EventType {
 }
 
 /// The event catalogue. `order.*` and `rfq.*` arrive with orders and quotes.
-pub const EVENT_TYPES: [EventType; 2] = [
+pub const EVENT_TYPES: [EventType; 9] = [
     EventType {
         name: "price_list.updated",
         description: "Your price list changed (through the API, your console or an import). `skus` names up to 100 of the SKUs that changed; `count` says how many did.",
@@ -100,7 +100,45 @@ pub const EVENT_TYPES: [EventType; 2] = [
         description: "Sent when you press \"Send test event\" in your console or call the endpoint's test route: only to that endpoint.",
         example: r#"{"endpoint_id":"0193a1b2-…","message":"This is a test event from the hub."}"#,
     },
+    EventType {
+        name: "order.created",
+        description: "A customer transferred a cart to you: a new order in your inbox, at the exact prices you were shown for it. Acknowledge it within 4 hours.",
+        example: ORDER_EXAMPLE,
+    },
+    EventType {
+        name: "order.acknowledged",
+        description: "The order was acknowledged (by your console or your system).",
+        example: ORDER_EXAMPLE,
+    },
+    EventType {
+        name: "order.accepted",
+        description: "The order was accepted.",
+        example: ORDER_EXAMPLE,
+    },
+    EventType {
+        name: "order.rejected",
+        description: "The order was rejected; `reason` says why. The customer is asked to pick another partner.",
+        example: ORDER_EXAMPLE,
+    },
+    EventType {
+        name: "order.shipped",
+        description: "The order was shipped; `carrier` and `tracking` name the parcel.",
+        example: ORDER_EXAMPLE,
+    },
+    EventType {
+        name: "order.delivered",
+        description: "The order was delivered.",
+        example: ORDER_EXAMPLE,
+    },
+    EventType {
+        name: "order.cancelled",
+        description: "The order was cancelled (by you, or by the hub when the customer sent an order you had not acknowledged in time to another partner); `reason` says why.",
+        example: ORDER_EXAMPLE,
+    },
 ];
+
+/// The `data` of every `order.*` event: the order as it is after the change.
+const ORDER_EXAMPLE: &str = r#"{"order":{"id":"0193a1b2-…","number":"NORTH-1001","state":"transferred","version":1,"store":"Acme Tools","customer":{"name":"Ada","email":"ada@example.com"},"ship_to":{"country":"DE","subdivision":"DE-BY","postal_code":"80331","address":"Marienplatz 1\n80331 München"},"currency":"EUR","subtotal_minor":25800,"delivery_minor":0,"total_minor":25800,"reason":null,"carrier":null,"tracking":null,"lines":[{"sku":"ACME-DRILL-18V","partner_sku":"N-4411","name":"Cordless drill 18 V","quantity":2,"unit_minor":12900,"total_minor":25800}]}}"#;
 
 pub fn event_type(name: &str) -> Option<&'static EventType> {
     EVENT_TYPES.iter().find(|t| t.name == name)
@@ -169,7 +207,7 @@ pub(crate) async fn emit(
         .await?;
     }
     if !targets.is_empty() {
-        worker::wake();
+        tx.wake_webhooks_on_commit();
     }
     Ok(id)
 }

@@ -1,15 +1,18 @@
-//! What the delivery workers call. A worker asks [`due`] what is due (across tenants: the
-//! delivery rows carry no payload, and PostgreSQL lets workers read them), [`claim`]s one
-//! (a short lease, taken with a conditional UPDATE, so two workers or two processes never
-//! send the same attempt), sends the [`Job`] through the guarded outbound client, and
-//! [`record`]s the answer: delivered, or retried after the next wait of the schedule, or
-//! dead-lettered after the last. Everything after the lookup runs bound to the delivery's
-//! tenant.
+//! What the delivery workers call. A worker [`claim`]s what is due (found across tenants:
+//! the delivery rows carry no payload, and PostgreSQL lets workers read them; then taken
+//! with a short lease in one transaction per tenant, so two workers or two processes never
+//! send the same attempt), sends each [`Job`] through the guarded outbound client, and
+//! [`record`]s the answers, again one transaction per tenant for a whole batch: delivered,
+//! or retried after the next wait of the schedule, or dead-lettered after the last.
+//! Everything after the lookup runs bound to the delivery's tenant.
 //!
 //! Time comes from the caller (`now`), so a test can run three days of retries in a second.
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::sea_query::{Expr, ExprTrait as _, LockBehavior, LockType};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
@@ -17,23 +20,33 @@ use super::deliveries::State;
 use super::entity::{attempts as at, deliveries as dl, endpoints as ep, events as ev};
 use super::{DISABLE_AFTER, JITTER_PERCENT, MAX_ATTEMPTS, SCHEDULE, sign};
 use crate::db::{Database, TenantDb};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ids::TenantId;
 use crate::registry;
 
 /// How long a claimed delivery stays with its worker before another may take it (a worker
-/// that died mid-send): longer than the outbound client's total timeout.
+/// that died mid-send): longer than the rounds of sends a claimed delivery may wait for plus
+/// its own (the configuration keeps the outbound client's timeout within it).
 pub const LEASE: Duration = Duration::minutes(2);
 
 /// Bytes of a receiver's answer kept in the log.
 pub const KEEP_BODY: usize = 1024;
 
 static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+static WAKES: AtomicU64 = AtomicU64::new(0);
 
 /// Tells this process's workers that something is due now (an event was committed, a replay
-/// asked for). Workers also poll, for what other processes wrote.
+/// asked for). Called after the commit, so the worker finds what it is woken for. Workers
+/// also poll, for what other processes wrote.
 pub fn wake() {
+    WAKES.fetch_add(1, Ordering::Release);
     WAKE.notify_one();
+}
+
+/// How many times [`wake`] was called: a worker busy sending compares it with what it saw
+/// when the queue was last empty, to look again without waiting.
+pub fn wakes() -> u64 {
+    WAKES.load(Ordering::Acquire)
 }
 
 /// Waits for [`wake`].
@@ -112,79 +125,146 @@ impl Job {
     }
 }
 
-/// Claims `due` for one attempt at `now`: `None` when another worker has it, it is no longer
-/// due, or its endpoint was disabled meanwhile (then it is dead-lettered).
-pub async fn claim(db: &Database, due: &Due, now: DateTime<Utc>) -> Result<Option<Job>> {
-    let Some(tenant) = registry::find_by_id(db, due.tenant).await? else {
-        return Ok(None);
-    };
-    let tdb = TenantDb::new(db, &tenant);
+/// Claims up to `limit` deliveries due at `now`, oldest due first, for one attempt each: one
+/// short transaction per tenant. A delivery another worker holds, or one no longer due, is
+/// skipped; one whose endpoint was disabled meanwhile is dead-lettered instead.
+pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Job>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let due = due(db, now, limit).await?;
+    // Per tenant, in the queue's order.
+    let mut groups: Vec<(TenantId, Vec<Uuid>)> = Vec::new();
+    for d in due {
+        match groups.iter_mut().find(|(t, _)| *t == d.tenant) {
+            Some((_, ids)) => ids.push(d.delivery),
+            None => groups.push((d.tenant, vec![d.delivery])),
+        }
+    }
+    let mut jobs = Vec::new();
+    for (tenant, ids) in groups {
+        let Some(tenant) = registry::find_by_id(db, tenant).await? else {
+            continue;
+        };
+        jobs.extend(claim_of(&TenantDb::new(db, &tenant), &ids, now).await?);
+    }
+    Ok(jobs)
+}
+
+/// [`claim`] for one tenant's deliveries `ids`.
+async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<Job>> {
     let tx = tdb.begin_write().await?;
-    let taken = tx
-        .update_many::<dl::Entity>()
-        .filter(dl::Column::Id.eq(due.delivery))
+    // On PostgreSQL a row another worker is claiming right now is skipped, not waited for;
+    // on SQLite the write lock taken at `begin_write` already keeps others out.
+    let rows = tx
+        .find::<dl::Entity>()
+        .filter(dl::Column::Id.is_in(ids.iter().copied()))
         .filter(due_filter(now))
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(tx.conn())
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    tx.update_many::<dl::Entity>()
+        .filter(dl::Column::Id.is_in(rows.iter().map(|r| r.id)))
         .col_expr(dl::Column::LeaseUntil, Expr::value(Some(now + LEASE)))
         .exec(tx.conn())
         .await?;
-    if taken.rows_affected == 0 {
-        return Ok(None);
-    }
-    let d = tx
-        .find::<dl::Entity>()
-        .filter(dl::Column::Id.eq(due.delivery))
-        .one(tx.conn())
+    let endpoints: HashMap<Uuid, ep::Model> = tx
+        .find::<ep::Entity>()
+        .filter(ep::Column::Id.is_in(distinct(rows.iter().map(|r| r.endpoint_id))))
+        .all(tx.conn())
         .await?
-        .ok_or(Error::NotFound("webhook delivery"))?;
-    let endpoint = super::endpoint_row(&tx, d.endpoint_id).await?;
-    if !endpoint.enabled {
-        tx.update_many::<dl::Entity>()
-            .filter(dl::Column::Id.eq(d.id))
-            .col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
-            .col_expr(
-                dl::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                dl::Column::NextAttemptAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(dl::Column::LastError, Expr::value("endpoint disabled"))
-            .col_expr(dl::Column::UpdatedAt, Expr::value(now))
-            .exec(tx.conn())
-            .await?;
-        tx.commit().await?;
-        return Ok(None);
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let (live, stopped): (Vec<dl::Model>, Vec<dl::Model>) = rows
+        .into_iter()
+        .partition(|r| endpoints.get(&r.endpoint_id).is_some_and(|e| e.enabled));
+    if !stopped.is_empty() {
+        endpoint_disabled(
+            tx.update_many::<dl::Entity>()
+                .filter(dl::Column::Id.is_in(stopped.iter().map(|r| r.id))),
+            now,
+        )
+        .col_expr(
+            dl::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .exec(tx.conn())
+        .await?;
     }
-    let event = tx
-        .find::<ev::Entity>()
-        .filter(ev::Column::Id.eq(d.event_id.as_str()))
-        .one(tx.conn())
-        .await?
-        .ok_or(Error::NotFound("webhook event"))?;
+    let events: HashMap<String, ev::Model> = if live.is_empty() {
+        HashMap::new()
+    } else {
+        tx.find::<ev::Entity>()
+            .filter(ev::Column::Id.is_in(distinct(live.iter().map(|r| r.event_id.clone()))))
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect()
+    };
     tx.commit().await?;
+
     let ts = now.timestamp();
-    let mut signature = sign(&endpoint.secret, &event.id, ts, &event.payload)?;
-    if let (Some(prev), Some(until)) = (&endpoint.previous_secret, endpoint.previous_until)
-        && until > now
-    {
-        signature.push(' ');
-        signature.push_str(&sign(prev, &event.id, ts, &event.payload)?);
+    let mut jobs = Vec::with_capacity(live.len());
+    for d in live {
+        let (Some(endpoint), Some(event)) =
+            (endpoints.get(&d.endpoint_id), events.get(&d.event_id))
+        else {
+            // Both are read in the claiming transaction and neither is deleted while a
+            // delivery names it (foreign keys), so this does not happen; the lease lapses.
+            tracing::error!(delivery = %d.id, "webhook delivery without its endpoint or event");
+            continue;
+        };
+        let mut signature = sign(&endpoint.secret, &event.id, ts, &event.payload)?;
+        if let (Some(prev), Some(until)) = (&endpoint.previous_secret, endpoint.previous_until)
+            && until > now
+        {
+            signature.push(' ');
+            signature.push_str(&sign(prev, &event.id, ts, &event.payload)?);
+        }
+        jobs.push(Job {
+            db: tdb.clone(),
+            delivery: d.id,
+            endpoint: endpoint.id,
+            attempt: d.attempts + 1,
+            url: endpoint.url.clone(),
+            headers: vec![
+                ("content-type", "application/json".into()),
+                ("webhook-id", event.id.clone()),
+                ("webhook-timestamp", ts.to_string()),
+                ("webhook-signature", signature),
+            ],
+            body: event.payload.clone(),
+        });
     }
-    Ok(Some(Job {
-        db: tdb,
-        delivery: d.id,
-        endpoint: endpoint.id,
-        attempt: d.attempts + 1,
-        url: endpoint.url,
-        headers: vec![
-            ("content-type", "application/json".into()),
-            ("webhook-id", event.id),
-            ("webhook-timestamp", ts.to_string()),
-            ("webhook-signature", signature),
-        ],
-        body: event.payload,
-    }))
+    // The queue's order (the database returns the rows in any order).
+    jobs.sort_by_key(|j| ids.iter().position(|i| *i == j.delivery));
+    Ok(jobs)
+}
+
+/// Dead-letters the deliveries `upd` selects: their endpoint is disabled.
+fn endpoint_disabled(
+    upd: sea_orm::UpdateMany<dl::Entity>,
+    now: DateTime<Utc>,
+) -> sea_orm::UpdateMany<dl::Entity> {
+    upd.col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
+        .col_expr(
+            dl::Column::NextAttemptAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(dl::Column::LastError, Expr::value("endpoint disabled"))
+        .col_expr(dl::Column::UpdatedAt, Expr::value(now))
+}
+
+fn distinct<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = items.collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// What an attempt got back.
@@ -202,6 +282,14 @@ impl Outcome {
     pub fn delivered(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
+}
+
+/// An attempt made: the claimed job, what came back, and when it started.
+#[derive(Debug)]
+pub struct Attempt {
+    pub job: Job,
+    pub outcome: Outcome,
+    pub started: DateTime<Utc>,
 }
 
 /// What [`record`] concluded.
@@ -241,138 +329,192 @@ pub fn wait_after(attempt: i32) -> Option<Duration> {
     Some(base + Duration::milliseconds(jitter_ms))
 }
 
-/// Records an attempt's outcome at `now` (it started at `started`).
-pub async fn record(
-    job: Job,
-    outcome: &Outcome,
-    started: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Recorded> {
-    let tx = job.db.begin_write().await?;
-    tx.insert(at::ActiveModel {
-        tenant_id: Set(Uuid::nil()),
-        id: Set(Uuid::now_v7()),
-        delivery_id: Set(job.delivery),
-        attempt: Set(job.attempt),
-        started_at: Set(started),
-        duration_ms: Set(i32::try_from(outcome.duration_ms).unwrap_or(i32::MAX)),
-        status: Set(outcome.status.map(i32::from)),
-        error: Set(outcome.error.as_deref().map(|e| truncate(e, 300))),
-        response_body: Set(outcome.body.as_deref().map(|b| truncate(b, KEEP_BODY))),
-    })
+/// Records the outcomes of `attempts` (in the order they finished) at `now`: one transaction
+/// per tenant. Returns what became of each, in the same order.
+pub async fn record(attempts: Vec<Attempt>, now: DateTime<Utc>) -> Result<Vec<Recorded>> {
+    let mut groups: Vec<(TenantId, Vec<usize>)> = Vec::new();
+    for (i, a) in attempts.iter().enumerate() {
+        match groups.iter_mut().find(|(t, _)| *t == a.job.tenant()) {
+            Some((_, idx)) => idx.push(i),
+            None => groups.push((a.job.tenant(), vec![i])),
+        }
+    }
+    let mut out = vec![Recorded::Dead; attempts.len()];
+    for (_, idx) in groups {
+        let group: Vec<&Attempt> = idx.iter().map(|&i| &attempts[i]).collect();
+        let recorded = record_of(&group, now).await?;
+        for (i, r) in idx.into_iter().zip(recorded) {
+            out[i] = r;
+        }
+    }
+    Ok(out)
+}
+
+/// An endpoint's failure clock as [`record_of`] walks through a batch.
+struct EndpointRun {
+    failing_since: Option<DateTime<Utc>>,
+    was_failing_since: Option<DateTime<Utc>>,
+    disabled: Option<String>,
+}
+
+/// [`record`] for one tenant's attempts (non-empty, all of one tenant). The outcomes are
+/// walked in order, as if recorded one by one: a success clears its endpoint's failure
+/// clock, a failure starts it, and a failure 72 hours after it started disables the endpoint.
+async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Recorded>> {
+    let Some(first) = attempts.first() else {
+        return Ok(Vec::new());
+    };
+    let tx = first.job.db.begin_write().await?;
+    tx.insert_many(
+        attempts
+            .iter()
+            .map(|a| at::ActiveModel {
+                tenant_id: Set(Uuid::nil()),
+                id: Set(Uuid::now_v7()),
+                delivery_id: Set(a.job.delivery),
+                attempt: Set(a.job.attempt),
+                started_at: Set(a.started),
+                duration_ms: Set(i32::try_from(a.outcome.duration_ms).unwrap_or(i32::MAX)),
+                status: Set(a.outcome.status.map(i32::from)),
+                error: Set(a.outcome.error.as_deref().map(|e| truncate(e, 300))),
+                response_body: Set(a.outcome.body.as_deref().map(|b| truncate(b, KEEP_BODY))),
+            })
+            .collect(),
+    )
     .await?;
-    let endpoint = super::endpoint_row(&tx, job.endpoint).await?;
-    let base = tx
-        .update_many::<dl::Entity>()
-        .filter(dl::Column::Id.eq(job.delivery))
-        .col_expr(dl::Column::Attempts, Expr::value(job.attempt))
-        .col_expr(
-            dl::Column::LeaseUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            dl::Column::LastStatus,
-            Expr::value(outcome.status.map(i32::from)),
-        )
-        .col_expr(
-            dl::Column::LastError,
-            Expr::value(outcome.error.as_deref().map(|e| truncate(e, 300))),
-        )
-        .col_expr(dl::Column::UpdatedAt, Expr::value(now));
-    let result = if outcome.delivered() {
-        base.col_expr(dl::Column::State, Expr::value(State::Delivered.as_str()))
-            .col_expr(
-                dl::Column::NextAttemptAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
+    let mut runs: HashMap<Uuid, EndpointRun> = tx
+        .find::<ep::Entity>()
+        .filter(ep::Column::Id.is_in(distinct(attempts.iter().map(|a| a.job.endpoint))))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                e.id,
+                EndpointRun {
+                    failing_since: e.failing_since,
+                    was_failing_since: e.failing_since,
+                    disabled: None,
+                },
             )
-            .exec(tx.conn())
-            .await?;
-        if endpoint.failing_since.is_some() {
-            tx.update_many::<ep::Entity>()
-                .filter(ep::Column::Id.eq(job.endpoint))
-                .col_expr(
-                    ep::Column::FailingSince,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .exec(tx.conn())
-                .await?;
+        })
+        .collect();
+
+    // Delivered rows, by (attempt, status): in the usual batch, one statement for all.
+    let mut delivered: BTreeMap<(i32, u16), Vec<Uuid>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(attempts.len());
+    for a in attempts {
+        let job = &a.job;
+        let run = runs.entry(job.endpoint).or_insert(EndpointRun {
+            failing_since: None,
+            was_failing_since: None,
+            disabled: None,
+        });
+        if let Some(status) = a.outcome.status.filter(|_| a.outcome.delivered()) {
+            delivered
+                .entry((job.attempt, status))
+                .or_default()
+                .push(job.delivery);
+            run.failing_since = None;
+            out.push(Recorded::Delivered);
+            continue;
         }
-        Recorded::Delivered
-    } else {
-        let failing_since = endpoint.failing_since.unwrap_or(started);
-        if endpoint.failing_since.is_none() {
-            tx.update_many::<ep::Entity>()
-                .filter(ep::Column::Id.eq(job.endpoint))
-                .col_expr(ep::Column::FailingSince, Expr::value(Some(started)))
-                .exec(tx.conn())
-                .await?;
-        }
+        let failing_since = *run.failing_since.get_or_insert(a.started);
         let retry = if job.attempt >= MAX_ATTEMPTS {
             None
         } else {
             wait_after(job.attempt).map(|w| now + w)
         };
-        if now - failing_since >= DISABLE_AFTER {
-            base.col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
-                .col_expr(
-                    dl::Column::NextAttemptAt,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .exec(tx.conn())
-                .await?;
-            let reason = format!(
-                "disabled {}: every attempt failed since {} ({} h); fix the receiver, enable the endpoint and replay the dead letters",
-                now.format("%Y-%m-%d %H:%M UTC"),
-                failing_since.format("%Y-%m-%d %H:%M UTC"),
-                DISABLE_AFTER.num_hours()
-            );
-            tx.update_many::<ep::Entity>()
-                .filter(ep::Column::Id.eq(job.endpoint))
-                .col_expr(ep::Column::Enabled, Expr::value(false))
-                .col_expr(
-                    ep::Column::DisabledReason,
-                    Expr::value(Some(reason.clone())),
-                )
-                .col_expr(ep::Column::Version, Expr::col(ep::Column::Version).add(1))
-                .exec(tx.conn())
-                .await?;
-            tx.update_many::<dl::Entity>()
-                .filter(dl::Column::EndpointId.eq(job.endpoint))
-                .filter(dl::Column::State.eq(State::Pending.as_str()))
-                .col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
-                .col_expr(
-                    dl::Column::NextAttemptAt,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .col_expr(dl::Column::LastError, Expr::value("endpoint disabled"))
-                .col_expr(dl::Column::UpdatedAt, Expr::value(now))
-                .exec(tx.conn())
-                .await?;
-            tracing::warn!(
-                tenant = %job.db.tenant_id(),
-                endpoint = %job.endpoint,
-                "{reason}"
-            );
-            Recorded::EndpointDisabled
+        let (state, next, recorded) = if now - failing_since >= DISABLE_AFTER {
+            if run.disabled.is_none() {
+                run.disabled = Some(format!(
+                    "disabled {}: every attempt failed since {} ({} h); fix the receiver, enable the endpoint and replay the dead letters",
+                    now.format("%Y-%m-%d %H:%M UTC"),
+                    failing_since.format("%Y-%m-%d %H:%M UTC"),
+                    DISABLE_AFTER.num_hours()
+                ));
+            }
+            (State::Dead, None, Recorded::EndpointDisabled)
         } else if let Some(at) = retry {
-            base.col_expr(dl::Column::State, Expr::value(State::Pending.as_str()))
-                .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(at)))
-                .exec(tx.conn())
-                .await?;
-            Recorded::Retry(at)
+            (State::Pending, Some(at), Recorded::Retry(at))
         } else {
-            base.col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
-                .col_expr(
-                    dl::Column::NextAttemptAt,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
+            (State::Dead, None, Recorded::Dead)
+        };
+        tx.update_many::<dl::Entity>()
+            .filter(dl::Column::Id.eq(job.delivery))
+            .col_expr(dl::Column::State, Expr::value(state.as_str()))
+            .col_expr(dl::Column::NextAttemptAt, Expr::value(next))
+            .col_expr(dl::Column::Attempts, Expr::value(job.attempt))
+            .col_expr(
+                dl::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                dl::Column::LastStatus,
+                Expr::value(a.outcome.status.map(i32::from)),
+            )
+            .col_expr(
+                dl::Column::LastError,
+                Expr::value(a.outcome.error.as_deref().map(|e| truncate(e, 300))),
+            )
+            .col_expr(dl::Column::UpdatedAt, Expr::value(now))
+            .exec(tx.conn())
+            .await?;
+        out.push(recorded);
+    }
+    for ((attempt, status), ids) in delivered {
+        tx.update_many::<dl::Entity>()
+            .filter(dl::Column::Id.is_in(ids))
+            .col_expr(dl::Column::State, Expr::value(State::Delivered.as_str()))
+            .col_expr(
+                dl::Column::NextAttemptAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(dl::Column::Attempts, Expr::value(attempt))
+            .col_expr(
+                dl::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(dl::Column::LastStatus, Expr::value(Some(i32::from(status))))
+            .col_expr(dl::Column::LastError, Expr::value(Option::<String>::None))
+            .col_expr(dl::Column::UpdatedAt, Expr::value(now))
+            .exec(tx.conn())
+            .await?;
+    }
+    for (endpoint, run) in &runs {
+        if run.failing_since != run.was_failing_since {
+            tx.update_many::<ep::Entity>()
+                .filter(ep::Column::Id.eq(*endpoint))
+                .col_expr(ep::Column::FailingSince, Expr::value(run.failing_since))
                 .exec(tx.conn())
                 .await?;
-            Recorded::Dead
         }
-    };
+        let Some(reason) = &run.disabled else {
+            continue;
+        };
+        tx.update_many::<ep::Entity>()
+            .filter(ep::Column::Id.eq(*endpoint))
+            .col_expr(ep::Column::Enabled, Expr::value(false))
+            .col_expr(
+                ep::Column::DisabledReason,
+                Expr::value(Some(reason.clone())),
+            )
+            .col_expr(ep::Column::Version, Expr::col(ep::Column::Version).add(1))
+            .exec(tx.conn())
+            .await?;
+        // Everything still waiting for it (retries included) becomes a dead letter.
+        endpoint_disabled(
+            tx.update_many::<dl::Entity>()
+                .filter(dl::Column::EndpointId.eq(*endpoint))
+                .filter(dl::Column::State.eq(State::Pending.as_str())),
+            now,
+        )
+        .exec(tx.conn())
+        .await?;
+        tracing::warn!(tenant = %tx.tenant_id(), endpoint = %endpoint, "{reason}");
+    }
     tx.commit().await?;
-    Ok(result)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod hosts;
 mod jwt;
 mod landing;
 mod limits;
+mod orders;
 mod partner_api;
 mod probe;
 mod processes;

@@ -1,0 +1,730 @@
+//! Cart transfer: the exact prices of every partner that can fulfil a basket, each held in a
+//! signed token, and the confirmation that turns one into an order in that partner's rows
+//! (and the store's), exactly once per confirmation key.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::entity::{lines, orders};
+use super::token::{self, HOLD, HeldLine, HeldPrice, PriceKey};
+use super::{ACK_WINDOW, Action, Actor, PARTNER, STORE, State};
+use crate::catalog::cart::{self, Owner};
+use crate::catalog::money::{Currency, Money};
+use crate::catalog::snapshot::Storefront;
+use crate::db::{TenantDb, TenantTx};
+use crate::error::{Error, Result};
+use crate::ids::{TenantId, UserId};
+use crate::leads::Email;
+use crate::partners::fulfilment::{self, Offer, Want};
+use crate::partners::territories::{self, Region, ShipTo};
+use crate::registry::{self, TenantStatus};
+
+/// What is being transferred: the customer's cart, or the lines of an order being rerouted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Cart(Owner),
+    Reroute(Uuid),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasketLine {
+    pub sku: String,
+    pub name: String,
+    pub quantity: u32,
+    /// The unit price the store shows.
+    pub approx_unit: Option<Money>,
+}
+
+/// The lines to price, as the customer sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Basket {
+    pub lines: Vec<BasketLine>,
+    /// The store's approximate total, per currency.
+    pub approx_totals: Vec<Money>,
+    /// The order being rerouted: its number and partner.
+    pub reroute: Option<(Uuid, String, TenantId, String)>,
+}
+
+impl Basket {
+    pub fn digest(&self) -> String {
+        token::basket_digest(
+            &self
+                .lines
+                .iter()
+                .map(|l| (l.sku.clone(), l.quantity))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn wants(&self) -> Vec<Want> {
+        self.lines
+            .iter()
+            .map(|l| Want {
+                sku: l.sku.clone(),
+                quantity: l.quantity,
+            })
+            .collect()
+    }
+}
+
+fn basket_of_cart(store: &Storefront, lines: &[cart::Line]) -> Result<Basket> {
+    let priced = cart::price(store, lines)?;
+    if priced.unavailable > 0 {
+        return Err(Error::Conflict(format!(
+            "{} product(s) in your cart are no longer sold here; remove them, then transfer the cart",
+            priced.unavailable
+        )));
+    }
+    if priced.lines.is_empty() {
+        return Err(Error::validation("cart", "your cart is empty"));
+    }
+    Ok(Basket {
+        lines: priced
+            .lines
+            .iter()
+            .map(|l| BasketLine {
+                sku: l.product.sku.clone(),
+                name: l.product.name.clone(),
+                quantity: l.quantity,
+                approx_unit: Some(l.product.price),
+            })
+            .collect(),
+        approx_totals: priced.totals,
+        reroute: None,
+    })
+}
+
+async fn basket_of_order(
+    tx: &TenantTx,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Basket, orders::Model)> {
+    let m = super::read(tx, STORE, id)
+        .await?
+        .ok_or(Error::NotFound("order"))?;
+    let o = super::assemble(tx, m.clone()).await?;
+    if !o.reroutable(now) {
+        return Err(Error::Conflict(match o.rerouted_to {
+            Some(_) => format!("order {} was already sent to another partner", o.number),
+            None => format!(
+                "order {} is {}: it can go to another partner only once it is rejected, or when it is not acknowledged by {}",
+                o.number,
+                o.state.as_str(),
+                o.ack_by.format("%Y-%m-%d %H:%M UTC")
+            ),
+        }));
+    }
+    let mut approx: Option<Money> = None;
+    for l in &o.lines {
+        if let Some(a) = l.approx_unit.and_then(|u| u.checked_mul(l.quantity)) {
+            approx = match approx {
+                None => Some(a),
+                Some(t) => t.checked_add(&a),
+            };
+        }
+    }
+    Ok((
+        Basket {
+            lines: o
+                .lines
+                .iter()
+                .map(|l| BasketLine {
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    approx_unit: l.approx_unit,
+                })
+                .collect(),
+            approx_totals: approx.into_iter().collect(),
+            reroute: Some((o.id, o.number.clone(), o.partner.0, o.partner.1.clone())),
+        },
+        m,
+    ))
+}
+
+/// The basket `source` names at store `db` (whose effective catalog is `store`).
+pub async fn basket(
+    db: &TenantDb,
+    store: &Storefront,
+    source: Source,
+    now: DateTime<Utc>,
+) -> Result<Basket> {
+    match source {
+        Source::Cart(owner) => basket_of_cart(store, &cart::lines(db, owner).await?),
+        Source::Reroute(id) => {
+            let tx = db.begin().await?;
+            let (b, _) = basket_of_order(&tx, id, now).await?;
+            tx.commit().await?;
+            Ok(b)
+        }
+    }
+}
+
+/// Checks a ship-to as the customer typed it.
+pub fn parse_ship_to(country: &str, subdivision: &str, postal_code: &str) -> Result<ShipTo> {
+    let r = territories::parse(
+        0,
+        &Region {
+            country: country.to_owned(),
+            subdivision: Some(subdivision.to_owned()),
+            postal_prefix: Some(postal_code.to_owned()),
+        },
+    )
+    .map_err(|e| match e {
+        Error::Validation { field, message } => Error::validation(
+            match field {
+                "postal_prefix" => "postal_code",
+                f => f,
+            },
+            message.replace("region 1: ", ""),
+        ),
+        other => other,
+    })?;
+    Ok(ShipTo {
+        country: r.country,
+        subdivision: r.subdivision,
+        postal_code: r.postal_prefix,
+    })
+}
+
+/// A partner's exact price for the basket, held until `expires_at` by `token`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedOffer {
+    pub offer: Offer,
+    /// Delivery as the partner states it (price lists state none: 0).
+    pub delivery: Money,
+    pub total: Money,
+    /// The store's approximate total in the same currency, if it has one.
+    pub approx_total: Option<Money>,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Every partner's answer for a basket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offers {
+    pub basket: Basket,
+    pub ship_to: ShipTo,
+    /// Ranked by total, then lead time.
+    pub complete: Vec<PricedOffer>,
+    /// Partners that can fulfil only part of it, with what they lack.
+    pub partial: Vec<Offer>,
+}
+
+/// The exact prices of every partner store `db` may use for `basket` shipped to `to`, each
+/// held for [`HOLD`] in a token signed with `key`.
+pub async fn offers(
+    db: &TenantDb,
+    key: &PriceKey,
+    basket: Basket,
+    to: ShipTo,
+    now: DateTime<Utc>,
+) -> Result<Offers> {
+    let exclude = basket.reroute.as_ref().map(|r| r.2);
+    let found =
+        fulfilment::candidates_for(db, &basket.wants(), &to, now.date_naive(), exclude).await?;
+    let digest = basket.digest();
+    let expires_at = now + HOLD;
+    let mut complete = Vec::with_capacity(found.complete.len());
+    for offer in found.complete {
+        let Some(subtotal) = offer.total else {
+            continue;
+        };
+        let delivery = Money::new(0, subtotal.currency);
+        let held = HeldPrice {
+            store: db.tenant_id().as_uuid(),
+            partner: offer.partner.id.as_uuid(),
+            basket: digest.clone(),
+            country: to.country.clone(),
+            subdivision: to.subdivision.clone(),
+            postal_code: to.postal_code.clone(),
+            currency: subtotal.currency.code().to_owned(),
+            lines: offer
+                .lines
+                .iter()
+                .map(|l| HeldLine {
+                    sku: l.sku.clone(),
+                    partner_sku: l.partner_sku.clone(),
+                    quantity: l.quantity,
+                    unit_minor: l.unit.minor,
+                })
+                .collect(),
+            delivery_minor: 0,
+            total_minor: subtotal.minor,
+            lead_days: offer.lead_days,
+            expires: expires_at.timestamp(),
+            reroute_of: basket.reroute.as_ref().map(|r| r.0),
+        };
+        complete.push(PricedOffer {
+            approx_total: basket
+                .approx_totals
+                .iter()
+                .find(|t| t.currency == subtotal.currency)
+                .copied(),
+            delivery,
+            total: subtotal,
+            token: key.seal(&held),
+            expires_at,
+            offer,
+        });
+    }
+    Ok(Offers {
+        basket,
+        ship_to: to,
+        complete,
+        partial: found.partial,
+    })
+}
+
+/// What the customer confirms.
+#[derive(Clone, Debug, Default)]
+pub struct ConfirmInput {
+    pub token: String,
+    /// Made by the page once; a double click, a retry or a reload sends it again.
+    pub idempotency_key: String,
+    pub ship_to: Option<ShipTo>,
+    pub name: String,
+    pub email: String,
+    pub address: String,
+    pub user: Option<UserId>,
+    pub referrer: Option<String>,
+}
+
+/// The order a confirmation made (or, for the same confirmation again, had made).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmed {
+    pub order: Uuid,
+    pub number: String,
+    pub partner: String,
+    /// For the guest's link to the order page.
+    pub access_key: String,
+    /// This confirmation had already been made: nothing new was written.
+    pub replayed: bool,
+}
+
+fn check_key(k: &str) -> Result<String> {
+    let k = k.trim();
+    if !(16..=100).contains(&k.len())
+        || !k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::validation(
+            "idempotency_key",
+            "must be 16 to 100 letters, digits, '-' or '_' (reload the page)",
+        ));
+    }
+    Ok(k.to_owned())
+}
+
+/// Turns the held price in `input.token` into an order: the partner's row and the store's
+/// row, their lines and history, the `order.created` event, and the cart emptied and marked
+/// transferred (or the rerouted order closed), in one transaction. The same confirmation key
+/// with the same request gives the first answer again; with another request it is refused.
+pub async fn confirm(
+    db: &TenantDb,
+    store: &Storefront,
+    key: &PriceKey,
+    source: Source,
+    input: &ConfirmInput,
+    now: DateTime<Utc>,
+) -> Result<Confirmed> {
+    let idem = check_key(&input.idempotency_key)?;
+    let name = super::clean("name", &input.name, 200)?;
+    let email = Email::parse(&input.email)?;
+    let address = super::clean("address", &input.address, 1000)?;
+    let to = input
+        .ship_to
+        .clone()
+        .ok_or_else(|| Error::validation("country", "enter where the order goes"))?;
+    let referrer = input
+        .referrer
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| r.chars().take(300).collect::<String>());
+    let request_hash = token::sha256_hex(&format!(
+        "{}\n{}\n{}\n{}\n{}|{}|{}",
+        input.token.trim(),
+        name,
+        email.as_str(),
+        address,
+        to.country,
+        to.subdivision.as_deref().unwrap_or_default(),
+        to.postal_code.as_deref().unwrap_or_default()
+    ));
+    let held = key
+        .read(&input.token)
+        .map_err(|r| Error::Conflict(r.to_string()))?;
+    let partner = registry::find_by_id(db.db(), held.partner.into())
+        .await?
+        .ok_or_else(|| {
+            Error::Conflict("this partner no longer exists; refresh the prices".into())
+        })?;
+    // Checked before the write transaction (which must not wait for another connection).
+    if partner.status() != TenantStatus::Approved || !fulfilment::may_use(db, partner.id()).await? {
+        return Err(Error::Conflict(format!(
+            "{} no longer takes orders from this store; refresh the prices",
+            partner.name()
+        )));
+    }
+    let c = Checked {
+        idem,
+        name,
+        email: email.as_str().to_owned(),
+        address,
+        to,
+        referrer,
+        request_hash,
+    };
+    // On PostgreSQL two confirmations with one key may race to insert: the loser's insert
+    // fails on the unique key once the winner commits, and its second try finds the order.
+    let mut tries = 0;
+    loop {
+        match confirm_once(db, store, key, source, input, &c, &partner, now).await {
+            Err(Error::Db(e))
+                if tries < 2
+                    && matches!(
+                        e.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+            {
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+struct Checked {
+    idem: String,
+    name: String,
+    email: String,
+    address: String,
+    to: ShipTo,
+    referrer: Option<String>,
+    request_hash: String,
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one confirmation's parts, checked once by `confirm`"
+)]
+async fn confirm_once(
+    db: &TenantDb,
+    store: &Storefront,
+    key: &PriceKey,
+    source: Source,
+    input: &ConfirmInput,
+    c: &Checked,
+    partner: &crate::registry::Tenant,
+    now: DateTime<Utc>,
+) -> Result<Confirmed> {
+    let tx = db.begin_write().await?;
+    // First the lock on what is being transferred (PostgreSQL: FOR UPDATE; SQLite: the write
+    // lock is already held), so a confirmation racing this one waits here and then sees what
+    // the first one committed.
+    let cart_read = match source {
+        Source::Cart(owner) => Some(cart::for_transfer(&tx, owner).await?),
+        Source::Reroute(id) => {
+            tx.find::<orders::Entity>()
+                .filter(orders::Column::Side.eq(STORE))
+                .filter(orders::Column::Id.eq(id))
+                .lock_exclusive()
+                .one(tx.conn())
+                .await?;
+            None
+        }
+    };
+    // The same confirmation again: the first answer, nothing written.
+    if let Some(done) = tx
+        .find::<orders::Entity>()
+        .filter(orders::Column::Side.eq(STORE))
+        .filter(orders::Column::IdempotencyKey.eq(c.idem.as_str()))
+        .one(tx.conn())
+        .await?
+    {
+        if done.request_hash.as_deref() != Some(c.request_hash.as_str()) {
+            return Err(Error::Conflict(
+                "this confirmation was already used for another order; reload the page to start again".into(),
+            ));
+        }
+        return Ok(Confirmed {
+            order: done.id,
+            number: done.number,
+            partner: done.counterpart_name,
+            access_key: key.access_key(done.id),
+            replayed: true,
+        });
+    }
+    let (basket, cart_id, rerouted) = match (source, cart_read) {
+        (Source::Cart(_), Some((cart_row, lines))) => {
+            if lines.is_empty() {
+                if let Some(done) = cart_row.as_ref().and_then(|c| c.1) {
+                    let number = super::read(&tx, STORE, done)
+                        .await?
+                        .map_or_else(String::new, |o| o.number);
+                    return Err(Error::Conflict(format!(
+                        "this cart was already transferred as order {number}; open it from your orders"
+                    )));
+                }
+                return Err(Error::validation("cart", "your cart is empty"));
+            }
+            (basket_of_cart(store, &lines)?, cart_row.map(|c| c.0), None)
+        }
+        (Source::Reroute(id), _) => {
+            let (b, m) = basket_of_order(&tx, id, now).await?;
+            (b, None, Some(m))
+        }
+        (Source::Cart(_), None) => return Err(Error::NotFound("cart")),
+    };
+    let held = key
+        .open(
+            &input.token,
+            now,
+            db.tenant_id().as_uuid(),
+            &basket.digest(),
+            &c.to,
+        )
+        .map_err(|r| Error::Conflict(r.to_string()))?;
+    if held.reroute_of != rerouted.as_ref().map(|m| m.id) {
+        return Err(Error::Conflict(
+            "this price was given for another order; refresh the prices".into(),
+        ));
+    }
+    if rerouted
+        .as_ref()
+        .is_some_and(|m| m.counterpart_id == partner.id().as_uuid())
+    {
+        return Err(Error::Conflict(format!(
+            "{} no longer takes orders from this store; refresh the prices",
+            partner.name()
+        )));
+    }
+    let currency = Currency::parse(&held.currency).ok_or(Error::NotFound("currency"))?;
+    // The lines at the held prices, in the basket's order.
+    let mut rows = Vec::with_capacity(basket.lines.len());
+    let mut subtotal = Money::new(0, currency);
+    let mut approx = Some(Money::new(0, currency));
+    for (i, b) in basket.lines.iter().enumerate() {
+        let h = held
+            .lines
+            .iter()
+            .find(|h| h.sku.eq_ignore_ascii_case(&b.sku) && h.quantity == b.quantity)
+            .ok_or_else(|| Error::Conflict(token::Refused::BasketChanged.to_string()))?;
+        let unit = Money::new(h.unit_minor, currency);
+        let total = unit
+            .checked_mul(b.quantity)
+            .ok_or_else(|| Error::validation("quantity", "the line's total is too large"))?;
+        subtotal = subtotal
+            .checked_add(&total)
+            .ok_or_else(|| Error::validation("quantity", "the order's total is too large"))?;
+        let approx_unit = b.approx_unit.filter(|a| a.currency == currency);
+        approx = match (approx, approx_unit.and_then(|a| a.checked_mul(b.quantity))) {
+            (Some(t), Some(a)) => t.checked_add(&a),
+            _ => None,
+        };
+        rows.push((i, b, h, unit, total, approx_unit));
+    }
+    let delivery = Money::new(held.delivery_minor, currency);
+    let total = subtotal
+        .checked_add(&delivery)
+        .ok_or_else(|| Error::validation("quantity", "the order's total is too large"))?;
+    if total.minor != held.total_minor + held.delivery_minor {
+        return Err(Error::Conflict(token::Refused::Tampered.to_string()));
+    }
+
+    let id = Uuid::now_v7();
+    let store_tenant = db.tenant().clone();
+    // The partner's rows first.
+    let ptx = tx.rebind(partner.id()).await?;
+    let last: Option<Option<i64>> = ptx
+        .find::<orders::Entity>()
+        .filter(orders::Column::Side.eq(PARTNER))
+        .select_only()
+        .column_as(Expr::col(orders::Column::Seq).max(), "last")
+        .into_tuple()
+        .one(ptx.conn())
+        .await?;
+    let seq = last.flatten().unwrap_or(1000) + 1;
+    let number = format!("{}-{seq}", partner.slug().to_ascii_uppercase());
+    let base = orders::ActiveModel {
+        tenant_id: Set(Uuid::nil()),
+        id: Set(id),
+        side: Set(PARTNER.to_owned()),
+        counterpart_id: Set(store_tenant.id().as_uuid()),
+        counterpart_name: Set(store_tenant.name().to_owned()),
+        seq: Set(Some(seq)),
+        number: Set(number.clone()),
+        state: Set(State::Transferred.as_str().to_owned()),
+        version: Set(1),
+        customer_user_id: Set(None),
+        customer_name: Set(c.name.clone()),
+        customer_email: Set(c.email.clone()),
+        ship_country: Set(c.to.country.clone()),
+        ship_region: Set(c.to.subdivision.clone()),
+        ship_postal: Set(c.to.postal_code.clone()),
+        address: Set(c.address.clone()),
+        currency: Set(currency.code().to_owned()),
+        subtotal_minor: Set(subtotal.minor),
+        delivery_minor: Set(delivery.minor),
+        total_minor: Set(total.minor),
+        approx_total_minor: Set(approx.map(|a| a.minor)),
+        lead_days: Set(i32::try_from(held.lead_days).unwrap_or(i32::MAX)),
+        reason: Set(None),
+        carrier: Set(None),
+        tracking: Set(None),
+        referrer: Set(c.referrer.clone()),
+        ack_by: Set(now + ACK_WINDOW),
+        rerouted_from: Set(rerouted.as_ref().map(|m| m.id)),
+        rerouted_to: Set(None),
+        idempotency_key: Set(None),
+        request_hash: Set(None),
+        access_hash: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let line_models = |side: &str| -> Vec<lines::ActiveModel> {
+        rows.iter()
+            .map(|(i, b, h, unit, total, approx_unit)| lines::ActiveModel {
+                tenant_id: Set(Uuid::nil()),
+                side: Set(side.to_owned()),
+                order_id: Set(id),
+                line_no: Set(i32::try_from(*i).unwrap_or(i32::MAX) + 1),
+                sku: Set(b.sku.clone()),
+                partner_sku: Set(h.partner_sku.clone()),
+                name: Set(b.name.clone()),
+                quantity: Set(i32::try_from(b.quantity).unwrap_or(i32::MAX)),
+                unit_minor: Set(unit.minor),
+                total_minor: Set(total.minor),
+                approx_unit_minor: Set(approx_unit.map(|a| a.minor)),
+            })
+            .collect()
+    };
+    let pm = ptx.insert(base.clone()).await?;
+    ptx.insert_many(line_models(PARTNER)).await?;
+    let first_note = rerouted
+        .as_ref()
+        .map(|m| format!("instead of order {} at {}", m.number, m.counterpart_name));
+    super::note(
+        &ptx,
+        PARTNER,
+        id,
+        State::Transferred.as_str(),
+        Actor::Customer,
+        first_note.as_deref(),
+        now,
+    )
+    .await?;
+    let pls = ptx
+        .find::<lines::Entity>()
+        .filter(lines::Column::Side.eq(PARTNER))
+        .filter(lines::Column::OrderId.eq(id))
+        .order_by_asc(lines::Column::LineNo)
+        .all(ptx.conn())
+        .await?;
+    crate::webhooks::emit(
+        &ptx,
+        "order.created",
+        &super::event_data(&pm, &pls),
+        now,
+        None,
+    )
+    .await?;
+
+    // A reroute closes the first order: cancelled at its partner if it was never
+    // acknowledged (a rejected one stays rejected), and pointing at this one on both sides.
+    let mut tx = ptx;
+    if let Some(old) = &rerouted {
+        let old_partner = TenantId::from(old.counterpart_id);
+        let otx = tx.rebind(old_partner).await?;
+        let old_row = super::read(&otx, PARTNER, old.id)
+            .await?
+            .ok_or(Error::NotFound("order"))?;
+        otx.update_many::<orders::Entity>()
+            .filter(orders::Column::Side.eq(PARTNER))
+            .filter(orders::Column::Id.eq(old.id))
+            .col_expr(orders::Column::ReroutedTo, Expr::value(Some(id)))
+            .exec(otx.conn())
+            .await?;
+        let otx = if old_row.state == State::Transferred.as_str() {
+            let reason = format!(
+                "not acknowledged within {} h; the customer chose {} instead",
+                ACK_WINDOW.num_hours(),
+                partner.name()
+            );
+            super::apply(
+                otx,
+                old_row,
+                &Action::Cancel { reason },
+                Actor::Hub,
+                now,
+                db.tenant_id(),
+            )
+            .await?
+        } else {
+            otx
+        };
+        tx = otx;
+    }
+
+    // The store's rows.
+    let stx = tx.rebind(db.tenant_id()).await?;
+    let mut sm = base;
+    sm.side = Set(STORE.to_owned());
+    sm.counterpart_id = Set(partner.id().as_uuid());
+    sm.counterpart_name = Set(partner.name().to_owned());
+    sm.seq = Set(None);
+    sm.customer_user_id = Set(input.user.map(|u| u.as_uuid()));
+    sm.idempotency_key = Set(Some(c.idem.clone()));
+    sm.request_hash = Set(Some(c.request_hash.clone()));
+    sm.access_hash = Set(Some(token::sha256_hex(&key.access_key(id))));
+    stx.insert(sm).await?;
+    stx.insert_many(line_models(STORE)).await?;
+    super::note(
+        &stx,
+        STORE,
+        id,
+        State::Transferred.as_str(),
+        Actor::Customer,
+        first_note.as_deref(),
+        now,
+    )
+    .await?;
+    if let Some(old) = &rerouted {
+        stx.update_many::<orders::Entity>()
+            .filter(orders::Column::Side.eq(STORE))
+            .filter(orders::Column::Id.eq(old.id))
+            .col_expr(orders::Column::ReroutedTo, Expr::value(Some(id)))
+            .col_expr(orders::Column::UpdatedAt, Expr::value(now))
+            .exec(stx.conn())
+            .await?;
+        super::note(
+            &stx,
+            STORE,
+            old.id,
+            "rerouted",
+            Actor::Customer,
+            Some(&format!("sent to {} as order {number}", partner.name())),
+            now,
+        )
+        .await?;
+    }
+    if let Some(cart_id) = cart_id {
+        cart::mark_transferred(&stx, cart_id, id).await?;
+    }
+    stx.commit().await?;
+    if let Source::Cart(owner) = source {
+        cart::forget_count(db, owner);
+    }
+    Ok(Confirmed {
+        order: id,
+        number,
+        partner: partner.name().to_owned(),
+        access_key: key.access_key(id),
+        replayed: false,
+    })
+}
