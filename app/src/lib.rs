@@ -10,6 +10,8 @@ mod components;
 pub mod context;
 pub mod error;
 #[cfg(not(feature = "shop"))]
+pub mod orders;
+#[cfg(not(feature = "shop"))]
 pub mod partner_console;
 pub mod partners;
 #[cfg(feature = "ssr")]
@@ -95,6 +97,11 @@ fn AppRoutes() -> impl IntoView {
             <Route path=(StaticSegment("admin"), StaticSegment("resellers")) view=partners::ResellersPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("admin"), StaticSegment("distributors")) view=partners::DistributorsPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("console"), StaticSegment("partner")) view=partner_console::PartnerConsolePage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("console"), StaticSegment("partner"), StaticSegment("orders")) view=orders::PartnerOrdersPage ssr=SsrMode::Async/>
+            // Cart transfer and the customer's orders (store hosts).
+            <Route path=(StaticSegment("cart"), StaticSegment("transfer")) view=orders::TransferPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("orders"), ParamSegment("id")) view=orders::OrderPage ssr=SsrMode::Async/>
+            <Route path=StaticSegment("orders") view=orders::MyOrdersPage ssr=SsrMode::Async/>
             // The storefront (every store host, and the hub's own store on the bare domain).
             <Route path=(StaticSegment("c"), ParamSegment("slug")) view=storefront::CategoryPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("p"), ParamSegment("sku")) view=storefront::ProductPage ssr=SsrMode::Async/>

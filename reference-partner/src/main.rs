@@ -160,6 +160,29 @@ impl Partner {
         Ok(())
     }
 
+    /// Acknowledges, accepts and ships order `id` through the API.
+    async fn fulfil(&self, id: &str) -> Result<(), String> {
+        let order = self
+            .call(reqwest::Method::GET, &format!("/orders/{id}"), None)
+            .await?;
+        let number = order["number"].as_str().unwrap_or_default().to_owned();
+        tracing::info!(order = %number, total_minor = %order["total_minor"], "order received");
+        for (step, body) in [
+            ("acknowledge", None),
+            ("accept", None),
+            (
+                "ship",
+                Some(json!({"carrier": "DHL", "tracking": format!("RP{}", number.replace('-', ""))})),
+            ),
+        ] {
+            let done = self
+                .call(reqwest::Method::POST, &format!("/orders/{id}/{step}"), body)
+                .await?;
+            tracing::info!(order = %number, state = %done["state"], "order step {step} done");
+        }
+        Ok(())
+    }
+
     /// What the partner does with a verified event.
     async fn handle(&self, event: &Value) {
         match event["type"].as_str() {
@@ -184,6 +207,17 @@ impl Partner {
                         ),
                         Err(e) => tracing::info!(sku, "price gone or unreadable: {e}"),
                     }
+                }
+            }
+            Some("order.created") => {
+                // A new order: read it, then acknowledge, accept and ship it, one step after the
+                // other, as an order system that fulfils from stock at once would.
+                let Some(id) = event["data"]["order"]["id"].as_str() else {
+                    tracing::warn!("order.created without an order id");
+                    return;
+                };
+                if let Err(e) = self.fulfil(id).await {
+                    tracing::warn!(order = id, "could not fulfil: {e}");
                 }
             }
             Some(other) => tracing::info!(event_type = other, "event received"),

@@ -175,6 +175,32 @@ pub async fn run(cfg: &Config, db: &Database, hub: &Tenant, password: &str) -> R
             )
             .await?;
         }
+        // Its own stock: what its store sells, at its store's prices, a dozen of each on hand.
+        if price_list::list(&adb, None, 1).await?.items.is_empty() {
+            let store = catalog.storefront(db, acme).await?;
+            let rows: Vec<PriceInput> = master
+                .items
+                .iter()
+                .filter_map(|item| store.detail(&item.sku))
+                .map(|d| PriceInput {
+                    sku: d.product.sku.clone(),
+                    partner_sku: None,
+                    price_minor: d.product.price.minor,
+                    currency: d.product.price.currency.code().into(),
+                    min_quantity: 1,
+                    breaks: Vec::new(),
+                    stock: Some(12),
+                    lead_days: 1,
+                    valid_from: None,
+                    valid_to: None,
+                })
+                .collect();
+            for chunk in rows.chunks(price_list::MAX_BATCH) {
+                price_list::upsert(&adb, &master, chunk)
+                    .await
+                    .map_err(|e| Error::validation("price list", e.to_string()))?;
+            }
+        }
     }
     if let Some(swift) = registry::find_by_slug(db, "swift").await? {
         let key = demo_key(cfg, &operator(db, &swift)).await?;

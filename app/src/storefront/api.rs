@@ -233,7 +233,7 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{storefront, theme};
+pub use ssr::{live_storefront, owner, storefront, theme};
 
 /// Public: the store's front page: theme, featured products and categories.
 #[server(prefix = "/api", endpoint = "store/home", input = GetUrl, output = crate::codec::Answer)]

@@ -528,6 +528,7 @@ fn cart_table(c: CartView, update: ServerAction<UpdateCart>) -> AnyView {
             <div class="cart__foot">
                 <p class="muted small">"Approximate total — the partner who fulfils the order confirms prices, taxes and delivery."</p>
                 <p class="cart__total">"Total " <strong data-testid="cart-total">{c.totals.join(" + ")}</strong></p>
+                <a class="button button--large" href="/cart/transfer" data-testid="transfer-cart">"Transfer cart to a partner"</a>
             </div>
             {(c.unavailable > 0).then(|| view! { <p class="muted small">{c.unavailable} " item(s) are no longer sold here."</p> })}
         </div>

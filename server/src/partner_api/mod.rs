@@ -14,6 +14,7 @@
 
 mod docs;
 pub mod limits;
+mod orders;
 mod prices;
 pub mod problem;
 mod profile;
@@ -50,7 +51,7 @@ pub const BASE: &str = "/partner/v1";
     info(
         title = "Partner API",
         version = "1",
-        description = "What a partner's own systems call: its profile, its price list (with its own SKU codes), its territories and its webhooks. Authenticate with an API key from your console: `Authorization: Bearer hub_live_…`. Every error is RFC 9457 problem details with a stable `type`. Send an `Idempotency-Key` header with every POST: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`), the same key with another body gets 422. Every answer to a known key carries `RateLimit-Policy` and `RateLimit` (`limit`, `remaining`, `reset` seconds); over the limit, 429 with `Retry-After`. Webhooks follow Standard Webhooks: verify `webhook-signature` (HMAC-SHA256 of `webhook-id.webhook-timestamp.body` under your endpoint's `whsec_` secret)."
+        description = "What a partner's own systems call: its profile, its price list (with its own SKU codes), its territories, the orders customers send it and its webhooks. Authenticate with an API key from your console: `Authorization: Bearer hub_live_…`. Every error is RFC 9457 problem details with a stable `type`. Send an `Idempotency-Key` header with every POST: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`), the same key with another body gets 422. Every answer to a known key carries `RateLimit-Policy` and `RateLimit` (`limit`, `remaining`, `reset` seconds); over the limit, 429 with `Retry-After`. Webhooks follow Standard Webhooks: verify `webhook-signature` (HMAC-SHA256 of `webhook-id.webhook-timestamp.body` under your endpoint's `whsec_` secret)."
     ),
     servers((url = "/partner/v1")),
     modifiers(&BearerKey),
@@ -58,6 +59,7 @@ pub const BASE: &str = "/partner/v1";
         (name = "profile", description = "Who you are to the hub"),
         (name = "prices", description = "Your price list, per hub SKU"),
         (name = "territories", description = "Where you ship"),
+        (name = "orders", description = "Carts customers transferred to you, and each step you take with them (acknowledge, accept, reject, ship, deliver, cancel)"),
         (name = "webhooks", description = "Events the hub sends to your systems, signed, retried for three days, replayable"),
     )
 )]
@@ -89,6 +91,14 @@ fn split() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
             territories::get_territories,
             territories::put_territories
         ))
+        .routes(routes!(orders::list_orders))
+        .routes(routes!(orders::get_order))
+        .routes(routes!(orders::acknowledge_order))
+        .routes(routes!(orders::accept_order))
+        .routes(routes!(orders::reject_order))
+        .routes(routes!(orders::ship_order))
+        .routes(routes!(orders::deliver_order))
+        .routes(routes!(orders::cancel_order))
         .routes(routes!(webhooks::list_event_types))
         .routes(routes!(webhooks::list_endpoints, webhooks::create_endpoint))
         .routes(routes!(

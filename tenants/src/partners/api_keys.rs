@@ -63,10 +63,14 @@ pub enum Scope {
     WebhooksRead,
     #[serde(rename = "webhooks:write")]
     WebhooksWrite,
+    #[serde(rename = "orders:read")]
+    OrdersRead,
+    #[serde(rename = "orders:write")]
+    OrdersWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 10] = [
         Self::ProfileRead,
         Self::ProfileWrite,
         Self::PricesRead,
@@ -75,6 +79,8 @@ impl Scope {
         Self::TerritoriesWrite,
         Self::WebhooksRead,
         Self::WebhooksWrite,
+        Self::OrdersRead,
+        Self::OrdersWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +93,8 @@ impl Scope {
             Self::TerritoriesWrite => "territories:write",
             Self::WebhooksRead => "webhooks:read",
             Self::WebhooksWrite => "webhooks:write",
+            Self::OrdersRead => "orders:read",
+            Self::OrdersWrite => "orders:write",
         }
     }
 

@@ -1,0 +1,183 @@
+//! Cart transfer in a real browser: a guest at acme fills a cart, transfers it, sees north,
+//! swift and acme itself with their exact prices, picks north and confirms (giving a name
+//! that carries markup); north's admin accepts and ships the order in its console; the
+//! guest's order page shows it shipped with the tracking number. Every page shows the
+//! customer's and partner's text as text.
+
+use fantoccini::Locator;
+use hub_tests::browser::{Browser, BrowserHub};
+use tenants::access::operator;
+use tenants::partners::price_list;
+use tenants::registry;
+
+const DEMO_PASSWORD: &str = "demo-password-2026";
+const PAYLOAD: &str = "Ada <img src=x onerror=\"window.__pwned=1\"> Lovelace";
+
+async fn pwned(browser: &Browser) -> bool {
+    browser
+        .client
+        .execute("return window.__pwned === 1", vec![])
+        .await
+        .expect("run a script")
+        .as_bool()
+        .unwrap_or(true)
+}
+
+/// A SKU that north, swift and acme all price (and acme's store sells).
+async fn common_sku(hub: &BrowserHub) -> String {
+    let db = hub.database().await;
+    let mut sets = Vec::new();
+    for slug in ["north", "swift", "acme"] {
+        let t = registry::find_by_slug(&db, slug)
+            .await
+            .expect("db")
+            .unwrap_or_else(|| panic!("the demo has {slug}"));
+        let page = price_list::list(&operator(&db, &t), None, 500)
+            .await
+            .expect("prices");
+        sets.push(
+            page.items
+                .into_iter()
+                .map(|p| p.sku)
+                .collect::<std::collections::BTreeSet<_>>(),
+        );
+    }
+    sets[0]
+        .iter()
+        .find(|s| sets[1].contains(*s) && sets[2].contains(*s))
+        .cloned()
+        .expect("a SKU all three price")
+}
+
+#[tokio::test]
+async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
+    let sku = common_sku(&hub).await;
+    let shopper = Browser::start().await;
+    shopper
+        .open_hydrated(&hub.url("acme.localhost", &format!("/p/{sku}")))
+        .await;
+    shopper.click("[data-testid=add-to-cart]").await;
+    shopper
+        .wait_text("[data-testid=cart-status] .success-text")
+        .await;
+    shopper
+        .open_hydrated(&hub.url("acme.localhost", "/cart"))
+        .await;
+    let link = shopper
+        .client
+        .find(Locator::Css("[data-testid=transfer-cart]"))
+        .await
+        .expect("the cart offers a transfer");
+    assert_eq!(
+        link.attr("href").await.expect("href").as_deref(),
+        Some("/cart/transfer")
+    );
+    // The ship-to form, then every partner's exact price for it.
+    shopper
+        .open_hydrated(&hub.url("acme.localhost", "/cart/transfer"))
+        .await;
+    shopper.wait_text("[data-testid=find-partners]").await;
+    shopper
+        .open_hydrated(&hub.url(
+            "acme.localhost",
+            "/cart/transfer?country=DE&region=&postal=80331",
+        ))
+        .await;
+    shopper.wait_text("[data-testid=offer]").await;
+    let offers = shopper
+        .client
+        .find_all(Locator::Css("[data-testid=offer]"))
+        .await
+        .expect("offers");
+    let mut partners = Vec::new();
+    for o in &offers {
+        partners.push(o.attr("data-partner").await.expect("attr").unwrap_or_default());
+    }
+    partners.sort();
+    assert_eq!(partners, ["acme", "north", "swift"], "every partner that can fulfil it");
+    shopper.screenshot("transfer-offers").await;
+
+    // Pick north and confirm.
+    shopper
+        .click("[data-partner=north] [data-testid=choose-offer]")
+        .await;
+    shopper.wait_text("[data-testid=confirm-order]").await;
+    shopper.fill("name", PAYLOAD).await;
+    shopper.fill("email", "ada@example.com").await;
+    let address = shopper
+        .client
+        .find(Locator::Id("address"))
+        .await
+        .expect("address");
+    address
+        .send_keys("Marienplatz 1\n80331 München")
+        .await
+        .expect("type the address");
+    shopper.screenshot("transfer-confirm").await;
+    shopper.click("[data-testid=confirm-order]").await;
+    let state = shopper.wait_text("[data-testid=order-state]").await;
+    assert_eq!(state.to_lowercase(), "sent to the partner");
+    let order_url = shopper
+        .client
+        .current_url()
+        .await
+        .expect("url")
+        .to_string();
+    assert!(order_url.contains("/orders/") && order_url.contains("key="), "{order_url}");
+    assert!(!pwned(&shopper).await, "the name stays text");
+    shopper.screenshot("order-placed").await;
+
+    // North's admin finds it in the inbox, accepts and ships it.
+    let north = Browser::start().await;
+    north
+        .open_hydrated(&hub.url("north.localhost", "/login"))
+        .await;
+    north.fill("email", "owner@north.demo").await;
+    north.fill("password", DEMO_PASSWORD).await;
+    north.click("form button[type=submit]").await;
+    north.wait_text("[data-testid=account-chip]").await;
+    north
+        .open_hydrated(&hub.url("north.localhost", "/console/partner/orders"))
+        .await;
+    north.wait_text("[data-testid=order-row]").await;
+    let href = north
+        .client
+        .find(Locator::Css("[data-testid=order-row] a"))
+        .await
+        .expect("a row")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    north
+        .open_hydrated(&hub.url("north.localhost", &href))
+        .await;
+    north.wait_text("[data-testid=step-accept]").await;
+    assert!(!pwned(&north).await, "the customer's name stays text in the console");
+    north.click("[data-testid=step-accept]").await;
+    north
+        .wait_text_containing("[data-testid=order-state]", "Accepted")
+        .await;
+    north.fill("carrier", "DHL").await;
+    north.fill("tracking", "JD014600006101234567").await;
+    north.click("[data-testid=step-ship]").await;
+    north
+        .wait_text_containing("[data-testid=order-state]", "Shipped")
+        .await;
+    north.screenshot("partner-order").await;
+
+    // The guest's page shows it shipped, with the tracking number.
+    shopper.open_hydrated(&order_url).await;
+    shopper
+        .wait_text_containing("[data-testid=order-state]", "Shipped")
+        .await;
+    let tracking = shopper.wait_text("[data-testid=order-tracking]").await;
+    assert!(tracking.contains("JD014600006101234567"), "{tracking}");
+    let timeline = shopper.wait_text("[data-testid=timeline]").await;
+    assert!(timeline.contains("Accepted") && timeline.contains("Shipped"), "{timeline}");
+    assert!(!pwned(&shopper).await);
+    shopper.screenshot("order-shipped").await;
+}
