@@ -172,7 +172,9 @@ impl Partner {
             ("accept", None),
             (
                 "ship",
-                Some(json!({"carrier": "DHL", "tracking": format!("RP{}", number.replace('-', ""))})),
+                Some(
+                    json!({"carrier": "DHL", "tracking": format!("RP{}", number.replace('-', ""))}),
+                ),
             ),
         ] {
             let done = self

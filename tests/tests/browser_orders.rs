@@ -94,10 +94,19 @@ async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
         .expect("offers");
     let mut partners = Vec::new();
     for o in &offers {
-        partners.push(o.attr("data-partner").await.expect("attr").unwrap_or_default());
+        partners.push(
+            o.attr("data-partner")
+                .await
+                .expect("attr")
+                .unwrap_or_default(),
+        );
     }
     partners.sort();
-    assert_eq!(partners, ["acme", "north", "swift"], "every partner that can fulfil it");
+    assert_eq!(
+        partners,
+        ["acme", "north", "swift"],
+        "every partner that can fulfil it"
+    );
     shopper.screenshot("transfer-offers").await;
 
     // Pick north and confirm.
@@ -120,13 +129,11 @@ async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
     shopper.click("[data-testid=confirm-order]").await;
     let state = shopper.wait_text("[data-testid=order-state]").await;
     assert_eq!(state.to_lowercase(), "sent to the partner");
-    let order_url = shopper
-        .client
-        .current_url()
-        .await
-        .expect("url")
-        .to_string();
-    assert!(order_url.contains("/orders/") && order_url.contains("key="), "{order_url}");
+    let order_url = shopper.client.current_url().await.expect("url").to_string();
+    assert!(
+        order_url.contains("/orders/") && order_url.contains("key="),
+        "{order_url}"
+    );
     assert!(!pwned(&shopper).await, "the name stays text");
     shopper.screenshot("order-placed").await;
 
@@ -156,7 +163,10 @@ async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
         .open_hydrated(&hub.url("north.localhost", &href))
         .await;
     north.wait_text("[data-testid=step-accept]").await;
-    assert!(!pwned(&north).await, "the customer's name stays text in the console");
+    assert!(
+        !pwned(&north).await,
+        "the customer's name stays text in the console"
+    );
     north.click("[data-testid=step-accept]").await;
     north
         .wait_text_containing("[data-testid=order-state]", "Accepted")
@@ -177,7 +187,10 @@ async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
     let tracking = shopper.wait_text("[data-testid=order-tracking]").await;
     assert!(tracking.contains("JD014600006101234567"), "{tracking}");
     let timeline = shopper.wait_text("[data-testid=timeline]").await;
-    assert!(timeline.contains("Accepted") && timeline.contains("Shipped"), "{timeline}");
+    assert!(
+        timeline.contains("Accepted") && timeline.contains("Shipped"),
+        "{timeline}"
+    );
     assert!(!pwned(&shopper).await);
     shopper.screenshot("order-shipped").await;
 }

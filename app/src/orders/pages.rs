@@ -16,7 +16,9 @@ use crate::orders::api::{
 
 fn problem(e: &ApiError) -> AnyView {
     let text = match e {
-        ApiError::NotFound => "Not found: this order does not exist here, or its link is incomplete.".to_owned(),
+        ApiError::NotFound => {
+            "Not found: this order does not exist here, or its link is incomplete.".to_owned()
+        }
         ApiError::Unauthenticated => "Log in first.".to_owned(),
         other => other.to_string(),
     };
@@ -99,7 +101,9 @@ fn transfer_view(v: TransferView, args: Args) -> AnyView {
         )
     });
     let heading = match &v.reroute_of {
-        Some((number, partner)) => format!("Send order {number} to another partner instead of {partner}"),
+        Some((number, partner)) => {
+            format!("Send order {number} to another partner instead of {partner}")
+        }
         None => "Transfer your cart to a partner".to_owned(),
     };
     let sort = RwSignal::new("total".to_owned());
@@ -222,7 +226,10 @@ fn confirm_form(
             navigate(&done.url, Default::default());
         }
     });
-    let referrer = use_query_map().get_untracked().get("ref").or_else(|| use_query_map().get_untracked().get("utm_campaign"));
+    let referrer = use_query_map()
+        .get_untracked()
+        .get("ref")
+        .or_else(|| use_query_map().get_untracked().get("utm_campaign"));
     let (confirm_key, name, email, address) = (
         v.confirm_key.clone(),
         v.prefill.name.clone(),
@@ -268,7 +275,12 @@ pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let data = Resource::new(
-        move || (params.get().get("id").unwrap_or_default(), query.get().get("key")),
+        move || {
+            (
+                params.get().get("id").unwrap_or_default(),
+                query.get().get("key"),
+            )
+        },
         |(id, key)| load_order(id, key),
     );
     view! {
@@ -291,7 +303,11 @@ pub fn OrderPage() -> impl IntoView {
     }
 }
 
-fn order_view(o: OrderView, key: Option<String>, step: Option<ServerAction<PartnerOrderStep>>) -> AnyView {
+fn order_view(
+    o: OrderView,
+    key: Option<String>,
+    step: Option<ServerAction<PartnerOrderStep>>,
+) -> AnyView {
     let reroute_href = format!(
         "/cart/transfer?reroute={}{}",
         o.id,

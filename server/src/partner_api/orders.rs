@@ -373,7 +373,16 @@ pub async fn reject_order(
     Path(id): Path<String>,
     Body(body): Body<Reason>,
 ) -> Result<Response, Problem> {
-    step(&state, &partner, &headers, &id, Action::Reject { reason: body.reason }).await
+    step(
+        &state,
+        &partner,
+        &headers,
+        &id,
+        Action::Reject {
+            reason: body.reason,
+        },
+    )
+    .await
 }
 
 /// Cancel an order (before it ships).
@@ -397,7 +406,16 @@ pub async fn cancel_order(
     Path(id): Path<String>,
     Body(body): Body<Reason>,
 ) -> Result<Response, Problem> {
-    step(&state, &partner, &headers, &id, Action::Cancel { reason: body.reason }).await
+    step(
+        &state,
+        &partner,
+        &headers,
+        &id,
+        Action::Cancel {
+            reason: body.reason,
+        },
+    )
+    .await
 }
 
 /// Mark an accepted order shipped, with its carrier and tracking number.
