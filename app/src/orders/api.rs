@@ -440,10 +440,6 @@ pub struct ConfirmedView {
 /// Public (a store's shopper): turns a held price into an order at its partner, exactly once
 /// per `confirm_key`.
 #[server(prefix = "/api", endpoint = "store/transfer/confirm", output = crate::codec::Answer)]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one field per input of the confirmation form"
-)]
 pub async fn confirm_transfer(
     token: String,
     confirm_key: String,

@@ -481,7 +481,8 @@ async fn list_side(
     }
     let rows = sel
         .order_by_desc(orders::Column::Id)
-        .limit(q.limit.clamp(1, MAX_PAGE))
+        // One more than a page at most: callers look one row ahead for their next cursor.
+        .limit(q.limit.clamp(1, MAX_PAGE + 1))
         .all(tx.conn())
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
