@@ -117,6 +117,7 @@ fn AppRoutes() -> impl IntoView {
             // The reseller's console.
             <Route path=(StaticSegment("console"), StaticSegment("store")) view=store_console::StoreWizardPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("console"), StaticSegment("catalog")) view=store_console::StoreCatalogPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("console"), StaticSegment("orders")) view=orders::StoreOrdersPage ssr=SsrMode::Async/>
         </Routes>
     }
 }

@@ -8,6 +8,7 @@ pub mod partner_api;
 pub mod secrets;
 pub mod seed;
 pub mod seed_catalog;
+pub mod seed_orders;
 pub mod seed_partners;
 pub mod startup;
 pub mod workers;

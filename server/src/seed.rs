@@ -158,5 +158,6 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
             println!("  {role:<16} {shopper:<24} at {url}/login");
         }
     }
-    crate::seed_partners::run(cfg, db, &hub, DEMO_PASSWORD).await
+    crate::seed_partners::run(cfg, db, &hub, DEMO_PASSWORD).await?;
+    crate::seed_orders::run(cfg, db).await
 }

@@ -630,3 +630,43 @@ pub async fn partner_order_step(
     })
     .await
 }
+
+/// The orders this store transferred (its admin's and staff's read-only view).
+#[server(prefix = "/api", endpoint = "store/transfers", input = GetUrl, output = crate::codec::Answer)]
+pub async fn store_transfers() -> Result<Vec<OrderRow>, ApiError> {
+    use tenants::access::StoreStaff;
+    use tenants::orders::{self, ListQuery};
+
+    use crate::context::{app_state, run};
+    run(|staff: StoreStaff| async move {
+        let now = app_state()?.clock.now();
+        let list = orders::transferred(
+            staff.db(),
+            &ListQuery {
+                limit: 200,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(list.iter().map(|s| ssr::row(s, now)).collect())
+    })
+    .await
+}
+
+/// One order this store transferred, read-only.
+#[server(prefix = "/api", endpoint = "store/transfer/order", input = GetUrl, output = crate::codec::Answer)]
+pub async fn store_transfer(id: String) -> Result<OrderView, ApiError> {
+    use tenants::access::StoreStaff;
+    use tenants::orders;
+
+    use crate::context::{app_state, run};
+    run(|staff: StoreStaff| async move {
+        let now = app_state()?.clock.now();
+        let o = orders::for_store(staff.db(), ssr::parse_id(&id)?).await?;
+        let mut v = ssr::order_view(&o, now, false);
+        // The customer reroutes, not the store.
+        v.reroutable = false;
+        Ok(v)
+    })
+    .await
+}

@@ -4,4 +4,4 @@
 pub mod api;
 mod pages;
 
-pub use pages::{MyOrdersPage, OrderPage, PartnerOrdersPage, TransferPage};
+pub use pages::{MyOrdersPage, OrderPage, PartnerOrdersPage, StoreOrdersPage, TransferPage};

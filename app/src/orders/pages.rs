@@ -11,7 +11,7 @@ use crate::components::layout::HubFrame;
 use crate::error::ApiError;
 use crate::orders::api::{
     ConfirmTransfer, OfferView, OrderRow, OrderView, PartnerOrderStep, TransferView, load_order,
-    my_orders, partner_order, partner_orders, transfer_offers,
+    my_orders, partner_order, partner_orders, store_transfer, store_transfers, transfer_offers,
 };
 
 fn problem(e: &ApiError) -> AnyView {
@@ -527,6 +527,54 @@ pub fn PartnerOrdersPage() -> impl IntoView {
                             Err(e) => problem(&e),
                             Ok(rows) if rows.is_empty() => view! { <div class="card empty" data-testid="inbox-empty"><p>"No orders here yet. A customer's transferred cart lands here at once."</p></div> }.into_any(),
                             Ok(rows) => orders_table(rows, |r| format!("/console/partner/orders?order={}", r.id), "Store"),
+                        }
+                    })}
+                </Transition>
+                <crate::HydrationMark/>
+            </div></section>
+        </HubFrame>
+    }
+}
+
+/// `/console/orders` on a reseller's host: the carts its store transferred, where each went
+/// and how far it got (read-only: the partner fulfils, the customer reroutes).
+#[component]
+pub fn StoreOrdersPage() -> impl IntoView {
+    let query = use_query_map();
+    let list = Resource::new(|| (), |_| store_transfers());
+    let one = Resource::new(
+        move || query.get().get("order"),
+        |id| async move {
+            match id {
+                Some(id) => store_transfer(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <HubFrame>
+            <Title text="Transferred orders"/>
+            <section class="section"><div class="container">
+                <div class="order-head">
+                    <h1>"Transferred orders"</h1>
+                    <a class="button button--ghost" href="/console/store">"Back to the console"</a>
+                </div>
+                <p class="muted">"The carts your customers transferred to a partner, and how far each got. The partner fulfils the order; you follow it here."</p>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match one.await {
+                            Err(e) => problem(&e),
+                            Ok(Some(o)) => order_view(o, None, None),
+                            Ok(None) => ().into_any(),
+                        }
+                    })}
+                </Transition>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match list.await {
+                            Err(e) => problem(&e),
+                            Ok(rows) if rows.is_empty() => view! { <div class="card empty" data-testid="transfers-empty"><p>"No cart has been transferred yet."</p></div> }.into_any(),
+                            Ok(rows) => orders_table(rows, |r| format!("/console/orders?order={}", r.id), "Partner"),
                         }
                     })}
                 </Transition>
