@@ -328,6 +328,7 @@ mod tests {
             assert!(!well_formed(&bad), "{bad:?}");
         }
         assert_eq!(Scope::parse("prices:write"), Some(Scope::PricesWrite));
-        assert_eq!(Scope::parse("orders:write"), None);
+        assert_eq!(Scope::parse("orders:write"), Some(Scope::OrdersWrite));
+        assert_eq!(Scope::parse("quotes:write"), None);
     }
 }
