@@ -1,9 +1,10 @@
 //! Browser tests: the `hub` binary that the Leptos build produced, on a free port with a
 //! fresh database, driven by headless Chromium through chromedriver.
 
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -23,13 +24,6 @@ pub fn screenshot_path(name: &str) -> PathBuf {
     let dir = workspace_root().join("target").join("screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     dir.join(format!("{name}.png"))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 fn env_path(var: &str, default: PathBuf) -> PathBuf {
@@ -350,4 +344,79 @@ impl Browser {
         std::fs::write(&path, png).expect("save the screenshot");
         path
     }
+}
+
+/// The reference partner, running (killed when dropped).
+pub struct Partner {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Partner {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Partner {
+    /// Whether the reference partner printed a line containing `needle` within `secs`.
+    pub fn saw(&self, needle: &str, secs: u64) -> Result<(), Vec<String>> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let mut seen = vec![];
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return Ok(()),
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        Err(seen)
+    }
+}
+
+/// Starts the reference partner against the hub at `hub_url` with API key `key`, listening on
+/// `port` for webhooks (`TEST_REFERENCE_PARTNER_BIN`, or `target/debug/reference-partner`).
+pub fn start_partner(hub_url: &str, key: &str, port: u16) -> Partner {
+    let bin = std::env::var_os("TEST_REFERENCE_PARTNER_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/reference-partner"));
+    assert!(
+        bin.exists(),
+        "the browser tests need the reference partner: `cargo build -p reference-partner` (looked for {})",
+        bin.display()
+    );
+    let mut child = Command::new(bin)
+        .args([
+            "--hub",
+            hub_url,
+            "--key",
+            key,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the reference partner");
+    let out = child.stdout.take().expect("its output");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Partner { child, lines: rx }
+}
+
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }

@@ -5,7 +5,7 @@
 //! customer's and partner's text as text.
 
 use fantoccini::Locator;
-use hub_tests::browser::{Browser, BrowserHub};
+use hub_tests::browser::{Browser, BrowserHub, free_port, start_partner};
 use tenants::access::operator;
 use tenants::partners::price_list;
 use tenants::registry;
@@ -49,13 +49,11 @@ async fn common_sku(hub: &BrowserHub) -> String {
         .expect("a SKU all three price")
 }
 
-#[tokio::test]
-async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
-    let Some(hub) = BrowserHub::start().await else {
-        return;
-    };
-    let sku = common_sku(&hub).await;
-    let shopper = Browser::start().await;
+/// A guest at acme puts a SKU all partners price in the cart, transfers it (seeing north,
+/// swift and acme with exact prices), picks `partner` and confirms. Returns the order page's
+/// address.
+async fn transfer_to(hub: &BrowserHub, shopper: &Browser, partner: &str, shots: bool) -> String {
+    let sku = common_sku(hub).await;
     shopper
         .open_hydrated(&hub.url("acme.localhost", &format!("/p/{sku}")))
         .await;
@@ -107,11 +105,15 @@ async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
         ["acme", "north", "swift"],
         "every partner that can fulfil it"
     );
-    shopper.screenshot("transfer-offers").await;
+    if shots {
+        shopper.screenshot("transfer-offers").await;
+    }
 
-    // Pick north and confirm.
+    // Pick the partner and confirm.
     shopper
-        .click("[data-partner=north] [data-testid=choose-offer]")
+        .click(&format!(
+            "[data-partner={partner}] [data-testid=choose-offer]"
+        ))
         .await;
     shopper.wait_text("[data-testid=confirm-order]").await;
     shopper.fill("name", PAYLOAD).await;
@@ -125,7 +127,9 @@ async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
         .send_keys("Marienplatz 1\n80331 München")
         .await
         .expect("type the address");
-    shopper.screenshot("transfer-confirm").await;
+    if shots {
+        shopper.screenshot("transfer-confirm").await;
+    }
     shopper.click("[data-testid=confirm-order]").await;
     let state = shopper.wait_text("[data-testid=order-state]").await;
     assert_eq!(state.to_lowercase(), "sent to the partner");
@@ -134,8 +138,21 @@ async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
         order_url.contains("/orders/") && order_url.contains("key="),
         "{order_url}"
     );
-    assert!(!pwned(&shopper).await, "the name stays text");
-    shopper.screenshot("order-placed").await;
+    assert!(!pwned(shopper).await, "the name stays text");
+    if shots {
+        shopper.screenshot("order-placed").await;
+    }
+
+    order_url
+}
+
+#[tokio::test]
+async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
+    let shopper = Browser::start().await;
+    let order_url = transfer_to(&hub, &shopper, "north", true).await;
 
     // North's admin finds it in the inbox, accepts and ships it.
     let north = Browser::start().await;
@@ -193,4 +210,46 @@ async fn a_guest_transfers_a_cart_to_north_which_accepts_and_ships_it() {
     );
     assert!(!pwned(&shopper).await);
     shopper.screenshot("order-shipped").await;
+}
+
+/// The integrated partner: swift's system (the reference partner) registers its webhook
+/// endpoint through the API, receives `order.created`, and acknowledges, accepts and ships the
+/// order through the API; the guest's page follows.
+#[tokio::test]
+async fn a_cart_transferred_to_swift_is_fulfilled_by_its_system_through_the_api() {
+    use tenants::partners::api_keys::{self, Mode, Scope};
+
+    let Some(hub) = BrowserHub::start().await else {
+        return;
+    };
+    let db = hub.database().await;
+    let swift = registry::find_by_slug(&db, "swift")
+        .await
+        .expect("db")
+        .expect("the demo has swift");
+    let key = api_keys::create(&operator(&db, &swift), "ERP", Mode::Live, &Scope::ALL)
+        .await
+        .expect("a key")
+        .key;
+    let partner = start_partner(&hub.url("localhost", ""), &key, free_port());
+    if let Err(seen) = partner.saw("registered", 30) {
+        panic!("the reference partner did not register: {seen:?}");
+    }
+    let shopper = Browser::start().await;
+    let order_url = transfer_to(&hub, &shopper, "swift", false).await;
+    if let Err(seen) = partner.saw("order step ship done", 30) {
+        panic!("the reference partner did not ship the order: {seen:?}");
+    }
+    shopper.open_hydrated(&order_url).await;
+    shopper
+        .wait_text_containing("[data-testid=order-state]", "Shipped")
+        .await;
+    let tracking = shopper.wait_text("[data-testid=order-tracking]").await;
+    assert!(tracking.contains("RPSWIFT"), "{tracking}");
+    let timeline = shopper.wait_text("[data-testid=timeline]").await;
+    assert!(
+        timeline.contains("Acknowledged") && timeline.contains("by the partner system"),
+        "{timeline}"
+    );
+    shopper.screenshot("order-shipped-by-swift").await;
 }

@@ -5,13 +5,10 @@
 //! partner, sends a test event and sees it delivered, verified by the reference partner, in
 //! the log.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use hub_tests::browser::{Browser, BrowserHub, workspace_root};
+use hub_tests::browser::{Browser, BrowserHub, free_port, start_partner};
 
 const DEMO_PASSWORD: &str = "demo-password-2026";
 const PAYLOAD: &str = "Kappa <img src=x onerror=alert(1)> Supply";
@@ -21,77 +18,6 @@ async fn log_in(browser: &Browser, url: &str, email: &str, password: &str) {
     browser.fill("email", email).await;
     browser.fill("password", password).await;
     browser.click("form button[type=submit]").await;
-}
-
-struct Partner {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Drop for Partner {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Partner {
-    /// Whether the reference partner printed a line containing `needle` within `secs`.
-    fn saw(&self, needle: &str, secs: u64) -> Result<(), Vec<String>> {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        let mut seen = vec![];
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return Ok(()),
-                Ok(line) => seen.push(line),
-                Err(_) => break,
-            }
-        }
-        Err(seen)
-    }
-}
-
-fn start_partner(hub_url: &str, key: &str, port: u16) -> Partner {
-    let bin = std::env::var_os("TEST_REFERENCE_PARTNER_BIN")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/debug/reference-partner"));
-    assert!(
-        bin.exists(),
-        "the browser tests need the reference partner: `cargo build -p reference-partner` (looked for {})",
-        bin.display()
-    );
-    let mut child = Command::new(bin)
-        .args([
-            "--hub",
-            hub_url,
-            "--key",
-            key,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the reference partner");
-    let out = child.stdout.take().expect("its output");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    Partner { child, lines: rx }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// Two SKUs of the demo catalog with their list price in cents.
