@@ -131,8 +131,21 @@ async fn transfer_to(hub: &BrowserHub, shopper: &Browser, partner: &str, shots: 
         shopper.screenshot("transfer-confirm").await;
     }
     shopper.click("[data-testid=confirm-order]").await;
-    let state = shopper.wait_text("[data-testid=order-state]").await;
-    assert_eq!(state.to_lowercase(), "sent to the partner");
+    let state = shopper
+        .wait_text("[data-testid=order-state]")
+        .await
+        .to_lowercase();
+    if partner == "north" {
+        // North answers by hand: nothing has happened to it yet.
+        assert_eq!(state, "sent to the partner");
+    } else {
+        // An integrated partner's system may have moved it on already.
+        assert!(
+            ["sent to the partner", "acknowledged", "accepted", "shipped"]
+                .contains(&state.as_str()),
+            "{state}"
+        );
+    }
     let order_url = shopper.client.current_url().await.expect("url").to_string();
     assert!(
         order_url.contains("/orders/") && order_url.contains("key="),
