@@ -189,9 +189,10 @@ fn order_id(id: &str) -> Result<uuid::Uuid, Problem> {
     ))]
 pub async fn list_orders(
     partner: Partner,
-    Query(q): Query<OrderListQuery>,
+    query: Result<Query<OrderListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, Problem> {
     let db = partner.read(Scope::OrdersRead)?;
+    let Query(q) = query.map_err(|e| Problem::new(Kind::MalformedRequest, e.body_text()))?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=orders::MAX_PAGE).contains(&limit) {
         return Err(bad("limit", "from 1 to 200"));
