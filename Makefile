@@ -14,7 +14,7 @@ SITE_ROOT  := $(CURDIR)/target/$(if $(RELEASE),site-release,site)
 export PYTOOLS := $(TARGET_DIR)/pytools
 export TEST_PYTHON := $(PYTOOLS)/bin/python
 
-.PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench bench-webhooks clean-data
+.PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench bench-webhooks bench-transfer clean-data
 
 help:
 	@echo "make run    build, migrate, seed the demo hub on first start, serve on http://localhost:3000"
@@ -70,7 +70,7 @@ it: it-sqlite it-postgres
 browser: test-tools build
 	cargo build -p reference-partner
 	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) TEST_REFERENCE_PARTNER_BIN=$(TARGET_DIR)/debug/reference-partner \
-	  cargo test -p hub-tests --test browser --test browser_accounts --test browser_store --test browser_partners --test browser_orders -- --test-threads=2
+	  cargo test -p hub-tests --test browser --test browser_accounts --test browser_store --test browser_partners --test browser_orders --test crash -- --test-threads=2
 
 test: test-tools fmt-check lint build unit it browser
 	@echo "make test: all green"
@@ -81,9 +81,14 @@ test: test-tools fmt-check lint build unit it browser
 bench:
 	scripts/bench.sh
 	scripts/bench-webhooks.sh
+	scripts/bench-transfer.sh
 
 bench-webhooks:
 	scripts/bench-webhooks.sh
+
+# Cart transfer: the live price list, confirms/s against bare inserts, and the SIGKILL run.
+bench-transfer:
+	scripts/bench-transfer.sh
 
 clean-data:
 	rm -rf data

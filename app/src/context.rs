@@ -66,6 +66,10 @@ pub struct AppStateInner {
     pub clock: tenants::clock::SharedClock,
     /// The outbound client's guard, for webhook URLs a console saves.
     pub url_check: Arc<dyn tenants::webhooks::UrlCheck>,
+    /// The outbound client, for the live prices of partners whose systems price carts.
+    pub quotes: Arc<dyn tenants::orders::live::QuoteCaller>,
+    /// How long the cart transfer list waits for them (`transfer.quote_deadline_ms`).
+    pub quote_deadline: std::time::Duration,
 }
 
 /// What the middleware learnt about this request.

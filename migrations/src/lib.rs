@@ -12,6 +12,7 @@ mod m0006_catalog_import_jobs;
 mod m0007_partner_network;
 mod m0008_webhooks;
 mod m0009_orders;
+mod m0010_ack_window;
 mod tables;
 
 pub use m0004_row_level_security::secure_tenant_tables;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_partner_network::Migration),
             Box::new(m0008_webhooks::Migration),
             Box::new(m0009_orders::Migration),
+            Box::new(m0010_ack_window::Migration),
         ]
     }
 }

@@ -11,6 +11,10 @@
 //! - `slow`: waits `--delay-ms` before answering;
 //! - `down`: 503 to everything.
 //!
+//! It also prices carts live: a second endpoint (`/quotes`, subscribed to `quote.requested`
+//! only) answers each signed request at once with its price-list prices less
+//! `--quote-discount-pct` and a delivery charge of `--delivery-minor`.
+//!
 //! ```text
 //! reference-partner --hub http://localhost:3000 --key hub_live_… --listen 127.0.0.1:4000
 //! ```
@@ -64,6 +68,16 @@ struct Args {
     /// Register no endpoint: use this `whsec_` secret for one registered elsewhere.
     #[arg(long, env = "HUB_WEBHOOK_SECRET")]
     secret: Option<String>,
+    /// Live prices: the discount on its price-list prices, in percent (keep the result
+    /// inside the hub's price range, or the hub refuses the answer).
+    #[arg(long, default_value_t = 1)]
+    quote_discount_pct: i64,
+    /// Live prices: the delivery charge it states, in minor units.
+    #[arg(long, default_value_t = 490)]
+    delivery_minor: i64,
+    /// Do not price carts live (register no quote endpoint).
+    #[arg(long)]
+    no_live_prices: bool,
 }
 
 struct Partner {
@@ -71,6 +85,8 @@ struct Partner {
     api: reqwest::Client,
     /// The secrets accepted (more than one during a rotation).
     secrets: Mutex<Vec<String>>,
+    /// The quote endpoint's secrets.
+    quote_secrets: Mutex<Vec<String>>,
     /// Event ids already handled: a redelivery is answered 200 and not handled twice.
     seen: Mutex<HashSet<String>>,
     received: AtomicU64,
@@ -111,19 +127,15 @@ impl Partner {
         }
     }
 
-    /// Registers (or finds) the endpoint for this listener and learns its secret.
-    async fn register(&self) -> Result<(), String> {
-        let url = self
-            .args
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}/webhooks", self.args.listen));
+    /// Registers (or finds) the endpoint at `url` taking `events` (every event: empty), and
+    /// returns its secrets.
+    async fn register_one(&self, url: &str, events: &[&str]) -> Result<Vec<String>, String> {
         let list = self
             .call(reqwest::Method::GET, "/webhooks/endpoints", None)
             .await?;
         let existing = list
             .as_array()
-            .and_then(|a| a.iter().find(|e| e["url"] == url.as_str()))
+            .and_then(|a| a.iter().find(|e| e["url"] == url))
             .and_then(|e| e["id"].as_str().map(str::to_owned));
         let id = match existing {
             Some(id) => id,
@@ -132,7 +144,7 @@ impl Partner {
                     .call(
                         reqwest::Method::POST,
                         "/webhooks/endpoints",
-                        Some(json!({"url": url, "description": "reference partner"})),
+                        Some(json!({"url": url, "description": "reference partner", "events": events})),
                     )
                     .await?;
                 made["endpoint"]["id"]
@@ -152,11 +164,35 @@ impl Partner {
         if let Some(prev) = secrets["previous_secret"].as_str() {
             s.push(prev.to_owned());
         }
+        tracing::info!(endpoint = %id, %url, "registered {url}");
+        Ok(s)
+    }
+
+    /// Registers (or finds) the endpoints for this listener and learns their secrets: one for
+    /// every event, and one for live prices unless told not to price live.
+    async fn register(&self) -> Result<(), String> {
+        let base = self
+            .args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}/webhooks", self.args.listen));
+        let s = self.register_one(&base, &[]).await?;
         *self
             .secrets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = s;
-        tracing::info!(endpoint = %id, %url, "registered; waiting for events");
+        if !self.args.no_live_prices {
+            let quotes = match base.strip_suffix("/webhooks") {
+                Some(root) => format!("{root}/quotes"),
+                None => format!("{base}/quotes"),
+            };
+            let s = self.register_one(&quotes, &["quote.requested"]).await?;
+            *self
+                .quote_secrets
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = s;
+        }
+        tracing::info!("registered; waiting for events");
         Ok(())
     }
 
@@ -296,6 +332,65 @@ async fn webhook(
     (StatusCode::OK, "ok").into_response()
 }
 
+/// A live-price request: verified like an event, answered at once with this partner's prices.
+async fn quote(
+    State(p): State<Arc<Partner>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> impl IntoResponse {
+    if p.args.behaviour == Behaviour::Down {
+        return (StatusCode::SERVICE_UNAVAILABLE, "down").into_response();
+    }
+    let h = |k: &str| {
+        headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let secrets = p
+        .quote_secrets
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    if let Err(why) = signature::verify(
+        &secrets,
+        h("webhook-id"),
+        h("webhook-timestamp"),
+        &body,
+        h("webhook-signature"),
+        now,
+    ) {
+        tracing::warn!(id = h("webhook-id"), "quote request refused: {why}");
+        return (StatusCode::UNAUTHORIZED, why).into_response();
+    }
+    let req: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let data = &req["data"];
+    let lines: Vec<Value> = data["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            let unit = l["price_list_unit_minor"].as_i64().unwrap_or(0);
+            json!({
+                "sku": l["sku"],
+                "unit_minor": unit - unit * p.args.quote_discount_pct / 100,
+            })
+        })
+        .collect();
+    tracing::info!(quote = %data["quote_id"], lines = lines.len(), "priced live");
+    axum::Json(json!({
+        "currency": data["currency"],
+        "lines": lines,
+        "delivery_minor": p.args.delivery_minor,
+    }))
+    .into_response()
+}
+
 #[tokio::main]
 async fn main() -> Result<(), String> {
     tracing_subscriber::fmt()
@@ -311,6 +406,7 @@ async fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let partner = Arc::new(Partner {
         secrets: Mutex::new(args.secret.clone().into_iter().collect()),
+        quote_secrets: Mutex::new(Vec::new()),
         args: args.clone(),
         api,
         seen: Mutex::new(HashSet::new()),
@@ -318,6 +414,7 @@ async fn main() -> Result<(), String> {
     });
     let app = axum::Router::new()
         .route("/webhooks", axum::routing::post(webhook))
+        .route("/quotes", axum::routing::post(quote))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .with_state(partner.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -306,6 +306,7 @@ async fn distributor(cfg: &Config, command: DistributorCommand) -> Result<(), Co
                         contact_email,
                         currency,
                         fulfils: None,
+                        ack_window_hours: None,
                     },
                     admin_name: &admin_name,
                     admin_email: &admin_email,

@@ -223,6 +223,20 @@ impl Default for RawWebhooks {
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
+struct RawTransfer {
+    quote_deadline_ms: u64,
+}
+
+impl Default for RawTransfer {
+    fn default() -> Self {
+        Self {
+            quote_deadline_ms: 1500,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
 struct RawLog {
     filter: String,
 }
@@ -249,6 +263,7 @@ struct Raw {
     catalog: RawCatalog,
     outbound: RawOutbound,
     webhooks: RawWebhooks,
+    transfer: RawTransfer,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,6 +325,8 @@ pub struct Config {
     pub webhook_worker: bool,
     /// Deliveries a worker sends at once.
     pub webhook_concurrency: usize,
+    /// How long the cart transfer list waits for partners that price live.
+    pub quote_deadline: Duration,
 }
 
 impl Config {
@@ -507,6 +524,12 @@ impl Config {
             return Err(ConfigError::new("webhooks.concurrency", "from 1 to 1024"));
         }
         let webhook_concurrency = usize::try_from(raw.webhooks.concurrency).unwrap_or(32);
+        if !(100..=10_000).contains(&raw.transfer.quote_deadline_ms) {
+            return Err(ConfigError::new(
+                "transfer.quote_deadline_ms",
+                "from 100 to 10000 (a customer is waiting for the list)",
+            ));
+        }
         Ok(Self {
             site_output_name: raw.site.output_name,
             site_root: PathBuf::from(raw.site.root),
@@ -538,6 +561,7 @@ impl Config {
             outbound,
             webhook_worker: raw.webhooks.worker,
             webhook_concurrency,
+            quote_deadline: Duration::from_millis(raw.transfer.quote_deadline_ms),
         })
     }
 

@@ -94,7 +94,7 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
         }
         let now = chrono::Utc::now();
         let basket = transfer::basket(&adb, &store, Source::Cart(owner), now).await?;
-        let offers = transfer::offers(&adb, &key, basket, to.clone(), now).await?;
+        let offers = transfer::offers(&adb, &key, None, basket, to.clone(), now).await?;
         let Some(offer) = offers
             .complete
             .iter()

@@ -89,6 +89,7 @@ pub async fn run(cfg: &Config, db: &Database, hub: &Tenant, password: &str) -> R
                             contact_email: d.contact.into(),
                             currency: "EUR".into(),
                             fulfils: None,
+                            ack_window_hours: None,
                         },
                         admin_name: d.owner,
                         admin_email: &owner,
@@ -161,6 +162,7 @@ pub async fn run(cfg: &Config, db: &Database, hub: &Tenant, password: &str) -> R
                     contact_email: "owner@acme.demo".into(),
                     currency: "EUR".into(),
                     fulfils: Some(true),
+                    ack_window_hours: None,
                 },
                 None,
             )

@@ -214,6 +214,8 @@ pub async fn prepare_with_clock(
         max_import_bytes: cfg.max_import_bytes,
         clock: clock.clone(),
         url_check: Arc::new(outbound.clone()),
+        quotes: Arc::new(outbound.clone()),
+        quote_deadline: cfg.quote_deadline,
     });
     Ok(Prepared {
         resolver: HostResolver::new(cache, cfg.domain.clone()),

@@ -26,12 +26,44 @@ pub fn screenshot_path(name: &str) -> PathBuf {
     dir.join(format!("{name}.png"))
 }
 
-fn env_path(var: &str, default: PathBuf) -> PathBuf {
+pub fn env_path(var: &str, default: PathBuf) -> PathBuf {
     std::env::var_os(var).map(PathBuf::from).unwrap_or(default)
 }
 
+/// `hub {sub}` for a test: the built binary on `port`, with the data directory `data`, the
+/// database `db` and the site `site`, none of the caller's `HUB_*` settings, and webhooks and
+/// live prices allowed to reach this machine over plain http.
+pub(crate) fn hub_command(
+    bin: &Path,
+    site: &Path,
+    port: u16,
+    data: &Path,
+    db: &TestDb,
+    sub: &str,
+) -> Command {
+    let mut cmd = Command::new(bin);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("HUB_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.arg(sub)
+        .current_dir(workspace_root())
+        .env("HUB_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("HUB_DATA_DIR", data)
+        .env("HUB_DATABASE_URL", db.url())
+        .env("HUB_SITE_ROOT", site)
+        .env("HUB_LOG_FILTER", "warn")
+        .env("HUB_OUTBOUND_ALLOW_HTTP", "true")
+        .env("HUB_OUTBOUND_ALLOW_LOOPBACK", "true");
+    if let Some(owner) = db.owner_url() {
+        cmd.env("HUB_DATABASE_MIGRATE_URL", owner);
+    }
+    cmd
+}
+
 /// A child process killed when dropped.
-struct Guard(Child);
+pub(crate) struct Guard(pub(crate) Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -64,28 +96,7 @@ impl BrowserHub {
         let db = TestDb::create().await?;
         let data = tempfile::tempdir().expect("a temp dir");
         let port = free_port();
-        let command = |sub: &str| {
-            let mut cmd = Command::new(&bin);
-            for (key, _) in std::env::vars() {
-                if key.starts_with("HUB_") {
-                    cmd.env_remove(key);
-                }
-            }
-            cmd.arg(sub)
-                .current_dir(&root)
-                .env("HUB_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-                .env("HUB_DATA_DIR", data.path())
-                .env("HUB_DATABASE_URL", db.url())
-                .env("HUB_SITE_ROOT", &site)
-                .env("HUB_LOG_FILTER", "warn")
-                // Webhooks reach the reference partner on this machine, over plain http.
-                .env("HUB_OUTBOUND_ALLOW_HTTP", "true")
-                .env("HUB_OUTBOUND_ALLOW_LOOPBACK", "true");
-            if let Some(owner) = db.owner_url() {
-                cmd.env("HUB_DATABASE_MIGRATE_URL", owner);
-            }
-            cmd
-        };
+        let command = |sub: &str| hub_command(&bin, &site, port, data.path(), &db, sub);
         // The demo data `make run` starts with: a hub admin, stores acme and bolt with a
         // customer each, a pending store.
         let seeded = command("seed").output().expect("run hub seed");
@@ -123,7 +134,7 @@ impl BrowserHub {
     }
 }
 
-async fn wait_for_http(url: &str) {
+pub(crate) async fn wait_for_http(url: &str) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {

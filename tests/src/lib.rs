@@ -3,7 +3,9 @@
 //! `*.localhost` hosts. Every integration and browser test builds on this.
 
 pub mod browser;
+pub mod crash;
 mod db;
+pub mod live;
 pub mod receiver;
 pub mod scenario;
 
@@ -49,6 +51,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The database URL the server connects with.
+    pub fn database_url(&self) -> &str {
+        self._test_db.url()
+    }
+
     /// `http://{host}:{port}{path}`, e.g. `app.url("acme.localhost", "/")`.
     pub fn url(&self, host: &str, path: &str) -> String {
         format!("http://{host}:{}{path}", self.addr.port())

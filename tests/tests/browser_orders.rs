@@ -73,18 +73,30 @@ async fn transfer_to(hub: &BrowserHub, shopper: &Browser, partner: &str, shots: 
         link.attr("href").await.expect("href").as_deref(),
         Some("/cart/transfer")
     );
-    // The ship-to form, then every partner's exact price for it.
+    // The ship-to form, then every partner's exact price for it, streamed in as it comes
+    // (swift's, when its system prices live, a moment after the others).
     shopper
         .open_hydrated(&hub.url("acme.localhost", "/cart/transfer"))
         .await;
     shopper.wait_text("[data-testid=find-partners]").await;
+    shopper.fill("country", "DE").await;
+    shopper.fill("postal", "80331").await;
+    shopper.click("[data-testid=find-partners]").await;
     shopper
-        .open_hydrated(&hub.url(
-            "acme.localhost",
-            "/cart/transfer?country=DE&region=&postal=80331",
-        ))
+        .wait_text_containing("[data-testid=offers-count]", "3 partner(s)")
         .await;
-    shopper.wait_text("[data-testid=offer]").await;
+    // The address bar names the ship-to, so a reload (and a browser without JavaScript,
+    // whose form is a plain GET) shows the same list, rendered whole by the server.
+    let here = shopper.client.current_url().await.expect("url");
+    assert!(
+        here.query()
+            .is_some_and(|q| q.contains("country=DE") && q.contains("postal=80331")),
+        "{here}"
+    );
+    shopper.open_hydrated(here.as_str()).await;
+    shopper
+        .wait_text_containing("[data-testid=offers-count]", "3 partner(s)")
+        .await;
     let offers = shopper
         .client
         .find_all(Locator::Css("[data-testid=offer]"))
@@ -107,6 +119,14 @@ async fn transfer_to(hub: &BrowserHub, shopper: &Browser, partner: &str, shots: 
     );
     if shots {
         shopper.screenshot("transfer-offers").await;
+    }
+
+    if partner == "swift" {
+        // swift's system priced it live: its delivery charge is on the offer.
+        let delivery = shopper
+            .wait_text("[data-partner=swift] [data-testid=offer-delivery]")
+            .await;
+        assert!(delivery.contains("4.90"), "{delivery}");
     }
 
     // Pick the partner and confirm.

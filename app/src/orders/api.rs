@@ -63,6 +63,10 @@ pub struct TransferView {
     pub ship_to: Option<(String, String, String)>,
     pub offers: Vec<OfferView>,
     pub partial: Vec<PartialView>,
+    /// Partners that price live and gave no usable price in time, with the reason.
+    pub unanswered: Vec<PartialView>,
+    /// Partners that price live and are still being asked.
+    pub pending: Vec<String>,
     /// A fresh key for the confirmation form: a double click, a retry or a resend of the
     /// form sends the same one.
     pub confirm_key: String,
@@ -271,50 +275,26 @@ mod ssr {
         }
     }
 
-    pub fn source(reroute: &Option<String>) -> Result<transfer::Source, ApiError> {
-        match reroute.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            Some(r) => Ok(transfer::Source::Reroute(parse_id(r)?)),
-            None => crate::storefront::api::owner()
-                .map(transfer::Source::Cart)
-                .ok_or_else(|| ApiError::validation("cart", "your cart is empty")),
-        }
-    }
-
-    /// The customer's own order (signed in) or the guest's (with the link's key).
-    pub async fn customer_order(
+    /// The transfer page's state for the request: the basket, the prefill, and with a
+    /// ship-to the pricing under way (price-list offers in the view, live ones to come).
+    pub async fn begin(
         shopper: &tenants::access::Shopper,
-        id: uuid::Uuid,
-        key: &Option<String>,
-    ) -> Result<Order, ApiError> {
-        let user = crate::context::principal()
-            .filter(|p| p.role == tenants::auth::Role::Customer)
-            .map(|p| p.user_id);
-        Ok(orders::for_customer(shopper.db(), id, user, key.as_deref()).await?)
-    }
-}
+        country: Option<String>,
+        region: Option<String>,
+        postal: Option<String>,
+        reroute: Option<String>,
+        key: Option<String>,
+    ) -> Result<(TransferView, Option<transfer::Pricing>), ApiError> {
+        use tenants::orders::ListQuery;
 
-/// Public (a store's shopper): the basket and, once a ship-to is given, every partner's exact
-/// price for it. `reroute` (with the guest's `key`) names an order to send elsewhere.
-#[server(prefix = "/api", endpoint = "store/transfer", input = GetUrl, output = crate::codec::Answer)]
-pub async fn transfer_offers(
-    country: Option<String>,
-    region: Option<String>,
-    postal: Option<String>,
-    reroute: Option<String>,
-    key: Option<String>,
-) -> Result<TransferView, ApiError> {
-    use tenants::access::Shopper;
-    use tenants::orders::{self, ListQuery, transfer};
-
-    use crate::context::{app_state, run};
-    run(|shopper: Shopper| async move {
+        use crate::context::app_state;
         let state = app_state()?;
-        let (sf, tenant) = crate::storefront::api::live_storefront(&shopper).await?;
+        let (sf, tenant) = crate::storefront::api::live_storefront(shopper).await?;
         let now = state.clock.now();
-        let source = ssr::source(&reroute)?;
+        let source = source(&reroute)?;
         if let transfer::Source::Reroute(id) = source {
             // Only the order's own customer may send it elsewhere.
-            ssr::customer_order(&shopper, id, &key).await?;
+            customer_order(shopper, id, &key).await?;
         }
         let basket = transfer::basket(shopper.db(), &sf, source, now).await?;
         let mut prefill = Prefill::default();
@@ -363,6 +343,8 @@ pub async fn transfer_offers(
             ship_to: None,
             offers: Vec::new(),
             partial: Vec::new(),
+            unanswered: Vec::new(),
+            pending: Vec::new(),
             confirm_key: {
                 let mut b = [0u8; 16];
                 getrandom::fill(&mut b)
@@ -372,7 +354,7 @@ pub async fn transfer_offers(
             prefill,
         };
         let Some(country) = country.filter(|c| !c.trim().is_empty()) else {
-            return Ok(view);
+            return Ok((view, None));
         };
         let (region, postal) = (region.unwrap_or_default(), postal.unwrap_or_default());
         let to = transfer::parse_ship_to(&country, &region, &postal)?;
@@ -381,50 +363,189 @@ pub async fn transfer_offers(
             to.subdivision.clone().unwrap_or_default(),
             to.postal_code.clone().unwrap_or_default(),
         ));
-        let found = transfer::offers(shopper.db(), state.keys.price(), basket, to, now).await?;
+        let live = tenants::orders::live::LiveQuotes {
+            caller: state.quotes.clone(),
+            deadline: state.quote_deadline,
+            master: sf.master.clone(),
+        };
+        let pricing = transfer::start(
+            shopper.db(),
+            state.keys.price(),
+            Some(&live),
+            basket.clone(),
+            to,
+            now,
+        )
+        .await?;
+        fill(&mut view, &pricing.offers, &basket);
+        view.pending = pricing.pending.iter().map(|p| p.name.clone()).collect();
+        Ok((view, Some(pricing)))
+    }
+
+    /// Puts `found` (offers, partial, unanswered) into `view`.
+    pub fn fill(view: &mut TransferView, found: &transfer::Offers, basket: &transfer::Basket) {
         view.offers = found
             .complete
             .iter()
-            .map(|o| OfferView {
-                partner: o.offer.partner.name.clone(),
-                partner_slug: o.offer.partner.slug.clone(),
-                lines: o
-                    .offer
-                    .lines
-                    .iter()
-                    .map(|l| OfferLineView {
-                        name: found
-                            .basket
-                            .lines
-                            .iter()
-                            .find(|b| b.sku == l.sku)
-                            .map_or_else(|| l.sku.clone(), |b| b.name.clone()),
-                        sku: l.sku.clone(),
-                        partner_sku: l.partner_sku.clone(),
-                        quantity: l.quantity,
-                        unit: l.unit.display(),
-                        total: l.total.display(),
-                        lead_days: l.lead_days,
-                    })
-                    .collect(),
-                delivery: o.delivery.display(),
-                total: o.total.display(),
-                total_minor: o.total.minor,
-                lead_days: o.offer.lead_days,
-                compared: ssr::compared(o.total, o.approx_total),
-                token: o.token.clone(),
-                held_until: o.expires_at.format("%H:%M UTC").to_string(),
-            })
+            .map(|o| offer_view(o, basket))
             .collect();
         view.partial = found
             .partial
             .iter()
             .map(|o| PartialView {
                 partner: o.partner.name.clone(),
-                lacks: o.lacks.iter().map(ssr::lack).collect(),
+                lacks: o.lacks.iter().map(lack).collect(),
             })
             .collect();
+        view.unanswered = found.unanswered.iter().map(unanswered_view).collect();
+        view.pending.clear();
+    }
+
+    pub fn offer_view(o: &transfer::PricedOffer, basket: &transfer::Basket) -> OfferView {
+        OfferView {
+            partner: o.offer.partner.name.clone(),
+            partner_slug: o.offer.partner.slug.clone(),
+            lines: o
+                .offer
+                .lines
+                .iter()
+                .map(|l| OfferLineView {
+                    name: basket
+                        .lines
+                        .iter()
+                        .find(|b| b.sku == l.sku)
+                        .map_or_else(|| l.sku.clone(), |b| b.name.clone()),
+                    sku: l.sku.clone(),
+                    partner_sku: l.partner_sku.clone(),
+                    quantity: l.quantity,
+                    unit: l.unit.display(),
+                    total: l.total.display(),
+                    lead_days: l.lead_days,
+                })
+                .collect(),
+            delivery: o.delivery.display(),
+            total: o.total.display(),
+            total_minor: o.total.minor,
+            lead_days: o.offer.lead_days,
+            compared: compared(o.total, o.approx_total),
+            token: o.token.clone(),
+            held_until: o.expires_at.format("%H:%M UTC").to_string(),
+        }
+    }
+
+    pub fn unanswered_view(u: &tenants::orders::live::Unanswered) -> PartialView {
+        PartialView {
+            partner: u.partner.name.clone(),
+            lacks: vec![u.why.to_string()],
+        }
+    }
+
+    pub fn source(reroute: &Option<String>) -> Result<transfer::Source, ApiError> {
+        match reroute.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Ok(transfer::Source::Reroute(parse_id(r)?)),
+            None => crate::storefront::api::owner()
+                .map(transfer::Source::Cart)
+                .ok_or_else(|| ApiError::validation("cart", "your cart is empty")),
+        }
+    }
+
+    /// The customer's own order (signed in) or the guest's (with the link's key).
+    pub async fn customer_order(
+        shopper: &tenants::access::Shopper,
+        id: uuid::Uuid,
+        key: &Option<String>,
+    ) -> Result<Order, ApiError> {
+        let user = crate::context::principal()
+            .filter(|p| p.role == tenants::auth::Role::Customer)
+            .map(|p| p.user_id);
+        Ok(orders::for_customer(shopper.db(), id, user, key.as_deref()).await?)
+    }
+}
+
+/// Public (a store's shopper): the basket and, once a ship-to is given, every partner's exact
+/// price for it, partners that price live included (waited for until the deadline at most).
+/// `reroute` (with the guest's `key`) names an order to send elsewhere. The page's first
+/// render and browsers without JavaScript use this; the page itself asks [`transfer_live`].
+#[server(prefix = "/api", endpoint = "store/transfer", input = GetUrl, output = crate::codec::Answer)]
+pub async fn transfer_offers(
+    country: Option<String>,
+    region: Option<String>,
+    postal: Option<String>,
+    reroute: Option<String>,
+    key: Option<String>,
+) -> Result<TransferView, ApiError> {
+    use tenants::access::Shopper;
+
+    use crate::context::run;
+    run(|shopper: Shopper| async move {
+        let (mut view, pricing) =
+            ssr::begin(&shopper, country, region, postal, reroute, key).await?;
+        if let Some(p) = pricing {
+            let basket = p.offers.basket.clone();
+            ssr::fill(&mut view, &p.finish().await, &basket);
+        }
         Ok(view)
+    })
+    .await
+}
+
+/// One line of [`transfer_live`]'s answer (newline-delimited JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiveLine {
+    /// The basket, the price-list offers, the partial ones and the partners being asked live
+    /// (`pending`): at once.
+    View(TransferView),
+    /// A live partner's exact price, as it arrives.
+    Offer(OfferView),
+    /// A live partner that gave no usable price, with the reason.
+    Unanswered(PartialView),
+    /// Every live partner has answered, or the deadline has passed (the rest are
+    /// `Unanswered` "no answer in time" just before this).
+    Done,
+}
+
+/// Public (a store's shopper): like [`transfer_offers`] for a ship-to, as a stream: the list
+/// known at once, then each live partner's price the moment it arrives, then `Done` (by the
+/// deadline at the latest). One JSON [`LiveLine`] per line.
+#[server(prefix = "/api", endpoint = "store/transfer/live", input = GetUrl, output = leptos::server_fn::codec::StreamingText)]
+pub async fn transfer_live(
+    country: String,
+    region: Option<String>,
+    postal: Option<String>,
+    reroute: Option<String>,
+    key: Option<String>,
+) -> Result<leptos::server_fn::codec::TextStream<ApiError>, ApiError> {
+    use futures::StreamExt as _;
+    use tenants::access::Shopper;
+
+    use crate::context::run;
+    run(|shopper: Shopper| async move {
+        let (view, pricing) =
+            ssr::begin(&shopper, Some(country), region, postal, reroute, key).await?;
+        let line = |l: &LiveLine| {
+            let mut s = serde_json::to_string(l).unwrap_or_else(|_| "\"Done\"".into());
+            s.push('\n');
+            s
+        };
+        let first = futures::stream::once(std::future::ready(line(&LiveLine::View(view))));
+        let rest = futures::stream::unfold(pricing, move |p| async move {
+            let mut p = p?;
+            let arrived = p.next().await?;
+            let basket = p.offers.basket.clone();
+            let l = match arrived {
+                tenants::orders::transfer::Arrived::Priced(o) => {
+                    LiveLine::Offer(ssr::offer_view(&o, &basket))
+                }
+                tenants::orders::transfer::Arrived::Unanswered(u) => {
+                    LiveLine::Unanswered(ssr::unanswered_view(&u))
+                }
+            };
+            Some((line(&l), Some(p)))
+        });
+        let done = futures::stream::once(std::future::ready(line(&LiveLine::Done)));
+        Ok(leptos::server_fn::codec::TextStream::from(
+            first.chain(rest).chain(done),
+        ))
     })
     .await
 }

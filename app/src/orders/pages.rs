@@ -91,6 +91,98 @@ type Args = (
     Option<String>,
 );
 
+/// Asks [`transfer_live`] for the ship-to in `form` and fills `state` as the lines arrive
+/// (the browser's way to the list: each partner's price shows the moment it comes).
+#[cfg(feature = "hydrate")]
+fn stream_offers(
+    form: web_sys::HtmlFormElement,
+    state: RwSignal<TransferView>,
+    error: RwSignal<Option<String>>,
+    asking: RwSignal<bool>,
+) {
+    use futures::StreamExt as _;
+
+    use crate::orders::api::{LiveLine, transfer_live};
+    let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+        return;
+    };
+    let get = |k: &str| data.get(k).as_string().filter(|v| !v.trim().is_empty());
+    let (country, region, postal) = (
+        get("country").unwrap_or_default(),
+        get("region"),
+        get("postal"),
+    );
+    let (reroute, key) = (get("reroute"), get("key"));
+    // The address bar says what the list is for, so a reload shows it again.
+    let mut query = vec![
+        ("country", Some(country.clone())),
+        ("region", region.clone()),
+        ("postal", postal.clone()),
+        ("reroute", reroute.clone()),
+        ("key", key.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| format!("{k}={}", js_sys_encode(&v))))
+    .collect::<Vec<_>>()
+    .join("&");
+    query.insert_str(0, "/cart/transfer?");
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&web_sys::wasm_bindgen::JsValue::NULL, "", Some(&query));
+    }
+    asking.set(true);
+    error.set(None);
+    leptos::task::spawn_local(async move {
+        let mut stream = match transfer_live(country, region, postal, reroute, key).await {
+            Ok(s) => s.into_inner(),
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                asking.set(false);
+                return;
+            }
+        };
+        let mut buf = String::new();
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else { break };
+            buf.push_str(&chunk);
+            while let Some(at) = buf.find('\n') {
+                let line: String = buf.drain(..=at).collect();
+                match serde_json::from_str::<LiveLine>(line.trim()) {
+                    Ok(LiveLine::View(v)) => state.set(v),
+                    Ok(LiveLine::Offer(o)) => state.update(|v| {
+                        v.pending.retain(|p| *p != o.partner);
+                        v.offers.push(o);
+                    }),
+                    Ok(LiveLine::Unanswered(u)) => state.update(|v| {
+                        v.pending.retain(|p| *p != u.partner);
+                        v.unanswered.push(u);
+                    }),
+                    Ok(LiveLine::Done) => state.update(|v| v.pending.clear()),
+                    Err(_) => {
+                        // An error answer is one JSON problem, not a line of the list.
+                        let e: ApiError = serde_json::from_str(line.trim()).unwrap_or_else(|_| {
+                            ApiError::Conflict("the list was cut short; try again".into())
+                        });
+                        error.set(Some(e.to_string()));
+                    }
+                }
+            }
+        }
+        asking.set(false);
+    });
+}
+
+#[cfg(feature = "hydrate")]
+fn js_sys_encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn transfer_view(v: TransferView, args: Args) -> AnyView {
     let (_, _, _, reroute, key) = args;
     let (country, region, postal) = v.ship_to.clone().unwrap_or_else(|| {
@@ -106,16 +198,37 @@ fn transfer_view(v: TransferView, args: Args) -> AnyView {
         }
         None => "Transfer your cart to a partner".to_owned(),
     };
+    let state = RwSignal::new(v.clone());
+    let stream_error: RwSignal<Option<String>> = RwSignal::new(None);
+    let asking = RwSignal::new(false);
     let sort = RwSignal::new("total".to_owned());
-    let chosen = RwSignal::new(None::<usize>);
-    let offers = v.offers.clone();
-    let asked = v.ship_to.is_some();
+    // The chosen offer, by its token (the list re-ranks as live prices arrive).
+    let chosen = RwSignal::new(None::<String>);
+    let chosen_offer = Memo::new(move |_| {
+        let token = chosen.get()?;
+        state.with(|v| v.offers.iter().find(|o| o.token == token).cloned())
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            chosen.set(None);
+            stream_offers(
+                event_target::<web_sys::HtmlFormElement>(&ev),
+                state,
+                stream_error,
+                asking,
+            );
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     view! {
         <h1>{heading}</h1>
         <p class="muted">"The store's prices are approximate. Partners near you fulfil the order: each one below gives you its exact price, held for 15 minutes."</p>
         <div class="transfer">
             <div class="transfer__main">
-                <form class="card form form--inline transfer__shipto" method="get" action="/cart/transfer">
+                <form class="card form form--inline transfer__shipto" method="get" action="/cart/transfer" on:submit=on_submit>
                     <h2 class="h">"Where should it go?"</h2>
                     {reroute.clone().map(|r| view! { <input type="hidden" name="reroute" value=r/> })}
                     {key.clone().map(|k| view! { <input type="hidden" name="key" value=k/> })}
@@ -125,14 +238,15 @@ fn transfer_view(v: TransferView, args: Args) -> AnyView {
                         <input id="region" name="region" maxlength="6" placeholder="DE-BY" value=region.clone()/></div>
                     <div class="field"><label for="postal">"Postal code"</label>
                         <input id="postal" name="postal" maxlength="12" placeholder="80331" value=postal.clone() autocomplete="postal-code"/></div>
-                    <button class="button" type="submit" data-testid="find-partners">"Find partners"</button>
+                    <button class="button" type="submit" data-testid="find-partners" disabled=move || asking.get()>"Find partners"</button>
                 </form>
-                {asked.then(|| {
-                    let none = offers.is_empty();
-                    let offers_for_list = offers.clone();
+                {move || stream_error.get().map(|m| view! { <p class="error" role="alert" data-testid="transfer-error">{m}</p> })}
+                {move || state.with(|v| v.ship_to.is_some()).then(|| {
+                    let v = state.get();
+                    let count = v.offers.len();
                     view! {
                         <div class="transfer__head">
-                            <h2 class="h">{format!("{} partner(s) can fulfil all of it", offers.len())}</h2>
+                            <h2 class="h" data-testid="offers-count">{format!("{count} partner(s) can fulfil all of it")}</h2>
                             <label class="muted small">"Sort by "
                                 <select on:change=move |ev| sort.set(event_target_value(&ev)) prop:value=move || sort.get()>
                                     <option value="total">"Total price"</option>
@@ -141,16 +255,21 @@ fn transfer_view(v: TransferView, args: Args) -> AnyView {
                                 </select>
                             </label>
                         </div>
-                        {none.then(|| view! { <div class="card empty"><p>"No partner can fulfil the whole cart for this address. Try another address, or change the cart."</p></div> })}
+                        {(!v.pending.is_empty()).then(|| view! {
+                            <p class="muted small pending" data-testid="pending-offers" aria-live="polite">
+                                {format!("Asking {} for a live price…", v.pending.join(", "))}
+                            </p>
+                        })}
+                        {(count == 0 && v.pending.is_empty()).then(|| view! { <div class="card empty"><p>"No partner can fulfil the whole cart for this address. Try another address, or change the cart."</p></div> })}
                         <ol class="offers" data-testid="offers">
                             {move || {
-                                let mut list: Vec<(usize, OfferView)> = offers_for_list.clone().into_iter().enumerate().collect();
+                                let mut list: Vec<OfferView> = state.with(|v| v.offers.clone());
                                 match sort.get().as_str() {
-                                    "lead" => list.sort_by(|a, b| a.1.lead_days.cmp(&b.1.lead_days).then(a.1.total_minor.cmp(&b.1.total_minor))),
-                                    "name" => list.sort_by(|a, b| a.1.partner.cmp(&b.1.partner)),
-                                    _ => list.sort_by(|a, b| a.1.total_minor.cmp(&b.1.total_minor).then(a.1.lead_days.cmp(&b.1.lead_days))),
+                                    "lead" => list.sort_by(|a, b| a.lead_days.cmp(&b.lead_days).then(a.total_minor.cmp(&b.total_minor))),
+                                    "name" => list.sort_by(|a, b| a.partner.cmp(&b.partner)),
+                                    _ => list.sort_by(|a, b| a.total_minor.cmp(&b.total_minor).then(a.lead_days.cmp(&b.lead_days))),
                                 }
-                                list.into_iter().map(|(i, o)| offer_card(i, o, chosen)).collect_view()
+                                list.into_iter().map(|o| offer_card(o, chosen)).collect_view()
                             }}
                         </ol>
                         {(!v.partial.is_empty()).then(|| view! {
@@ -161,12 +280,24 @@ fn transfer_view(v: TransferView, args: Args) -> AnyView {
                                 }).collect_view()}
                             </ul>
                         })}
+                        {(!v.unanswered.is_empty()).then(|| view! {
+                            <h3 class="h">"Partners that could not give a price in time"</h3>
+                            <ul class="card partials" data-testid="unanswered-offers">
+                                {v.unanswered.iter().map(|p| view! {
+                                    <li><strong>{p.partner.clone()}</strong>" — "<span class="muted">{p.lacks.join("; ")}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        })}
                     }
                 })}
-                {
-                    let v = v.clone();
-                    move || chosen.get().and_then(|i| offers.get(i).cloned()).map(|o| confirm_form(o, &v, (country.clone(), region.clone(), postal.clone()), reroute.clone(), key.clone()))
-                }
+                {move || {
+                    // Only a change of the chosen offer renders the form again (not a live
+                    // price arriving while the customer types).
+                    let o = chosen_offer.get()?;
+                    let v = state.get_untracked();
+                    let ship = v.ship_to.clone().unwrap_or_default();
+                    Some(confirm_form(o, &v, ship, reroute.clone(), key.clone()))
+                }}
             </div>
             <aside class="card transfer__basket">
                 <h2 class="h">"Your cart"</h2>
@@ -182,7 +313,8 @@ fn transfer_view(v: TransferView, args: Args) -> AnyView {
     .into_any()
 }
 
-fn offer_card(i: usize, o: OfferView, chosen: RwSignal<Option<usize>>) -> AnyView {
+fn offer_card(o: OfferView, chosen: RwSignal<Option<String>>) -> AnyView {
+    let token = o.token.clone();
     view! {
         <li class="card offer" data-testid="offer" data-partner=o.partner_slug.clone()>
             <div class="offer__head">
@@ -200,10 +332,10 @@ fn offer_card(i: usize, o: OfferView, chosen: RwSignal<Option<usize>>) -> AnyVie
                     {o.lines.iter().map(|l| view! {
                         <tr><td>{l.quantity}" × "{l.name.clone()}</td><td class="muted">{l.partner_sku.clone().unwrap_or_default()}</td><td class="num">{l.unit.clone()}</td><td class="num">{l.total.clone()}</td></tr>
                     }).collect_view()}
-                    <tr><td colspan="3">"Delivery"</td><td class="num">{o.delivery.clone()}</td></tr>
+                    <tr><td colspan="3">"Delivery"</td><td class="num" data-testid="offer-delivery">{o.delivery.clone()}</td></tr>
                 </tbody>
             </table>
-            <button class="button" type="button" data-testid="choose-offer" on:click=move |_| chosen.set(Some(i))>
+            <button class="button" type="button" data-testid="choose-offer" on:click=move |_| chosen.set(Some(token.clone()))>
                 {format!("Choose {}", o.partner)}
             </button>
         </li>

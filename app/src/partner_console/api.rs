@@ -18,6 +18,8 @@ pub struct Overview {
     pub contact_name: String,
     pub contact_email: String,
     pub currency: String,
+    /// Hours to acknowledge a new order before its customer may pick another partner.
+    pub ack_window_hours: u32,
     /// One line per region, e.g. `DE`, `AT-9` (a subdivision), `FR 75` (a postal prefix).
     pub territories: Vec<String>,
     /// The stores it is linked to.
@@ -232,6 +234,7 @@ pub async fn partner_overview() -> Result<Overview, ApiError> {
             contact_name: profile.contact_name,
             contact_email: profile.contact_email,
             currency: profile.currency,
+            ack_window_hours: profile.ack_window_hours,
             territories: territories
                 .iter()
                 .map(tenants::partners::territories::to_line)

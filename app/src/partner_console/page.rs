@@ -79,6 +79,7 @@ fn OverviewCard(overview: Overview) -> impl IntoView {
                     <dt>"Status"</dt><dd><span class=format!("pill pill--{}", o.status)>{o.status.clone()}</span></dd>
                     <dt>"Contact"</dt><dd>{o.contact_name.clone()} " · " {o.contact_email.clone()}</dd>
                     <dt>"Currency"</dt><dd>{o.currency.clone()}</dd>
+                    <dt>"Acknowledge orders within"</dt><dd data-testid="ack-window">{format!("{} h (set through the partner API)", o.ack_window_hours)}</dd>
                     <dt>"Address"</dt><dd><code>{o.slug.clone()}</code></dd>
                 </dl>
             </div>

@@ -218,6 +218,7 @@ pub async fn create_distributor(
                     contact_email: f.contact_email.clone(),
                     currency: f.currency.trim().to_ascii_uppercase(),
                     fulfils: None,
+                    ack_window_hours: None,
                 },
                 admin_name: &f.admin_name,
                 admin_email: &f.admin_email,

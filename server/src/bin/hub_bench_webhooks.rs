@@ -231,6 +231,7 @@ async fn run(args: Args) -> Result<String, String> {
                 contact_email: "bench@bench.example".into(),
                 currency: "EUR".into(),
                 fulfils: None,
+                ack_window_hours: None,
             },
             admin_name: "Bench",
             admin_email: "admin@bench.example",

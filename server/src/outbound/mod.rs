@@ -338,6 +338,22 @@ impl tenants::webhooks::UrlCheck for Outbound {
     }
 }
 
+impl tenants::orders::live::QuoteCaller for Outbound {
+    fn post<'a>(
+        &'a self,
+        url: &'a str,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(u16, String), String>> + Send + 'a>> {
+        Box::pin(async move {
+            Outbound::post(self, url, &headers, body)
+                .await
+                .map(|a| (a.status, a.body))
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

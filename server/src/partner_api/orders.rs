@@ -337,7 +337,7 @@ macro_rules! step_route {
 step_route!(
     acknowledge_order,
     "/orders/{id}/acknowledge",
-    "Acknowledge an order: you have it (within 4 hours of its transfer).",
+    "Acknowledge an order: you have it (within your acknowledgement window, 4 hours unless your profile sets another; `acknowledge_by` says until when).",
     Action::Acknowledge
 );
 step_route!(

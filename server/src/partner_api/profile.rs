@@ -24,6 +24,9 @@ pub struct ProfileDoc {
     /// ISO 4217
     pub currency: String,
     pub fulfils: bool,
+    /// Hours you have to acknowledge a new order before its customer may send it to
+    /// another partner (1 to 72).
+    pub ack_window_hours: u32,
     /// Also the ETag (`"v{version}"`).
     pub version: i64,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -40,6 +43,7 @@ impl From<Profile> for ProfileDoc {
             contact_email: p.contact_email,
             currency: p.currency,
             fulfils: p.fulfils,
+            ack_window_hours: p.ack_window_hours,
             version: p.version,
             updated_at: p.updated_at,
         }
@@ -57,6 +61,9 @@ pub struct ProfileUpdate {
     /// Resellers only: fulfil orders from your own stock.
     #[serde(default)]
     pub fulfils: Option<bool>,
+    /// Hours to acknowledge a new order (1 to 72); omitted: unchanged (4 at first).
+    #[serde(default)]
+    pub ack_window_hours: Option<u32>,
 }
 
 /// Read your profile.
@@ -101,6 +108,7 @@ pub async fn put_profile(
         } else {
             None
         },
+        ack_window_hours: update.ack_window_hours,
     };
     let p = profile::put(db, &input, expected).await?;
     Ok(versioned(p.version, ProfileDoc::from(p)))

@@ -113,7 +113,8 @@ pub struct EndpointWrite {
     pub url: String,
     #[serde(default)]
     pub description: String,
-    /// Event types to send; empty or omitted: every type.
+    /// Event types to send; empty or omitted: every queued type (`quote.requested`, the
+    /// live-price request, goes only to an endpoint that names it).
     #[serde(default)]
     pub events: Vec<String>,
     /// Default true.

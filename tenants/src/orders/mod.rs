@@ -8,8 +8,10 @@
 //!
 //! - [`transfer`]: exact prices for a basket from every partner that can fulfil it, held in
 //!   signed tokens ([`token`]), and the confirmation that turns one into an order.
+//! - [`live`]: exact prices asked live from partners whose systems price carts.
 
 pub(crate) mod entity;
+pub mod live;
 pub mod token;
 pub mod transfer;
 
@@ -26,7 +28,8 @@ use crate::ids::{TenantId, UserId};
 use crate::partners::territories::ShipTo;
 use entity::{history, lines, orders};
 
-/// How long a partner has to acknowledge an order before the customer may pick another.
+/// How long a partner has to acknowledge an order before the customer may pick another,
+/// unless its profile sets another window (`partners::profile`, 1 to 72 hours).
 pub const ACK_WINDOW: chrono::Duration = chrono::Duration::hours(4);
 
 /// Orders per page, at most.
@@ -588,6 +591,7 @@ pub(crate) fn event_data(o: &orders::Model, ls: &[lines::Model]) -> serde_json::
             "reason": o.reason,
             "carrier": o.carrier,
             "tracking": o.tracking,
+            "acknowledge_by": o.ack_by.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "lines": ls.iter().map(|l| serde_json::json!({
                 "sku": l.sku,
                 "partner_sku": l.partner_sku,

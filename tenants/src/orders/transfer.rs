@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::entity::{lines, orders};
+use super::live::{self, LiveQuotes, Unanswered};
 use super::token::{self, HOLD, HeldLine, HeldPrice, PriceKey};
-use super::{ACK_WINDOW, Action, Actor, PARTNER, STORE, State};
+use super::{Action, Actor, PARTNER, STORE, State};
 use crate::catalog::cart::{self, Owner};
 use crate::catalog::money::{Currency, Money};
 use crate::catalog::snapshot::Storefront;
@@ -212,71 +213,215 @@ pub struct Offers {
     pub complete: Vec<PricedOffer>,
     /// Partners that can fulfil only part of it, with what they lack.
     pub partial: Vec<Offer>,
+    /// Partners that price live and gave no usable price in time, with the reason.
+    pub unanswered: Vec<Unanswered>,
 }
 
-/// The exact prices of every partner store `db` may use for `basket` shipped to `to`, each
-/// held for [`HOLD`] in a token signed with `key`.
-pub async fn offers(
+/// What a token is sealed with besides the offer: the same for every partner of one basket.
+#[derive(Clone, Debug)]
+struct Seal {
+    key: PriceKey,
+    store: Uuid,
+    digest: String,
+    to: ShipTo,
+    expires_at: DateTime<Utc>,
+    reroute_of: Option<Uuid>,
+    approx_totals: Vec<Money>,
+}
+
+impl Seal {
+    /// `offer` held at its lines' prices plus `delivery` (its total).
+    fn hold(&self, offer: Offer, delivery: Money, total: Money) -> PricedOffer {
+        PricedOffer {
+            approx_total: self
+                .approx_totals
+                .iter()
+                .find(|t| t.currency == total.currency)
+                .copied(),
+            token: self.key.seal(&HeldPrice {
+                store: self.store,
+                partner: offer.partner.id.as_uuid(),
+                basket: self.digest.clone(),
+                country: self.to.country.clone(),
+                subdivision: self.to.subdivision.clone(),
+                postal_code: self.to.postal_code.clone(),
+                currency: total.currency.code().to_owned(),
+                lines: offer
+                    .lines
+                    .iter()
+                    .map(|l| HeldLine {
+                        sku: l.sku.clone(),
+                        partner_sku: l.partner_sku.clone(),
+                        quantity: l.quantity,
+                        unit_minor: l.unit.minor,
+                    })
+                    .collect(),
+                delivery_minor: delivery.minor,
+                total_minor: offer.total.map_or(0, |t| t.minor),
+                lead_days: offer.lead_days,
+                expires: self.expires_at.timestamp(),
+                reroute_of: self.reroute_of,
+            }),
+            delivery,
+            total,
+            expires_at: self.expires_at,
+            offer,
+        }
+    }
+}
+
+/// One live partner's outcome, as it arrives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arrived {
+    Priced(PricedOffer),
+    Unanswered(Unanswered),
+}
+
+/// A basket being priced: the price-list offers at once, the live ones as they arrive (until
+/// the deadline at most).
+#[derive(Debug)]
+pub struct Pricing {
+    /// What is known now: price-list offers (ranked), partial offers, and the live outcomes
+    /// taken so far with [`Pricing::next`].
+    pub offers: Offers,
+    /// The partners still being asked live.
+    pub pending: Vec<crate::partners::PartnerRef>,
+    seal: Seal,
+    rx: Option<tokio::sync::mpsc::UnboundedReceiver<live::Outcome>>,
+}
+
+fn rank(offers: &mut Offers) {
+    offers.complete.sort_by(|a, b| {
+        a.total
+            .minor
+            .cmp(&b.total.minor)
+            .then(a.offer.lead_days.cmp(&b.offer.lead_days))
+            .then(a.offer.partner.name.cmp(&b.offer.partner.name))
+    });
+    offers
+        .unanswered
+        .sort_by(|a, b| a.partner.name.cmp(&b.partner.name));
+}
+
+impl Pricing {
+    /// The next live outcome (also added to [`Pricing::offers`]), or `None` when every live
+    /// partner has answered or the deadline has passed.
+    pub async fn next(&mut self) -> Option<Arrived> {
+        let rx = self.rx.as_mut()?;
+        let Some((offer, priced)) = rx.recv().await else {
+            self.rx = None;
+            return None;
+        };
+        self.pending.retain(|p| p.id != offer.partner.id);
+        let arrived = match priced {
+            Ok(p) => {
+                let mut offer = offer;
+                offer.total = Some(p.subtotal);
+                offer.lines = p.lines;
+                offer.lead_days = p.lead_days;
+                let held = self.seal.hold(offer, p.delivery, p.total);
+                self.offers.complete.push(held.clone());
+                Arrived::Priced(held)
+            }
+            Err(why) => {
+                let u = Unanswered {
+                    partner: offer.partner,
+                    why,
+                };
+                self.offers.unanswered.push(u.clone());
+                Arrived::Unanswered(u)
+            }
+        };
+        rank(&mut self.offers);
+        Some(arrived)
+    }
+
+    /// Waits for every live outcome (until the deadline at most): the whole list, ranked.
+    pub async fn finish(mut self) -> Offers {
+        while self.next().await.is_some() {}
+        self.offers
+    }
+}
+
+/// Starts pricing `basket` shipped to `to` at every partner store `db` may use: price-list
+/// partners are priced at once; with `live`, partners that price live are asked at once, and
+/// their outcomes arrive through [`Pricing::next`] until the deadline (counted from now) at
+/// most. Without `live` (the demo seed, tests of other things) every partner is priced from
+/// its price list. Every complete offer is held for [`HOLD`] in a token signed with `key`.
+pub async fn start(
     db: &TenantDb,
     key: &PriceKey,
+    live: Option<&LiveQuotes>,
     basket: Basket,
     to: ShipTo,
     now: DateTime<Utc>,
-) -> Result<Offers> {
+) -> Result<Pricing> {
+    let until = live.map(|l| tokio::time::Instant::now() + l.deadline);
     let exclude = basket.reroute.as_ref().map(|r| r.2);
+    let partners = fulfilment::usable_except(db, exclude).await?;
     let found =
-        fulfilment::candidates_for(db, &basket.wants(), &to, now.date_naive(), exclude).await?;
-    let digest = basket.digest();
-    let expires_at = now + HOLD;
+        fulfilment::candidates_among(&partners, &basket.wants(), &to, now.date_naive()).await?;
+    let seal = Seal {
+        key: key.clone(),
+        store: db.tenant_id().as_uuid(),
+        digest: basket.digest(),
+        to: to.clone(),
+        expires_at: now + HOLD,
+        reroute_of: basket.reroute.as_ref().map(|r| r.0),
+        approx_totals: basket.approx_totals.clone(),
+    };
     let mut complete = Vec::with_capacity(found.complete.len());
+    let mut asks = Vec::new();
     for offer in found.complete {
         let Some(subtotal) = offer.total else {
             continue;
         };
-        let delivery = Money::new(0, subtotal.currency);
-        let held = HeldPrice {
-            store: db.tenant_id().as_uuid(),
-            partner: offer.partner.id.as_uuid(),
-            basket: digest.clone(),
-            country: to.country.clone(),
-            subdivision: to.subdivision.clone(),
-            postal_code: to.postal_code.clone(),
-            currency: subtotal.currency.code().to_owned(),
-            lines: offer
-                .lines
-                .iter()
-                .map(|l| HeldLine {
-                    sku: l.sku.clone(),
-                    partner_sku: l.partner_sku.clone(),
-                    quantity: l.quantity,
-                    unit_minor: l.unit.minor,
-                })
-                .collect(),
-            delivery_minor: 0,
-            total_minor: subtotal.minor,
-            lead_days: offer.lead_days,
-            expires: expires_at.timestamp(),
-            reroute_of: basket.reroute.as_ref().map(|r| r.0),
+        let endpoint = match (
+            live,
+            partners.iter().find(|p| p.tenant_id() == offer.partner.id),
+        ) {
+            (Some(_), Some(p)) => live::endpoint(p, now).await?,
+            _ => None,
         };
-        complete.push(PricedOffer {
-            approx_total: basket
-                .approx_totals
-                .iter()
-                .find(|t| t.currency == subtotal.currency)
-                .copied(),
-            delivery,
-            total: subtotal,
-            token: key.seal(&held),
-            expires_at,
-            offer,
-        });
+        match endpoint {
+            Some(e) => asks.push((offer, e)),
+            None => complete.push(seal.hold(offer, Money::new(0, subtotal.currency), subtotal)),
+        }
     }
-    Ok(Offers {
+    let pending = asks.iter().map(|(o, _)| o.partner.clone()).collect();
+    let rx = match (live, until) {
+        (Some(l), Some(until)) if !asks.is_empty() => {
+            let store = crate::partners::PartnerRef::from(db.tenant());
+            Some(live::ask(l, &store, &to, asks, until, now)?)
+        }
+        _ => None,
+    };
+    let mut offers = Offers {
         basket,
         ship_to: to,
         complete,
         partial: found.partial,
+        unanswered: Vec::new(),
+    };
+    rank(&mut offers);
+    Ok(Pricing {
+        offers,
+        pending,
+        seal,
+        rx,
     })
+}
+
+/// [`start`], then every live outcome: the whole list, ranked (after the deadline at most).
+pub async fn offers(
+    db: &TenantDb,
+    key: &PriceKey,
+    live: Option<&LiveQuotes>,
+    basket: Basket,
+    to: ShipTo,
+    now: DateTime<Utc>,
+) -> Result<Offers> {
+    Ok(start(db, key, live, basket, to, now).await?.finish().await)
 }
 
 /// What the customer confirms.
@@ -533,7 +678,7 @@ async fn confirm_once(
     let total = subtotal
         .checked_add(&delivery)
         .ok_or_else(|| Error::validation("quantity", "the order's total is too large"))?;
-    if total.minor != held.total_minor + held.delivery_minor {
+    if Some(total.minor) != held.total_minor.checked_add(held.delivery_minor) {
         return Err(Error::Conflict(token::Refused::Tampered.to_string()));
     }
 
@@ -550,6 +695,7 @@ async fn confirm_once(
         .one(ptx.conn())
         .await?;
     let seq = last.flatten().unwrap_or(1000) + 1;
+    let ack_window = crate::partners::profile::ack_window_in(&ptx).await?;
     let number = format!("{}-{seq}", partner.slug().to_ascii_uppercase());
     let base = orders::ActiveModel {
         tenant_id: Set(Uuid::nil()),
@@ -578,7 +724,7 @@ async fn confirm_once(
         carrier: Set(None),
         tracking: Set(None),
         referrer: Set(c.referrer.clone()),
-        ack_by: Set(now + ACK_WINDOW),
+        ack_by: Set(now + ack_window),
         rerouted_from: Set(rerouted.as_ref().map(|m| m.id)),
         rerouted_to: Set(None),
         idempotency_key: Set(None),
@@ -653,7 +799,7 @@ async fn confirm_once(
         let otx = if old_row.state == State::Transferred.as_str() {
             let reason = format!(
                 "not acknowledged within {} h; the customer chose {} instead",
-                ACK_WINDOW.num_hours(),
+                (old_row.ack_by - old_row.created_at).num_hours(),
                 partner.name()
             );
             super::apply(

@@ -22,6 +22,7 @@ pub mod profiles {
         pub contact_email: String,
         pub currency: String,
         pub fulfils: bool,
+        pub ack_window_hours: i32,
         pub version: i64,
         pub updated_at: DateTimeUtc,
     }

@@ -181,6 +181,19 @@ async fn usable(store: &TenantDb) -> Result<Vec<TenantDb>> {
     Ok(partners)
 }
 
+/// [`usable`] without `exclude` (the partner a rerouted order leaves): the handles the
+/// store's links open, for the caller to price and ask.
+pub(crate) async fn usable_except(
+    store: &TenantDb,
+    exclude: Option<crate::ids::TenantId>,
+) -> Result<Vec<TenantDb>> {
+    Ok(usable(store)
+        .await?
+        .into_iter()
+        .filter(|p| Some(p.tenant_id()) != exclude)
+        .collect())
+}
+
 /// Whether the store of `store` may send an order to `partner` now.
 pub async fn may_use(store: &TenantDb, partner: crate::ids::TenantId) -> Result<bool> {
     Ok(usable(store)
@@ -197,6 +210,17 @@ pub async fn candidates_for(
     day: NaiveDate,
     exclude: Option<crate::ids::TenantId>,
 ) -> Result<Candidates> {
+    let partners = usable_except(store, exclude).await?;
+    candidates_among(&partners, wants, to, day).await
+}
+
+/// The offers of `partners` (handles from [`usable_except`]).
+pub(crate) async fn candidates_among(
+    partners: &[TenantDb],
+    wants: &[Want],
+    to: &ShipTo,
+    day: NaiveDate,
+) -> Result<Candidates> {
     if wants.is_empty() {
         return Err(Error::validation("lines", "nothing to fulfil"));
     }
@@ -206,13 +230,8 @@ pub async fn candidates_for(
             "every line needs a quantity of 1 or more",
         ));
     }
-    let partners: Vec<TenantDb> = usable(store)
-        .await?
-        .into_iter()
-        .filter(|p| Some(p.tenant_id()) != exclude)
-        .collect();
     let mut out = Candidates::default();
-    for db in &partners {
+    for db in partners {
         let o = offer(db, wants, to, day).await?;
         if o.lacks.is_empty() {
             out.complete.push(o);

@@ -28,6 +28,8 @@ pub struct Profile {
     pub currency: String,
     /// Fulfils orders: always for a distributor; for a reseller, when it opted in.
     pub fulfils: bool,
+    /// Hours it has to acknowledge a new order before the customer may pick another partner.
+    pub ack_window_hours: u32,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,12 +43,22 @@ pub struct ProfileInput {
     /// A reseller's opt-in to fulfil (ignored for a distributor, which always fulfils).
     #[serde(default)]
     pub fulfils: Option<bool>,
+    /// Hours to acknowledge a new order, 1 to 72 (`None`: unchanged; 4 for a new profile).
+    #[serde(default)]
+    pub ack_window_hours: Option<u32>,
 }
+
+/// The acknowledgement window of a new profile.
+pub const DEFAULT_ACK_WINDOW_HOURS: u32 = 4;
+
+/// The longest acknowledgement window a partner may set.
+pub const MAX_ACK_WINDOW_HOURS: u32 = 72;
 
 struct Checked {
     contact_name: String,
     contact_email: String,
     currency: Currency,
+    ack_window_hours: Option<u32>,
 }
 
 fn check(input: &ProfileInput) -> Result<Checked> {
@@ -65,10 +77,19 @@ fn check(input: &ProfileInput) -> Result<Checked> {
             "must be an ISO 4217 currency code such as EUR or USD",
         )
     })?;
+    if let Some(h) = input.ack_window_hours
+        && !(1..=MAX_ACK_WINDOW_HOURS).contains(&h)
+    {
+        return Err(Error::validation(
+            "ack_window_hours",
+            format!("from 1 to {MAX_ACK_WINDOW_HOURS} hours"),
+        ));
+    }
     Ok(Checked {
         contact_name,
         contact_email,
         currency,
+        ack_window_hours: input.ack_window_hours,
     })
 }
 
@@ -90,6 +111,7 @@ fn to_profile(db: &TenantDb, row: profiles::Model) -> Profile {
         contact_email: row.contact_email,
         currency: row.currency,
         fulfils: t.kind() == TenantKind::Distributor || row.fulfils,
+        ack_window_hours: u32::try_from(row.ack_window_hours).unwrap_or(DEFAULT_ACK_WINDOW_HOURS),
         version: row.version,
         updated_at: row.updated_at,
     }
@@ -146,6 +168,11 @@ async fn put_in(
                     contact_email: Set(c.contact_email.clone()),
                     currency: Set(c.currency.code().to_owned()),
                     fulfils: Set(fulfils),
+                    ack_window_hours: Set(c
+                        .ack_window_hours
+                        .unwrap_or(DEFAULT_ACK_WINDOW_HOURS)
+                        .try_into()
+                        .unwrap_or(4)),
                     version: Set(1),
                     updated_at: Set(now),
                 })
@@ -173,6 +200,14 @@ async fn put_in(
                 )
                 .col_expr(profiles::Column::Currency, Expr::value(c.currency.code()))
                 .col_expr(profiles::Column::Fulfils, Expr::value(fulfils))
+                .col_expr(
+                    profiles::Column::AckWindowHours,
+                    Expr::value(
+                        c.ack_window_hours
+                            .and_then(|h| i32::try_from(h).ok())
+                            .unwrap_or(row.ack_window_hours),
+                    ),
+                )
                 .col_expr(profiles::Column::UpdatedAt, Expr::value(now))
                 .col_expr(
                     profiles::Column::Version,
@@ -202,6 +237,18 @@ pub(crate) async fn create_in(tx: &TenantTx, kind: TenantKind, input: &ProfileIn
     Ok(())
 }
 
+/// The acknowledgement window of the partner `tx` is bound to (the default without a profile).
+pub(crate) async fn ack_window_in(tx: &TenantTx) -> Result<chrono::Duration> {
+    let hours = tx
+        .find::<profiles::Entity>()
+        .one(tx.conn())
+        .await?
+        .map_or(DEFAULT_ACK_WINDOW_HOURS as i32, |p| p.ack_window_hours);
+    Ok(chrono::Duration::hours(i64::from(
+        hours.clamp(1, MAX_ACK_WINDOW_HOURS as i32),
+    )))
+}
+
 pub(crate) fn validate(input: &ProfileInput) -> Result<()> {
     check(input).map(|_| ())
 }
@@ -217,11 +264,19 @@ mod tests {
             contact_email: "Orders@North.example".into(),
             currency: "eur".into(),
             fulfils: None,
+            ack_window_hours: None,
         };
         let c = check(&good).expect("valid");
         assert_eq!(c.contact_email, "orders@north.example");
         assert_eq!(c.currency.code(), "EUR");
         for (bad, field) in [
+            (
+                ProfileInput {
+                    ack_window_hours: Some(73),
+                    ..good.clone()
+                },
+                "ack_window_hours",
+            ),
             (
                 ProfileInput {
                     contact_name: " ".into(),

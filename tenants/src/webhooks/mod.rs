@@ -89,7 +89,7 @@ pub struct EventType {
 }
 
 /// The event catalogue. `order.*` and `rfq.*` arrive with orders and quotes.
-pub const EVENT_TYPES: [EventType; 9] = [
+pub const EVENT_TYPES: [EventType; 10] = [
     EventType {
         name: "price_list.updated",
         description: "Your price list changed (through the API, your console or an import). `skus` names up to 100 of the SKUs that changed; `count` says how many did.",
@@ -102,7 +102,7 @@ pub const EVENT_TYPES: [EventType; 9] = [
     },
     EventType {
         name: "order.created",
-        description: "A customer transferred a cart to you: a new order in your inbox, at the exact prices you were shown for it. Acknowledge it within 4 hours.",
+        description: "A customer transferred a cart to you: a new order in your inbox, at the exact prices the customer was shown (price list or your live answer). Acknowledge it by its `acknowledge_by` (your acknowledgement window: 4 hours unless your profile sets another).",
         example: ORDER_EXAMPLE,
     },
     EventType {
@@ -135,10 +135,15 @@ pub const EVENT_TYPES: [EventType; 9] = [
         description: "The order was cancelled (by you, or by the hub when the customer sent an order you had not acknowledged in time to another partner); `reason` says why.",
         example: ORDER_EXAMPLE,
     },
+    EventType {
+        name: "quote.requested",
+        description: "Not queued like the others: sent while a customer waits for the exact prices of a cart, to an endpoint subscribed to this type by name, and only if your price list carries every line. Answer within `deadline_ms` (1.5 s by default) with HTTP 200 and `{\"currency\", \"lines\":[{\"sku\", \"unit_minor\", \"lead_days\"?}], \"delivery_minor\"?}` (one price per line, inside the hub's price range), or `{\"declined\": \"reason\"}`. No answer in time, an error status or anything else lists you as unable to price the cart, this time only.",
+        example: r#"{"quote_id":"quo_0193a1b2…","deadline_ms":1500,"store":{"id":"…","name":"Acme Tools","slug":"acme"},"ship_to":{"country":"DE","subdivision":"DE-BY","postal_code":"80331"},"currency":"EUR","lines":[{"sku":"ACME-DRILL-18V","partner_sku":"N-4411","quantity":2,"price_list_unit_minor":12900}]}"#,
+    },
 ];
 
 /// The `data` of every `order.*` event: the order as it is after the change.
-const ORDER_EXAMPLE: &str = r#"{"order":{"id":"0193a1b2-…","number":"NORTH-1001","state":"transferred","version":1,"store":"Acme Tools","customer":{"name":"Ada","email":"ada@example.com"},"ship_to":{"country":"DE","subdivision":"DE-BY","postal_code":"80331","address":"Marienplatz 1\n80331 München"},"currency":"EUR","subtotal_minor":25800,"delivery_minor":0,"total_minor":25800,"reason":null,"carrier":null,"tracking":null,"lines":[{"sku":"ACME-DRILL-18V","partner_sku":"N-4411","name":"Cordless drill 18 V","quantity":2,"unit_minor":12900,"total_minor":25800}]}}"#;
+const ORDER_EXAMPLE: &str = r#"{"order":{"id":"0193a1b2-…","number":"NORTH-1001","state":"transferred","version":1,"store":"Acme Tools","customer":{"name":"Ada","email":"ada@example.com"},"ship_to":{"country":"DE","subdivision":"DE-BY","postal_code":"80331","address":"Marienplatz 1\n80331 München"},"currency":"EUR","subtotal_minor":25800,"delivery_minor":0,"total_minor":25800,"reason":null,"carrier":null,"tracking":null,"acknowledge_by":"2026-12-03T18:00:00Z","lines":[{"sku":"ACME-DRILL-18V","partner_sku":"N-4411","name":"Cordless drill 18 V","quantity":2,"unit_minor":12900,"total_minor":25800}]}}"#;
 
 pub fn event_type(name: &str) -> Option<&'static EventType> {
     EVENT_TYPES.iter().find(|t| t.name == name)

@@ -10,6 +10,7 @@ mod hosts;
 mod jwt;
 mod landing;
 mod limits;
+mod live_prices;
 mod orders;
 mod partner_api;
 mod probe;

@@ -125,9 +125,16 @@ async fn offers(app: &TestApp, s: &Shop, source: Source) -> transfer::Offers {
     let basket = transfer::basket(&s.adb, &s.store, source, now)
         .await
         .expect("basket");
-    transfer::offers(&s.adb, app.state.keys.price(), basket, s.to.clone(), now)
-        .await
-        .expect("offers")
+    transfer::offers(
+        &s.adb,
+        app.state.keys.price(),
+        None,
+        basket,
+        s.to.clone(),
+        now,
+    )
+    .await
+    .expect("offers")
 }
 
 #[tokio::test]
@@ -558,6 +565,24 @@ async fn a_rejected_or_unacknowledged_order_goes_to_another_partner_in_one_step(
     let key = app.state.keys.price();
     let ndb = operator(&app.db, &s.net.north);
     let sdb = operator(&app.db, &s.net.swift);
+    // north gives itself one hour to acknowledge (its profile), not the default four.
+    let p = tenants::partners::profile::get(&ndb)
+        .await
+        .expect("profile");
+    let p = tenants::partners::profile::put(
+        &ndb,
+        &tenants::partners::profile::ProfileInput {
+            contact_name: p.contact_name,
+            contact_email: p.contact_email,
+            currency: p.currency,
+            fulfils: None,
+            ack_window_hours: Some(1),
+        },
+        Some(p.version),
+    )
+    .await
+    .expect("a one-hour window");
+    assert_eq!(p.ack_window_hours, 1);
     let now = app.clock.now();
     let owner = fill(&s).await;
     let o = offers(&app, &s, Source::Cart(owner)).await;
@@ -581,13 +606,25 @@ async fn a_rejected_or_unacknowledged_order_goes_to_another_partner_in_one_step(
         transfer::basket(&s.adb, &s.store, Source::Reroute(first.order), now).await,
         Err(Error::Conflict(_))
     ));
-    // Four hours later north has not acknowledged: the customer may pick another partner,
+    let placed = orders::for_store(&s.adb, first.order).await.expect("order");
+    assert_eq!(placed.ack_by - placed.created_at, Duration::hours(1));
+    assert!(matches!(
+        transfer::basket(
+            &s.adb,
+            &s.store,
+            Source::Reroute(first.order),
+            now + Duration::minutes(59)
+        )
+        .await,
+        Err(Error::Conflict(_))
+    ));
+    // An hour later north has not acknowledged: the customer may pick another partner,
     // north excluded.
-    let later = now + orders::ACK_WINDOW + Duration::minutes(1);
+    let later = now + Duration::hours(1) + Duration::minutes(1);
     let basket = transfer::basket(&s.adb, &s.store, Source::Reroute(first.order), later)
         .await
         .expect("reroutable");
-    let again = transfer::offers(&s.adb, key, basket, s.to.clone(), later)
+    let again = transfer::offers(&s.adb, key, None, basket, s.to.clone(), later)
         .await
         .expect("offers");
     assert!(
@@ -647,7 +684,7 @@ async fn a_rejected_or_unacknowledged_order_goes_to_another_partner_in_one_step(
     let b = transfer::basket(&s.adb, &s.store, Source::Reroute(second.order), later)
         .await
         .expect("reroutable after a rejection");
-    let o = transfer::offers(&s.adb, key, b, s.to.clone(), later)
+    let o = transfer::offers(&s.adb, key, None, b, s.to.clone(), later)
         .await
         .expect("offers");
     assert!(

@@ -44,6 +44,7 @@ pub(crate) async fn network(app: &TestApp) -> Net {
                     contact_email: format!("orders@{slug}.example"),
                     currency: "EUR".into(),
                     fulfils: None,
+                    ack_window_hours: None,
                 },
                 admin_name: "Admin",
                 admin_email: &format!("admin@{slug}.example"),

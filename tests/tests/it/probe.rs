@@ -509,6 +509,7 @@ async fn transferred_order(app: &TestApp, world: &World) {
             contact_email: "orders@dove.example".into(),
             currency: "EUR".into(),
             fulfils: None,
+            ack_window_hours: None,
         },
         None,
     )
@@ -564,7 +565,7 @@ async fn transferred_order(app: &TestApp, world: &World) {
     let basket = transfer::basket(&adb, &store, Source::Cart(owner), now)
         .await
         .expect("basket");
-    let offers = transfer::offers(&adb, app.state.keys.price(), basket, to.clone(), now)
+    let offers = transfer::offers(&adb, app.state.keys.price(), None, basket, to.clone(), now)
         .await
         .expect("offers");
     let offer = offers
@@ -846,6 +847,7 @@ async fn no_partner_key_reaches_another_partner() {
                 contact_email: format!("{}@partner.example", mark.to_lowercase()),
                 currency: "EUR".into(),
                 fulfils: Some(true),
+                ack_window_hours: None,
             },
             None,
         )
@@ -893,6 +895,93 @@ async fn no_partner_key_reaches_another_partner() {
         ids.push((endpoint.id, delivery.id, secret));
         partners.push((tenant, mark, key));
     }
+    // A real order at each partner, from acme's store (dove supplies acme; acme fulfils its
+    // own store), its customer marked: the order routes are aimed at the victim's real order.
+    let mut order_ids = vec![];
+    {
+        use tenants::catalog::cart::{self, Owner};
+        use tenants::orders::transfer::{self, ConfirmInput, Source};
+        use tenants::partners::territories::ShipTo;
+
+        let hub = tenants::registry::hub(&app.db)
+            .await
+            .expect("db")
+            .expect("hub");
+        let acme = world.tenant("acme.localhost").clone();
+        tenants::partners::link_supplier(
+            &operator(&app.db, &hub),
+            world.tenant("dove.localhost").id(),
+            acme.id(),
+        )
+        .await
+        .expect("link");
+        let store = app
+            .state
+            .catalog
+            .storefront(&app.db, &acme)
+            .await
+            .expect("acme's store");
+        let adb = operator(&app.db, &acme);
+        let item = master
+            .items
+            .iter()
+            .take(3)
+            .find(|i| store.detail(&i.sku).is_some())
+            .expect("acme sells a product both partners price");
+        let key = app.state.keys.price();
+        for (tenant, mark, _) in &partners {
+            let owner = Owner::Guest(tenants::CartId::generate());
+            cart::add(
+                &adb,
+                owner,
+                store.detail(&item.sku).expect("sold").product.id,
+                1,
+            )
+            .await
+            .expect("cart");
+            let now = app.clock.now();
+            let to = ShipTo {
+                country: "DE".into(),
+                subdivision: None,
+                postal_code: Some(
+                    mark[4..9]
+                        .to_ascii_uppercase()
+                        .replace(|c: char| !c.is_ascii_alphanumeric(), "0"),
+                ),
+            };
+            let basket = transfer::basket(&adb, &store, Source::Cart(owner), now)
+                .await
+                .expect("basket");
+            let offers = transfer::offers(&adb, key, None, basket, to.clone(), now)
+                .await
+                .expect("offers");
+            let offer = offers
+                .complete
+                .iter()
+                .find(|o| o.offer.partner.id == tenant.id())
+                .unwrap_or_else(|| panic!("{} offers: {:?}", tenant.slug(), offers.partial));
+            let done = transfer::confirm(
+                &adb,
+                &store,
+                key,
+                Source::Cart(owner),
+                &ConfirmInput {
+                    token: offer.token.clone(),
+                    idempotency_key: format!("probe-key-order-{mark}"),
+                    ship_to: Some(to),
+                    name: format!("{mark} customer"),
+                    email: format!("{}-buyer@probe.example", mark.to_lowercase()),
+                    address: format!("{mark} street"),
+                    user: None,
+                    referrer: None,
+                },
+                now,
+            )
+            .await
+            .expect("an order");
+            order_ids.push(done.order);
+        }
+    }
     let doc = server::partner_api::openapi();
     let mut requests = 0usize;
     let mut leaks = vec![];
@@ -924,6 +1013,8 @@ async fn no_partner_key_reaches_another_partner() {
                         vec![path.replace("{id}", &v_endpoint.to_string())]
                     } else if path.starts_with("/webhooks/deliveries/{id}") {
                         vec![path.replace("{id}", &v_delivery.to_string())]
+                    } else if path.starts_with("/orders/{id}") {
+                        vec![path.replace("{id}", &order_ids[n].to_string())]
                     } else {
                         vec![path.clone()]
                     };
@@ -946,6 +1037,12 @@ async fn no_partner_key_reaches_another_partner() {
                             }
                             ("/webhooks/deliveries/replay-dead", &Method::POST) => {
                                 Some(serde_json::json!({"endpoint_id": v_endpoint}))
+                            }
+                            ("/orders/{id}/reject" | "/orders/{id}/cancel", &Method::POST) => {
+                                Some(serde_json::json!({"reason": format!("{vmark} reason")}))
+                            }
+                            ("/orders/{id}/ship", &Method::POST) => {
+                                Some(serde_json::json!({"carrier": "DHL", "tracking": "PROBE1"}))
                             }
                             _ => None,
                         };
@@ -976,6 +1073,8 @@ async fn no_partner_key_reaches_another_partner() {
                             format!("{vmark} contact"),
                             v_secret.clone(),
                             v_delivery.to_string(),
+                            format!("{vmark} customer"),
+                            format!("{vmark} street"),
                         ] {
                             if text.contains(&private) {
                                 leaks.push(format!(
