@@ -105,8 +105,16 @@ impl Partner {
             .request(method.clone(), &url)
             .bearer_auth(&self.args.key);
         if method == reqwest::Method::POST {
-            // Deterministic per request, so a retry after a crash is answered, not repeated.
-            let key = format!("reference-partner:{path}:{}", self.args.listen);
+            // Deterministic per request (its path, this listener and its body), so a retry
+            // after a crash is answered, not repeated.
+            use std::hash::{Hash as _, Hasher as _};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            body.as_ref().map(Value::to_string).hash(&mut h);
+            let key = format!(
+                "reference-partner:{path}:{}:{:016x}",
+                self.args.listen,
+                h.finish()
+            );
             req = req.header("idempotency-key", key);
         }
         if let Some(b) = body {
@@ -164,7 +172,7 @@ impl Partner {
         if let Some(prev) = secrets["previous_secret"].as_str() {
             s.push(prev.to_owned());
         }
-        tracing::info!(endpoint = %id, %url, "registered {url}");
+        tracing::info!(endpoint = %id, %url, "endpoint ready");
         Ok(s)
     }
 
