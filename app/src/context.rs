@@ -70,6 +70,8 @@ pub struct AppStateInner {
     pub quotes: Arc<dyn tenants::orders::live::QuoteCaller>,
     /// How long the cart transfer list waits for them (`transfer.quote_deadline_ms`).
     pub quote_deadline: std::time::Duration,
+    /// The development mail outbox's directory (`None`: mail goes out by SMTP).
+    pub mail_dir: Option<std::path::PathBuf>,
 }
 
 /// What the middleware learnt about this request.

@@ -9,6 +9,7 @@ mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod error;
+pub mod mail;
 #[cfg(not(feature = "shop"))]
 pub mod orders;
 #[cfg(not(feature = "shop"))]
@@ -96,6 +97,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=StaticSegment("account") view=accounts::AccountPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("admin"), StaticSegment("resellers")) view=partners::ResellersPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("admin"), StaticSegment("distributors")) view=partners::DistributorsPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("mail")) view=mail::MailPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("console"), StaticSegment("partner")) view=partner_console::PartnerConsolePage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("console"), StaticSegment("partner"), StaticSegment("orders")) view=orders::PartnerOrdersPage ssr=SsrMode::Async/>
             // Cart transfer and the customer's orders (store hosts).

@@ -13,6 +13,7 @@ mod m0007_partner_network;
 mod m0008_webhooks;
 mod m0009_orders;
 mod m0010_ack_window;
+mod m0011_mail;
 mod tables;
 
 pub use m0004_row_level_security::secure_tenant_tables;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_webhooks::Migration),
             Box::new(m0009_orders::Migration),
             Box::new(m0010_ack_window::Migration),
+            Box::new(m0011_mail::Migration),
         ]
     }
 }

@@ -223,6 +223,37 @@ impl Default for RawWebhooks {
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
+struct RawMail {
+    transport: String,
+    smtp_url: String,
+    from: String,
+    dir: String,
+    worker: bool,
+}
+
+impl Default for RawMail {
+    fn default() -> Self {
+        Self {
+            transport: "file".into(),
+            smtp_url: String::new(),
+            from: "Demand-Chain Hub <orders@localhost>".into(),
+            dir: String::new(),
+            worker: true,
+        }
+    }
+}
+
+/// Where the hub's e-mail goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MailTransport {
+    /// `.eml` files in this directory (development; the hub admin reads them).
+    Files(PathBuf),
+    /// An SMTP server: `smtp://` (STARTTLS) or `smtps://` URL with credentials.
+    Smtp(String),
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
 struct RawTransfer {
     quote_deadline_ms: u64,
 }
@@ -264,6 +295,7 @@ struct Raw {
     outbound: RawOutbound,
     webhooks: RawWebhooks,
     transfer: RawTransfer,
+    mail: RawMail,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,6 +359,11 @@ pub struct Config {
     pub webhook_concurrency: usize,
     /// How long the cart transfer list waits for partners that price live.
     pub quote_deadline: Duration,
+    pub mail_transport: MailTransport,
+    /// The sender of every e-mail, `Name <address>`.
+    pub mail_from: String,
+    /// Run the mail sender in this process.
+    pub mail_worker: bool,
 }
 
 impl Config {
@@ -524,6 +561,42 @@ impl Config {
             return Err(ConfigError::new("webhooks.concurrency", "from 1 to 1024"));
         }
         let webhook_concurrency = usize::try_from(raw.webhooks.concurrency).unwrap_or(32);
+        let mail_transport = match raw.mail.transport.as_str() {
+            "file" if env == RunEnv::Production => {
+                return Err(ConfigError::new(
+                    "mail.transport",
+                    "a production hub sends e-mail by SMTP: set \"smtp\" and mail.smtp_url",
+                ));
+            }
+            "file" => MailTransport::Files(if raw.mail.dir.is_empty() {
+                data_dir.join("mail")
+            } else {
+                PathBuf::from(&raw.mail.dir)
+            }),
+            "smtp" => {
+                let ok = url::Url::parse(&raw.mail.smtp_url)
+                    .is_ok_and(|u| matches!(u.scheme(), "smtp" | "smtps") && u.host().is_some());
+                if !ok {
+                    return Err(ConfigError::new(
+                        "mail.smtp_url",
+                        "an smtp:// (STARTTLS) or smtps:// URL with a host, e.g. smtps://user:password@mail.example.com",
+                    ));
+                }
+                MailTransport::Smtp(raw.mail.smtp_url.clone())
+            }
+            _ => {
+                return Err(ConfigError::new(
+                    "mail.transport",
+                    "\"file\" (development) or \"smtp\"",
+                ));
+            }
+        };
+        if raw.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::new(
+                "mail.from",
+                "a sender such as \"Demand-Chain Hub <orders@example.com>\"",
+            ));
+        }
         if !(100..=10_000).contains(&raw.transfer.quote_deadline_ms) {
             return Err(ConfigError::new(
                 "transfer.quote_deadline_ms",
@@ -562,6 +635,9 @@ impl Config {
             webhook_worker: raw.webhooks.worker,
             webhook_concurrency,
             quote_deadline: Duration::from_millis(raw.transfer.quote_deadline_ms),
+            mail_transport,
+            mail_from: raw.mail.from,
+            mail_worker: raw.mail.worker,
         })
     }
 

@@ -216,6 +216,10 @@ pub async fn prepare_with_clock(
         url_check: Arc::new(outbound.clone()),
         quotes: Arc::new(outbound.clone()),
         quote_deadline: cfg.quote_deadline,
+        mail_dir: match &cfg.mail_transport {
+            crate::config::MailTransport::Files(dir) => Some(dir.clone()),
+            crate::config::MailTransport::Smtp(_) => None,
+        },
     });
     Ok(Prepared {
         resolver: HostResolver::new(cache, cfg.domain.clone()),
@@ -244,6 +248,37 @@ fn leptos_options(cfg: &Config, addr: SocketAddr) -> LeptosOptions {
 }
 
 impl Prepared {
+    /// The mail sender for this configuration (the file outbox's directory is made here),
+    /// its links naming the port the server listens on (`addr`).
+    pub fn mail_sender(&self, addr: SocketAddr) -> std::io::Result<crate::workers::mail::Sender> {
+        use crate::workers::mail::{Sender, Transport};
+        let transport = match &self.config.mail_transport {
+            crate::config::MailTransport::Files(dir) => {
+                std::fs::create_dir_all(dir)?;
+                Transport::Files(lettre::AsyncFileTransport::new(dir), dir.clone())
+            }
+            crate::config::MailTransport::Smtp(url) => Transport::Smtp(
+                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+                    .map_err(|e| std::io::Error::other(format!("mail.smtp_url: {e}")))?
+                    .build(),
+            ),
+        };
+        let mut cfg = (*self.config).clone();
+        cfg.listen = addr;
+        let hub_url = cfg.public_url();
+        Ok(Sender {
+            transport,
+            from: self
+                .config
+                .mail_from
+                .parse()
+                .map_err(|e| std::io::Error::other(format!("mail.from: {e}")))?,
+            key: self.app.keys.price().clone(),
+            hub_url,
+            store_url: Arc::new(move |slug: &str| cfg.store_url(slug)),
+        })
+    }
+
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
@@ -254,6 +289,11 @@ impl Prepared {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let addr = self.listener.local_addr()?;
+        let mail_sender = if self.config.mail_worker {
+            Some(self.mail_sender(addr)?)
+        } else {
+            None
+        };
         let state = ServerState::new(http::ServerStateInner {
             app: self.app.clone(),
             leptos: leptos_options(&self.config, addr),
@@ -282,6 +322,14 @@ impl Prepared {
                 stopping_rx.clone(),
             ))
         });
+        let mail = mail_sender.map(|sender| {
+            tokio::spawn(crate::workers::mail::run(
+                self.db.clone(),
+                sender,
+                self.clock.clone(),
+                stopping_rx.clone(),
+            ))
+        });
         let signal = async move {
             shutdown.await;
             let _ = stopping_tx.send(true);
@@ -299,6 +347,9 @@ impl Prepared {
         if let Some(w) = worker {
             // It stops between attempts; an attempt in flight ends within the client's timeout.
             let _ = tokio::time::timeout(grace, w).await;
+        }
+        if let Some(m) = mail {
+            let _ = tokio::time::timeout(grace, m).await;
         }
         self.db.close().await.ok();
         Ok(())

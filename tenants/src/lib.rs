@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod ids;
 pub mod leads;
+pub mod mail;
 pub mod orders;
 pub mod partners;
 pub mod registry;

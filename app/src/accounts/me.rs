@@ -173,7 +173,7 @@ pub fn html(me: &Me) -> String {
             match s.role.as_str() {
                 "hub_admin" => out.push_str(
                     "<a href=\"/admin/catalog\">Catalog</a><a href=\"/admin/resellers\">Resellers</a>\
-                     <a href=\"/admin/distributors\">Distributors</a>",
+                     <a href=\"/admin/distributors\">Distributors</a><a href=\"/admin/mail\">Mail</a>",
                 ),
                 "distributor_admin" | "distributor_staff" => {
                     out.push_str("<a href=\"/console/partner\">Partner console</a>")

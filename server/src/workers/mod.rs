@@ -1,3 +1,4 @@
 //! Background workers of the server process.
 
+pub mod mail;
 pub mod webhooks;

@@ -72,6 +72,9 @@ pub struct TenantTx {
     /// Set when the transaction wrote webhook deliveries: [`commit`](Self::commit) then
     /// wakes this process's delivery workers, after the rows are visible to them.
     wake_webhooks: AtomicBool,
+    /// The tenants this transaction queued mail for (through every rebinding):
+    /// [`commit`](Self::commit) then wakes the sender for them.
+    mail_for: std::sync::Mutex<Vec<TenantId>>,
 }
 
 impl TenantTx {
@@ -95,6 +98,7 @@ impl TenantTx {
             backend,
             tenant_id,
             wake_webhooks: AtomicBool::new(false),
+            mail_for: std::sync::Mutex::default(),
         })
     }
 
@@ -191,9 +195,13 @@ impl TenantTx {
     /// written as a row in each in one transaction. What it asked of the commit carries over.
     pub(crate) async fn rebind(self, tenant: TenantId) -> Result<TenantTx, sea_orm::DbErr> {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
+        let mail = self.mail_for;
         let next = Self::bind(self.tx, self.backend, tenant).await?;
         next.wake_webhooks.store(wake, Ordering::Relaxed);
-        Ok(next)
+        Ok(Self {
+            mail_for: mail,
+            ..next
+        })
     }
 
     /// Gives the transaction back, e.g. to bind it to another tenant.
@@ -206,11 +214,29 @@ impl TenantTx {
         self.wake_webhooks.store(true, Ordering::Relaxed);
     }
 
+    /// Asks [`commit`](Self::commit) to wake the mail sender for this tenant.
+    pub(crate) fn wake_mail_on_commit(&self) {
+        let mut m = self
+            .mail_for
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !m.contains(&self.tenant_id) {
+            m.push(self.tenant_id);
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
+        let mail = self
+            .mail_for
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.tx.commit().await?;
         if wake {
             crate::webhooks::worker::wake();
+        }
+        for t in mail {
+            crate::mail::wake(t);
         }
         Ok(())
     }

@@ -12,6 +12,7 @@
 
 pub(crate) mod entity;
 pub mod live;
+mod mails;
 pub mod token;
 pub mod transfer;
 
@@ -736,6 +737,38 @@ pub(crate) async fn apply(
         now,
     )
     .await?;
+    // The customer hears of every step, in the same transaction.
+    if let Some(s) = read(&stx, STORE, m.id).await? {
+        let currency = Currency::parse(&s.currency).ok_or(Error::NotFound("currency"))?;
+        let mail = mails::for_state(
+            target,
+            &mails::Facts {
+                order: s.id,
+                number: &s.number,
+                store: &fresh.counterpart_name,
+                partner: &s.counterpart_name,
+                customer_name: &s.customer_name,
+                customer_email: &s.customer_email,
+                lines: ls
+                    .iter()
+                    .map(|l| {
+                        (
+                            l.name.as_str(),
+                            u32::try_from(l.quantity).unwrap_or(0),
+                            Money::new(l.total_minor, currency),
+                        )
+                    })
+                    .collect(),
+                delivery: Money::new(s.delivery_minor, currency),
+                total: Money::new(s.total_minor, currency),
+                address: &s.address,
+                reason: s.reason.as_deref(),
+                carrier: s.carrier.as_deref(),
+                tracking: s.tracking.as_deref(),
+            },
+        );
+        crate::mail::queue(&stx, mail, now).await?;
+    }
     Ok(stx)
 }
 

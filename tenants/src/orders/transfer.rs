@@ -840,6 +840,33 @@ async fn confirm_once(
         now,
     )
     .await?;
+    // The customer's confirmation e-mail, in the same transaction.
+    crate::mail::queue(
+        &stx,
+        super::mails::for_state(
+            State::Transferred,
+            &super::mails::Facts {
+                order: id,
+                number: &number,
+                store: db.tenant().name(),
+                partner: partner.name(),
+                customer_name: &c.name,
+                customer_email: &c.email,
+                lines: rows
+                    .iter()
+                    .map(|(_, b, _, _, total, _)| (b.name.as_str(), b.quantity, *total))
+                    .collect(),
+                delivery,
+                total,
+                address: &c.address,
+                reason: None,
+                carrier: None,
+                tracking: None,
+            },
+        ),
+        now,
+    )
+    .await?;
     if let Some(old) = &rerouted {
         stx.update_many::<orders::Entity>()
             .filter(orders::Column::Side.eq(STORE))

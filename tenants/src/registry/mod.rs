@@ -196,6 +196,19 @@ pub async fn find_by_id(db: &Database, id: TenantId) -> Result<Option<Tenant>> {
         .transpose()
 }
 
+/// Every tenant of one of `kinds`, by name.
+pub async fn all_of_kinds(db: &Database, kinds: &[TenantKind]) -> Result<Vec<Tenant>> {
+    use sea_orm::QueryOrder as _;
+    entity::Entity::find()
+        .filter(entity::Column::Kind.is_in(kinds.iter().map(|k| k.as_str())))
+        .order_by_asc(entity::Column::Name)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(Tenant::from_model)
+        .collect()
+}
+
 /// A tenant display name: tidied, 2 to 120 characters.
 pub fn parse_name(raw: &str, field: &'static str) -> Result<String> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -693,3 +693,109 @@ async fn a_rejected_or_unacknowledged_order_goes_to_another_partner_in_one_step(
             .all(|c| c.offer.partner.id != s.net.swift.id())
     );
 }
+
+/// The customer hears of the order and of every step by e-mail: each message is queued in
+/// the step's own transaction at the store, sent by the server's mail sender (here the file
+/// outbox), plain text whatever the customer or the partner typed, with a working link.
+#[tokio::test]
+async fn the_customer_gets_an_email_at_each_step_and_text_stays_text() {
+    let Some(app) = spawn_app().await else { return };
+    let s = shop(&app).await;
+    let key = app.state.keys.price();
+    let ndb = operator(&app.db, &s.net.north);
+    let now = app.clock.now();
+    let owner = fill(&s).await;
+    let o = offers(&app, &s, Source::Cart(owner)).await;
+    let north = o
+        .complete
+        .iter()
+        .find(|c| c.offer.partner.id == s.net.north.id())
+        .expect("north");
+    let mut typed = input(&north.token, "mail-0000000000000001");
+    typed.name = "<b>Ada</b> & Co".into();
+    let done = transfer::confirm(&s.adb, &s.store, key, Source::Cart(owner), &typed, now)
+        .await
+        .expect("confirm");
+    for a in [
+        Action::Acknowledge,
+        Action::Accept,
+        Action::Ship {
+            carrier: "DHL <script>alert(1)</script>".into(),
+            tracking: "JD0001".into(),
+        },
+    ] {
+        orders::transition(&ndb, done.order, &a, None, Actor::Partner, now)
+            .await
+            .expect("step");
+    }
+    // The store keeps the four messages; the partner keeps none (they are the store's).
+    let dir = app.state.mail_dir.clone().expect("a file outbox in tests");
+    let mut sent = Vec::new();
+    for _ in 0..100 {
+        sent = tenants::mail::of_order(&s.adb, done.order)
+            .await
+            .expect("outbox");
+        if sent.len() == 4 && sent.iter().all(|m| m.state == "sent") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        sent.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>(),
+        [
+            "order.created",
+            "order.acknowledged",
+            "order.accepted",
+            "order.shipped"
+        ]
+    );
+    assert!(sent.iter().all(|m| m.state == "sent"), "{sent:?}");
+    assert!(
+        tenants::mail::of_order(&ndb, done.order)
+            .await
+            .expect("partner")
+            .is_empty()
+    );
+    let files = tenants::mail::files::newest(&dir, 10).expect("the file outbox");
+    assert_eq!(files.len(), 4);
+    let shipped = files
+        .iter()
+        .find(|f| f.subject.contains("has shipped"))
+        .expect("the shipping e-mail");
+    assert!(
+        shipped.subject.contains(&done.number),
+        "{}",
+        shipped.subject
+    );
+    assert!(shipped.to.contains("ada@example.com"), "{}", shipped.to);
+    assert!(
+        shipped.body.contains("DHL <script>alert(1)</script>") && shipped.body.contains("JD0001"),
+        "{}",
+        shipped.body
+    );
+    assert!(
+        shipped.body.contains("Hello <b>Ada</b> & Co,"),
+        "{}",
+        shipped.body
+    );
+    // The link opens the order for the guest (the key is made at sending, never stored).
+    let link = shipped
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("Your order: "))
+        .expect("a link")
+        .to_owned();
+    assert!(
+        link.starts_with(&app.url("acme.localhost", &format!("/orders/{}?key=", done.order))),
+        "{link}"
+    );
+    let res = app.client.get(&link).send().await.expect("the order page");
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.expect("page").contains(&done.number));
+    // Every message is plain text: nothing in it is markup to a mail reader.
+    for entry in std::fs::read_dir(&dir).expect("dir") {
+        let raw = std::fs::read_to_string(entry.expect("entry").path()).expect("file");
+        assert!(raw.contains("Content-Type: text/plain"), "{raw}");
+        assert!(!raw.contains("text/html"), "{raw}");
+    }
+}
