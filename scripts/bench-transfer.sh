@@ -118,8 +118,9 @@ REPORT=$OUT/transfer-report.md
   echo "| request → the list's end (the hanging partner marked \"no answer in time\") | $END50 ms | $END99 ms |"
   echo
   echo "**Confirmations**: $CONFIRMS guest carts of 5 lines confirmed through the domain (\`transfer::confirm\`:"
-  echo "both order rows, lines, history, the outbox event, the cart), $WRITERS at once; then as many one-row"
-  echo "insert transactions on the same database file with the same settings, $WRITERS at once."
+  echo "both order rows, lines, history, the outbox event, the customer's e-mail queued, the cart), $WRITERS at"
+  echo "once, with the mail sender and webhook workers off (they send later); then as many one-row insert"
+  echo "transactions on the same database file with the same settings, $WRITERS at once."
   echo
   echo "| measurement | per second |"
   echo "| --- | ---: |"

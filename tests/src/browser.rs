@@ -274,6 +274,15 @@ impl Browser {
     /// Scrolls the element to the middle of the viewport (clear of the sticky header), then
     /// clicks it as a person would.
     /// Types `text` into the input with id `id`.
+    /// Opens the log-in page at `login_url`, signs in and waits for the account chip.
+    pub async fn log_in(&self, login_url: &str, email: &str, password: &str) {
+        self.open_hydrated(login_url).await;
+        self.fill("email", email).await;
+        self.fill("password", password).await;
+        self.click("form button[type=submit]").await;
+        self.wait_text("[data-testid=account-chip]").await;
+    }
+
     pub async fn fill(&self, id: &str, text: &str) {
         self.client
             .find(fantoccini::Locator::Id(id))

@@ -368,11 +368,13 @@ async fn hostile_text_stays_text_in_the_head_and_the_consoles() {
 
     // The consoles, signed in.
     let admin = Browser::start().await;
-    admin.open_hydrated(&hub.url("localhost", "/login")).await;
-    admin.fill("email", "admin@hub.demo").await;
-    admin.fill("password", DEMO_PASSWORD).await;
-    admin.click("form button[type=submit]").await;
-    admin.wait_text("[data-testid=account-chip]").await;
+    admin
+        .log_in(
+            &hub.url("localhost", "/login"),
+            "admin@hub.demo",
+            DEMO_PASSWORD,
+        )
+        .await;
     for path in [
         "/admin/catalog".to_owned(),
         "/admin/catalog?q=XSS-H1".to_owned(),

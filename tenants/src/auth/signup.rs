@@ -35,7 +35,7 @@ pub async fn reseller(
     let tenant = registry::create_in(&tx, TenantKind::Reseller, &slug, &company).await?;
     let hub_tx = TenantTx::bind(tx, db.backend(), hub.id()).await?;
     registry::partners_link(&hub_tx, &tenant).await?;
-    let tx = TenantTx::bind(hub_tx.into_inner(), db.backend(), tenant.id()).await?;
+    let tx = hub_tx.rebind(tenant.id()).await?;
     let user = users::insert(&tx, &TenantDb::new(db, &tenant), new).await?;
     tx.commit().await?;
     Ok((tenant, user))

@@ -58,8 +58,11 @@ impl TenantDb {
     /// Like [`begin`](Self::begin), for a transaction that writes: on SQLite it holds the
     /// write lock from the start (see [`Database::begin_write`]).
     pub async fn begin_write(&self) -> Result<TenantTx, sea_orm::DbErr> {
+        let turn = self.db.write_turn().await?;
         let tx = self.db.begin_write().await?;
-        TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await
+        let mut tx = TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await?;
+        tx.turn = turn;
+        Ok(tx)
     }
 }
 
@@ -75,6 +78,8 @@ pub struct TenantTx {
     /// The tenants this transaction queued mail for (through every rebinding):
     /// [`commit`](Self::commit) then wakes the sender for them.
     mail_for: std::sync::Mutex<Vec<TenantId>>,
+    /// This process's turn to write (SQLite), held until the transaction ends.
+    turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl TenantTx {
@@ -99,6 +104,7 @@ impl TenantTx {
             tenant_id,
             wake_webhooks: AtomicBool::new(false),
             mail_for: std::sync::Mutex::default(),
+            turn: None,
         })
     }
 
@@ -195,18 +201,14 @@ impl TenantTx {
     /// written as a row in each in one transaction. What it asked of the commit carries over.
     pub(crate) async fn rebind(self, tenant: TenantId) -> Result<TenantTx, sea_orm::DbErr> {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
-        let mail = self.mail_for;
+        let (mail, turn) = (self.mail_for, self.turn);
         let next = Self::bind(self.tx, self.backend, tenant).await?;
         next.wake_webhooks.store(wake, Ordering::Relaxed);
         Ok(Self {
             mail_for: mail,
+            turn,
             ..next
         })
-    }
-
-    /// Gives the transaction back, e.g. to bind it to another tenant.
-    pub(crate) fn into_inner(self) -> DatabaseTransaction {
-        self.tx
     }
 
     /// Asks [`commit`](Self::commit) to wake the webhook delivery workers.

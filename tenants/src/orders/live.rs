@@ -337,36 +337,38 @@ fn request(
 /// One partner's live outcome: its price-list offer and its live price or why it has none.
 pub(crate) type Outcome = (Offer, std::result::Result<LivePrice, Unpriced>);
 
-/// Asks every `(offer, endpoint)` at once; each outcome is sent on the returned channel as it
-/// comes, and the channel closes when all have come, `until` at the latest (a partner that
-/// has not answered by then is [`Unpriced::NoAnswer`], and its request is dropped).
-pub(crate) fn ask(
+/// Asks `endpoint` for `offer`'s live price at once (a task of its own) and sends the outcome
+/// on `out` when it comes, at `until` at the latest (then [`Unpriced::NoAnswer`], and the
+/// request is dropped).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one request's parts, each needed for the signed body"
+)]
+pub(crate) fn ask_one(
     live: &LiveQuotes,
     store: &PartnerRef,
     to: &ShipTo,
-    asks: Vec<(Offer, Endpoint)>,
+    offer: Offer,
+    endpoint: Endpoint,
     until: tokio::time::Instant,
     now: DateTime<Utc>,
-) -> Result<tokio::sync::mpsc::UnboundedReceiver<Outcome>> {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    for (offer, endpoint) in asks {
-        let (headers, body) = request(&endpoint, store, &offer, to, live.deadline, now)?;
-        let caller = live.caller.clone();
-        let master = live.master.clone();
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let answer =
-                tokio::time::timeout_at(until, caller.post(&endpoint.url, headers, body)).await;
-            let priced = match answer {
-                Err(_) => Err(Unpriced::NoAnswer),
-                Ok(Err(why)) => Err(Unpriced::Failed(clip(&why, 200))),
-                Ok(Ok((status, body))) => check_answer(&offer, &master, status, &body),
-            };
-            // The receiver may be gone (the customer left); nothing to do then.
-            let _ = tx.send((offer, priced));
-        });
-    }
-    Ok(rx)
+    out: tokio::sync::mpsc::UnboundedSender<Outcome>,
+) -> Result<()> {
+    let (headers, body) = request(&endpoint, store, &offer, to, live.deadline, now)?;
+    let caller = live.caller.clone();
+    let master = live.master.clone();
+    tokio::spawn(async move {
+        let answer =
+            tokio::time::timeout_at(until, caller.post(&endpoint.url, headers, body)).await;
+        let priced = match answer {
+            Err(_) => Err(Unpriced::NoAnswer),
+            Ok(Err(why)) => Err(Unpriced::Failed(clip(&why, 200))),
+            Ok(Ok((status, body))) => check_answer(&offer, &master, status, &body),
+        };
+        // The receiver may be gone (the customer left); nothing to do then.
+        let _ = out.send((offer, priced));
+    });
+    Ok(())
 }
 
 #[cfg(test)]

@@ -359,8 +359,36 @@ pub async fn start(
     let until = live.map(|l| tokio::time::Instant::now() + l.deadline);
     let exclude = basket.reroute.as_ref().map(|r| r.2);
     let partners = fulfilment::usable_except(db, exclude).await?;
-    let found =
-        fulfilment::candidates_among(&partners, &basket.wants(), &to, now.date_naive()).await?;
+    let wants = basket.wants();
+    fulfilment::check_wants(&wants)?;
+    let day = now.date_naive();
+    let store = crate::partners::PartnerRef::from(db.tenant());
+    // Every partner at once: its price list read and, if it prices live, its request sent the
+    // moment its offer is known (so the slowest price list does not hold up the others).
+    let (out, rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut work = tokio::task::JoinSet::new();
+    for partner in partners {
+        let (wants, to, live, store, out) = (
+            wants.clone(),
+            to.clone(),
+            live.cloned(),
+            store.clone(),
+            out.clone(),
+        );
+        work.spawn(async move {
+            let offer = fulfilment::offer(&partner, &wants, &to, day).await?;
+            if offer.lacks.is_empty()
+                && let (Some(l), Some(until)) = (&live, until)
+                && let Some(endpoint) = live::endpoint(&partner, now).await?
+            {
+                let asked = offer.partner.clone();
+                live::ask_one(l, &store, &to, offer, endpoint, until, now, out)?;
+                return Ok::<_, Error>(Err(asked));
+            }
+            Ok(Ok(offer))
+        });
+    }
+    drop(out);
     let seal = Seal {
         key: key.clone(),
         store: db.tenant_id().as_uuid(),
@@ -370,37 +398,26 @@ pub async fn start(
         reroute_of: basket.reroute.as_ref().map(|r| r.0),
         approx_totals: basket.approx_totals.clone(),
     };
-    let mut complete = Vec::with_capacity(found.complete.len());
-    let mut asks = Vec::new();
-    for offer in found.complete {
-        let Some(subtotal) = offer.total else {
-            continue;
-        };
-        let endpoint = match (
-            live,
-            partners.iter().find(|p| p.tenant_id() == offer.partner.id),
-        ) {
-            (Some(_), Some(p)) => live::endpoint(p, now).await?,
-            _ => None,
-        };
-        match endpoint {
-            Some(e) => asks.push((offer, e)),
-            None => complete.push(seal.hold(offer, Money::new(0, subtotal.currency), subtotal)),
+    let (mut complete, mut partial, mut pending) = (Vec::new(), Vec::new(), Vec::new());
+    while let Some(done) = work.join_next().await {
+        let found = done.map_err(|e| Error::Conflict(format!("pricing failed: {e}")))??;
+        match found {
+            Err(asked) => pending.push(asked),
+            Ok(offer) if offer.lacks.is_empty() => {
+                if let Some(subtotal) = offer.total {
+                    complete.push(seal.hold(offer, Money::new(0, subtotal.currency), subtotal));
+                }
+            }
+            Ok(offer) => partial.push(offer),
         }
     }
-    let pending = asks.iter().map(|(o, _)| o.partner.clone()).collect();
-    let rx = match (live, until) {
-        (Some(l), Some(until)) if !asks.is_empty() => {
-            let store = crate::partners::PartnerRef::from(db.tenant());
-            Some(live::ask(l, &store, &to, asks, until, now)?)
-        }
-        _ => None,
-    };
+    partial.sort_by(|a: &Offer, b: &Offer| a.partner.name.cmp(&b.partner.name));
+    pending.sort_by(|a, b| a.name.cmp(&b.name));
     let mut offers = Offers {
         basket,
         ship_to: to,
         complete,
-        partial: found.partial,
+        partial,
         unanswered: Vec::new(),
     };
     rank(&mut offers);
@@ -408,7 +425,7 @@ pub async fn start(
         offers,
         pending,
         seal,
-        rx,
+        rx: Some(rx),
     })
 }
 

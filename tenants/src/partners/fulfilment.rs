@@ -71,7 +71,12 @@ pub struct Candidates {
 }
 
 /// Prices `wants` at `partner` (whose handle is `db`) for `to` on `day`.
-async fn offer(db: &TenantDb, wants: &[Want], to: &ShipTo, day: NaiveDate) -> Result<Offer> {
+pub(crate) async fn offer(
+    db: &TenantDb,
+    wants: &[Want],
+    to: &ShipTo,
+    day: NaiveDate,
+) -> Result<Offer> {
     let partner = PartnerRef::from(db.tenant());
     let mut lacks = Vec::new();
     if !territories::list(db)
@@ -214,13 +219,8 @@ pub async fn candidates_for(
     candidates_among(&partners, wants, to, day).await
 }
 
-/// The offers of `partners` (handles from [`usable_except`]).
-pub(crate) async fn candidates_among(
-    partners: &[TenantDb],
-    wants: &[Want],
-    to: &ShipTo,
-    day: NaiveDate,
-) -> Result<Candidates> {
+/// Refuses an empty list of lines or a line of no quantity.
+pub(crate) fn check_wants(wants: &[Want]) -> Result<()> {
     if wants.is_empty() {
         return Err(Error::validation("lines", "nothing to fulfil"));
     }
@@ -230,6 +230,17 @@ pub(crate) async fn candidates_among(
             "every line needs a quantity of 1 or more",
         ));
     }
+    Ok(())
+}
+
+/// The offers of `partners` (handles from [`usable_except`]).
+pub(crate) async fn candidates_among(
+    partners: &[TenantDb],
+    wants: &[Want],
+    to: &ShipTo,
+    day: NaiveDate,
+) -> Result<Candidates> {
+    check_wants(wants)?;
     let mut out = Candidates::default();
     for db in partners {
         let o = offer(db, wants, to, day).await?;

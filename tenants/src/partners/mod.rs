@@ -80,7 +80,7 @@ pub async fn create_distributor(
             created_at: Set(Utc::now()),
         })
         .await?;
-    let tx = TenantTx::bind(hub_tx.into_inner(), db.backend(), tenant.id()).await?;
+    let tx = hub_tx.rebind(tenant.id()).await?;
     profile::create_in(&tx, TenantKind::Distributor, &new.profile).await?;
     let user = users::insert(&tx, &TenantDb::new(db, &tenant), admin).await?;
     tx.commit().await?;
@@ -159,7 +159,7 @@ pub async fn link_supplier(
     let tx = db.begin_write().await?;
     let dtx = TenantTx::bind(tx, db.backend(), d.id()).await?;
     upsert_link(&dtx, r.id(), SUPPLIES_RELATION, now).await?;
-    let rtx = TenantTx::bind(dtx.into_inner(), db.backend(), r.id()).await?;
+    let rtx = dtx.rebind(r.id()).await?;
     upsert_link(&rtx, d.id(), SUPPLIER_RELATION, now).await?;
     rtx.commit().await?;
     Ok(())
