@@ -20,6 +20,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate as _};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -220,7 +221,12 @@ pub fn router(state: ServerState) -> Router {
                     tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(CompressionLayer::new())
+                // A streamed answer (server_fn's `StreamingText`, text/plain: the cart
+                // transfer's live list) must reach the browser line by line, not when a
+                // compressor's buffer fills.
+                .layer(CompressionLayer::new().compress_when(
+                    DefaultPredicate::new().and(NotForContentType::const_new("text/plain")),
+                ))
                 .layer(DefaultBodyLimit::max(body_limit))
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
         )

@@ -199,12 +199,22 @@ pub(crate) async fn usable_except(
         .collect())
 }
 
-/// Whether the store of `store` may send an order to `partner` now.
-pub async fn may_use(store: &TenantDb, partner: crate::ids::TenantId) -> Result<bool> {
-    Ok(usable(store)
-        .await?
-        .iter()
-        .any(|p| p.tenant_id() == partner))
+/// Whether the store of `store` may send an order to `partner` now: active, and named by the
+/// store's own link (or the store itself, when it fulfils). One indexed read, not the list.
+pub async fn may_use(store: &TenantDb, partner: &crate::registry::Tenant) -> Result<bool> {
+    if partner.status() != TenantStatus::Approved {
+        return Ok(false);
+    }
+    if partner.id() == store.tenant_id() {
+        return Ok(store.tenant().kind() == TenantKind::Reseller
+            && profile::get(store).await.is_ok_and(|p| p.fulfils));
+    }
+    let relation = match store.tenant().kind() {
+        TenantKind::Hub => DISTRIBUTOR_RELATION,
+        TenantKind::Reseller => SUPPLIER_RELATION,
+        TenantKind::Distributor => return Ok(false),
+    };
+    super::is_linked(store, relation, partner.id()).await
 }
 
 /// [`candidates`], leaving out `exclude` (the partner a rerouted order leaves).

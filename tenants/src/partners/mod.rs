@@ -199,6 +199,19 @@ pub async fn linked(db: &TenantDb, relation: &str) -> Result<Vec<PartnerRef>> {
 }
 
 /// The tenants this tenant's own links name under `relation`, by name.
+/// Whether `db`'s own links name `partner` under `relation`.
+pub(crate) async fn is_linked(db: &TenantDb, relation: &str, partner: TenantId) -> Result<bool> {
+    let tx = db.begin().await?;
+    let row = tx
+        .find::<links::Entity>()
+        .filter(links::Column::Relation.eq(relation))
+        .filter(links::Column::PartnerId.eq(partner.as_uuid()))
+        .one(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(row.is_some())
+}
+
 pub(crate) async fn linked_tenants(db: &TenantDb, relation: &str) -> Result<Vec<Tenant>> {
     let tx = db.begin().await?;
     let rows = tx
@@ -208,12 +221,8 @@ pub(crate) async fn linked_tenants(db: &TenantDb, relation: &str) -> Result<Vec<
         .all(tx.conn())
         .await?;
     tx.commit().await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(t) = registry::find_by_id(db.db(), row.partner_id.into()).await? {
-            out.push(t);
-        }
-    }
+    let ids: Vec<TenantId> = rows.iter().map(|r| r.partner_id.into()).collect();
+    let mut out = registry::find_many(db.db(), &ids).await?;
     out.sort_by(|a, b| a.name().cmp(b.name()));
     Ok(out)
 }

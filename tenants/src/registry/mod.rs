@@ -196,6 +196,20 @@ pub async fn find_by_id(db: &Database, id: TenantId) -> Result<Option<Tenant>> {
         .transpose()
 }
 
+/// The tenants with these ids (in one query; unknown ids are left out).
+pub async fn find_many(db: &Database, ids: &[TenantId]) -> Result<Vec<Tenant>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    entity::Entity::find()
+        .filter(entity::Column::Id.is_in(ids.iter().map(|i| i.as_uuid())))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(Tenant::from_model)
+        .collect()
+}
+
 /// Every tenant of one of `kinds`, by name.
 pub async fn all_of_kinds(db: &Database, kinds: &[TenantKind]) -> Result<Vec<Tenant>> {
     use sea_orm::QueryOrder as _;
