@@ -494,7 +494,7 @@ pub async fn transfer_offers(
 pub enum LiveLine {
     /// The basket, the price-list offers, the partial ones and the partners being asked live
     /// (`pending`): at once.
-    View(TransferView),
+    View(Box<TransferView>),
     /// A live partner's exact price, as it arrives.
     Offer(OfferView),
     /// A live partner that gave no usable price, with the reason.
@@ -527,7 +527,8 @@ pub async fn transfer_live(
             s.push('\n');
             s
         };
-        let first = futures::stream::once(std::future::ready(line(&LiveLine::View(view))));
+        let first =
+            futures::stream::once(std::future::ready(line(&LiveLine::View(Box::new(view)))));
         let rest = futures::stream::unfold(pricing, move |p| async move {
             let mut p = p?;
             let arrived = p.next().await?;

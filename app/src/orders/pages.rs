@@ -147,7 +147,7 @@ fn stream_offers(
             while let Some(at) = buf.find('\n') {
                 let line: String = buf.drain(..=at).collect();
                 match serde_json::from_str::<LiveLine>(line.trim()) {
-                    Ok(LiveLine::View(v)) => state.set(v),
+                    Ok(LiveLine::View(v)) => state.set(*v),
                     Ok(LiveLine::Offer(o)) => state.update(|v| {
                         v.pending.retain(|p| *p != o.partner);
                         v.offers.push(o);

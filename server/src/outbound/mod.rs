@@ -344,7 +344,7 @@ impl tenants::orders::live::QuoteCaller for Outbound {
         url: &'a str,
         headers: Vec<(&'static str, String)>,
         body: String,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(u16, String), String>> + Send + 'a>> {
+    ) -> tenants::orders::live::Answering<'a> {
         Box::pin(async move {
             Outbound::post(self, url, &headers, body)
                 .await

@@ -38,6 +38,11 @@ pub const MAX_LEAD_DAYS: u32 = 365;
 /// The largest delivery charge a live answer may state, in major units.
 const MAX_DELIVERY_MAJOR: i64 = 100_000;
 
+/// A live-price request on its way: the answer's status and the start of its body, or why
+/// there was none.
+pub type Answering<'a> =
+    Pin<Box<dyn Future<Output = std::result::Result<(u16, String), String>> + Send + 'a>>;
+
 /// What sends a live-price request: the server's guarded outbound client (scheme, every
 /// address the host resolves to, no redirects, a bounded answer). `Ok` is the status and the
 /// start of the body; `Err` says why there was no answer.
@@ -47,7 +52,7 @@ pub trait QuoteCaller: Send + Sync + std::fmt::Debug {
         url: &'a str,
         headers: Vec<(&'static str, String)>,
         body: String,
-    ) -> Pin<Box<dyn Future<Output = std::result::Result<(u16, String), String>> + Send + 'a>>;
+    ) -> Answering<'a>;
 }
 
 /// How the transfer list asks partners for live prices.
