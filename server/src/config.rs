@@ -11,9 +11,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// The sections of the file; an environment variable's first word picks one.
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 13] = [
     "site", "server", "hub", "database", "data", "secrets", "limits", "log", "catalog", "outbound",
-    "webhooks",
+    "webhooks", "mail", "transfer",
 ];
 
 /// A configuration problem, shown as one line: the key, then what is wrong with it.
