@@ -131,6 +131,7 @@ pub async fn run(
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut sweep = tokio::time::interval(SWEEP);
+    let wakes = mail::wakes(&db);
     enum Next {
         Stop,
         Woken,
@@ -139,12 +140,12 @@ pub async fn run(
     loop {
         let next = tokio::select! {
             _ = stopping.wait_for(|s| *s) => Next::Stop,
-            () = mail::woken() => Next::Woken,
+            () = wakes.woken() => Next::Woken,
             _ = sweep.tick() => Next::Sweep,
         };
         let tenants: Vec<TenantId> = match next {
             Next::Stop => return,
-            Next::Woken => mail::take_woken(),
+            Next::Woken => wakes.take(),
             Next::Sweep => match mail::stores(&db).await {
                 Ok(all) => all.iter().map(registry::Tenant::id).collect(),
                 Err(e) => {

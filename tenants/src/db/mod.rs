@@ -82,6 +82,8 @@ pub struct Database {
     /// order, instead of in SQLite's busy handler, which sleeps 1 ms, 2 ms, 5 ms… between
     /// tries (other processes still meet the busy handler).
     write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The stores whose committed transactions queued mail, for this process's sender.
+    mail_wakes: std::sync::Arc<crate::mail::Wakes>,
 }
 
 impl Database {
@@ -120,6 +122,7 @@ impl Database {
             conn,
             backend,
             write_gate: std::sync::Arc::default(),
+            mail_wakes: std::sync::Arc::default(),
         };
         if backend == Backend::Sqlite {
             db.check_sqlite_settings().await?;
@@ -279,6 +282,10 @@ impl Database {
     /// once with "database is locked" when another connection committed in between, whatever
     /// the busy timeout, while an immediate one waits its turn (up to the busy timeout).
     /// PostgreSQL needs nothing of the kind.
+    pub(crate) fn mail_wakes(&self) -> std::sync::Arc<crate::mail::Wakes> {
+        self.mail_wakes.clone()
+    }
+
     /// This process's turn to write (SQLite only; `None` on PostgreSQL, where writers do not
     /// exclude each other). Waits as long as SQLite's busy timeout, then fails like it.
     pub(crate) async fn write_turn(

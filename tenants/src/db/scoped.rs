@@ -52,7 +52,9 @@ impl TenantDb {
     /// security policies read.
     pub async fn begin(&self) -> Result<TenantTx, sea_orm::DbErr> {
         let tx = self.db.conn().begin().await?;
-        TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await
+        let mut tx = TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await?;
+        tx.mail_wakes = Some(self.db.mail_wakes());
+        Ok(tx)
     }
 
     /// Like [`begin`](Self::begin), for a transaction that writes: on SQLite it holds the
@@ -62,6 +64,7 @@ impl TenantDb {
         let tx = self.db.begin_write().await?;
         let mut tx = TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await?;
         tx.turn = turn;
+        tx.mail_wakes = Some(self.db.mail_wakes());
         Ok(tx)
     }
 }
@@ -80,6 +83,8 @@ pub struct TenantTx {
     mail_for: std::sync::Mutex<Vec<TenantId>>,
     /// This process's turn to write (SQLite), held until the transaction ends.
     turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Where to tell the mail sender (the database's, when opened from a `TenantDb`).
+    mail_wakes: Option<std::sync::Arc<crate::mail::Wakes>>,
 }
 
 impl TenantTx {
@@ -105,6 +110,7 @@ impl TenantTx {
             wake_webhooks: AtomicBool::new(false),
             mail_for: std::sync::Mutex::default(),
             turn: None,
+            mail_wakes: None,
         })
     }
 
@@ -201,12 +207,13 @@ impl TenantTx {
     /// written as a row in each in one transaction. What it asked of the commit carries over.
     pub(crate) async fn rebind(self, tenant: TenantId) -> Result<TenantTx, sea_orm::DbErr> {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
-        let (mail, turn) = (self.mail_for, self.turn);
+        let (mail, turn, wakes) = (self.mail_for, self.turn, self.mail_wakes);
         let next = Self::bind(self.tx, self.backend, tenant).await?;
         next.wake_webhooks.store(wake, Ordering::Relaxed);
         Ok(Self {
             mail_for: mail,
             turn,
+            mail_wakes: wakes,
             ..next
         })
     }
@@ -237,8 +244,10 @@ impl TenantTx {
         if wake {
             crate::webhooks::worker::wake();
         }
-        for t in mail {
-            crate::mail::wake(t);
+        if let Some(w) = &self.mail_wakes {
+            for t in mail {
+                w.wake(t);
+            }
         }
         Ok(())
     }

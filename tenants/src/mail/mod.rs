@@ -14,7 +14,7 @@
 pub mod files;
 
 use std::collections::BTreeSet;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
@@ -124,39 +124,46 @@ pub(crate) async fn queue(tx: &TenantTx, mail: Mail, now: DateTime<Utc>) -> Resu
     Ok(())
 }
 
-fn woken_set() -> &'static Mutex<BTreeSet<TenantId>> {
-    static SET: OnceLock<Mutex<BTreeSet<TenantId>>> = OnceLock::new();
-    SET.get_or_init(Mutex::default)
+/// The stores with mail to send, told to this process's sender after each commit. One per
+/// database (a test process runs several hubs, each with its own sender).
+#[derive(Debug, Default)]
+pub struct Wakes {
+    stores: Mutex<BTreeSet<TenantId>>,
+    notify: tokio::sync::Notify,
 }
 
-fn notify() -> &'static tokio::sync::Notify {
-    static N: OnceLock<tokio::sync::Notify> = OnceLock::new();
-    N.get_or_init(tokio::sync::Notify::new)
-}
-
-/// Tells this process's sender that `tenant` has mail (called after the commit).
-pub fn wake(tenant: TenantId) {
-    woken_set()
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .insert(tenant);
-    notify().notify_one();
-}
-
-/// Waits until [`wake`] is called (at once if it was since the last [`take_woken`]).
-pub async fn woken() {
-    notify().notified().await;
-}
-
-/// The stores woken since the last call.
-pub fn take_woken() -> Vec<TenantId> {
-    std::mem::take(
-        &mut *woken_set()
+impl Wakes {
+    /// Tells the sender that `tenant` has mail (called after the commit).
+    pub fn wake(&self, tenant: TenantId) {
+        self.stores
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    )
-    .into_iter()
-    .collect()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(tenant);
+        self.notify.notify_one();
+    }
+
+    /// Waits until [`wake`](Self::wake) is called (at once if it was since the last
+    /// [`take`](Self::take)).
+    pub async fn woken(&self) {
+        self.notify.notified().await;
+    }
+
+    /// The stores woken since the last call.
+    pub fn take(&self) -> Vec<TenantId> {
+        std::mem::take(
+            &mut *self
+                .stores
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+        .into_iter()
+        .collect()
+    }
+}
+
+/// The wakes of database `db`.
+pub fn wakes(db: &Database) -> std::sync::Arc<Wakes> {
+    db.mail_wakes()
 }
 
 /// Every tenant that can have customers (the hub's own store and the resellers): what the
