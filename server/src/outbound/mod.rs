@@ -5,8 +5,9 @@
 //! - https only; plain http and loopback addresses only when the configuration allows them
 //!   (the tests and the demo do);
 //! - every address the host resolves to is checked, at registration ([`Outbound::vet`]) and
-//!   again at every request (the client's resolver is [`GuardedResolver`], so a name that
-//!   resolves elsewhere later is refused then): loopback, private, link-local (cloud metadata
+//!   again whenever the client opens a connection (its resolver is [`GuardedResolver`], so a
+//!   name that resolves elsewhere later is refused then; an IP literal is checked at every
+//!   request): loopback, private, link-local (cloud metadata
 //!   included), CGNAT, multicast, unspecified, broadcast, documentation and IPv4-mapped IPv6
 //!   addresses are refused, whatever the spelling (`2130706433`, `0x7f.1` and `[::ffff:7f00:1]`
 //!   are parsed to the address they mean before the check);
@@ -250,8 +251,27 @@ impl Outbound {
         }
     }
 
-    /// POSTs `body` to `url` with `headers`: vetted first, no redirects, bounded in time and
-    /// in what is read back.
+    /// What [`vet`](Self::vet) checks without resolving: the scheme, and an IP literal
+    /// host (which the client connects to without asking its resolver). A host name is
+    /// checked by [`GuardedResolver`] whenever the client opens a connection to it, so a
+    /// pooled connection is one to an address that was checked when it was opened.
+    fn vet_scheme_and_literal(&self, url: &Url) -> Result<(), Refused> {
+        match url.scheme() {
+            "https" => {}
+            "http" if self.policy.allow_http => {}
+            _ => return Err(Refused::Scheme),
+        }
+        match url.host() {
+            None => Err(Refused::NoHost),
+            Some(Host::Ipv4(v4)) => check_literal(IpAddr::V4(v4), url, self.policy.allow_loopback),
+            Some(Host::Ipv6(v6)) => check_literal(IpAddr::V6(v6), url, self.policy.allow_loopback),
+            Some(Host::Domain(_)) => Ok(()),
+        }
+    }
+
+    /// POSTs `body` to `url` with `headers`: vetted first (the scheme and an IP literal
+    /// here, a host name's addresses by the resolver as the connection opens), no
+    /// redirects, bounded in time and in what is read back.
     pub async fn post(
         &self,
         url: &str,
@@ -259,7 +279,7 @@ impl Outbound {
         body: String,
     ) -> Result<Answer, SendError> {
         let url = Url::parse(url).map_err(|e| SendError::Other(format!("bad URL: {e}")))?;
-        self.vet(&url).await?;
+        self.vet_scheme_and_literal(&url)?;
         let started = Instant::now();
         let mut req = self.client.post(url).body(body);
         for (k, v) in headers {

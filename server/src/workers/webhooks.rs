@@ -5,11 +5,11 @@
 //! sent, so each attempt goes out once.
 //!
 //! The worker is a pipeline: up to `concurrency` deliveries are on the wire at once and up to
-//! [`AHEAD`] times as many are claimed. Between two waits for the network it records every
-//! answer that came back meanwhile (one transaction per tenant) and, when a round's worth of
-//! places is free, claims that many more (again one transaction per tenant). Under load both
+//! [`AHEAD`] times as many are claimed. When a round's worth of places is free it claims that
+//! many more (one transaction per tenant); a recorder beside it writes the answers that came
+//! back while it wrote the last batch (again one transaction per tenant). Under load both
 //! batches grow with the backlog, so the database is visited twice per batch, not three
-//! times per event.
+//! times per event, and neither stage waits for the other.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,6 +74,34 @@ async fn send(
     }
 }
 
+/// Records answers as they come, in batches: whatever arrived while the last batch was
+/// being written goes into the next. Runs beside the sending loop, so writing answers
+/// never holds up claiming and sending (on SQLite the two transactions, queued together,
+/// share a commit). Returns how many were recorded, and the first error.
+async fn recorder(
+    clock: SharedClock,
+    mut answers: tokio::sync::mpsc::UnboundedReceiver<Attempt>,
+) -> (usize, Option<tenants::Error>) {
+    let mut recorded = 0;
+    let mut first_error = None;
+    while let Some(first) = answers.recv().await {
+        let mut batch = vec![first];
+        while let Ok(more) = answers.try_recv() {
+            batch.push(more);
+        }
+        let n = batch.len();
+        match worker::record(batch, clock.now()).await {
+            Ok(_) => recorded += n,
+            // The leases lapse and the attempts are made again: at least once.
+            Err(e) => {
+                tracing::error!(error = %e, "webhook delivery: could not record {n} answers");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    (recorded, first_error)
+}
+
 /// Sends everything due now, up to `concurrency` at once, until nothing is due and nothing
 /// is on the wire. Returns how many attempts were made and recorded. Tests call this with a
 /// clock they move; [`run`] calls it whenever it is woken.
@@ -87,25 +115,13 @@ pub async fn run_once(
     let places = Arc::new(Semaphore::new(concurrency));
     let ahead = concurrency.saturating_mul(AHEAD);
     let mut sending: JoinSet<Attempt> = JoinSet::new();
-    let mut finished: Vec<Attempt> = Vec::new();
-    let mut recorded = 0;
+    let (answered, answers) = tokio::sync::mpsc::unbounded_channel();
+    let recording = tokio::spawn(recorder(clock.clone(), answers));
     let mut first_error: Option<tenants::Error> = None;
     // The queue was found empty (or short) when `wake` had been called this many times: look
     // again only after another wake.
     let mut empty_at: Option<u64> = None;
     loop {
-        if !finished.is_empty() {
-            let batch = std::mem::take(&mut finished);
-            let n = batch.len();
-            match worker::record(batch, clock.now()).await {
-                Ok(_) => recorded += n,
-                // The leases lapse and the attempts are made again: at least once.
-                Err(e) => {
-                    tracing::error!(error = %e, "webhook delivery: could not record {n} answers");
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
         // Claim when a round's worth of places is free (or nothing is on the wire), so each
         // claiming transaction takes a batch.
         let room = ahead - sending.len().min(ahead);
@@ -130,18 +146,25 @@ pub async fn run_once(
             }
         }
         // Wait for one answer, then take every other that has come.
-        match sending.join_next().await {
-            None => {
-                return match first_error {
-                    Some(e) if recorded == 0 => Err(e),
-                    _ => Ok(recorded),
-                };
-            }
-            Some(done) => finished.extend(joined(done)),
+        let Some(done) = sending.join_next().await else {
+            break;
+        };
+        for attempt in std::iter::once(done)
+            .chain(std::iter::from_fn(|| sending.try_join_next()))
+            .filter_map(joined)
+        {
+            // The recorder lives until the sender is dropped below.
+            let _ = answered.send(attempt);
         }
-        while let Some(done) = sending.try_join_next() {
-            finished.extend(joined(done));
-        }
+    }
+    drop(answered);
+    let (recorded, record_error) = recording.await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "webhook delivery: the recorder failed");
+        (0, None)
+    });
+    match first_error.or(record_error) {
+        Some(e) if recorded == 0 => Err(e),
+        _ => Ok(recorded),
     }
 }
 

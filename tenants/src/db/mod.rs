@@ -1,6 +1,7 @@
 //! Opening the database (SQLite or PostgreSQL, chosen by URL), checking it is set up the way
 //! the hub relies on, and running migrations.
 
+mod batch;
 mod scoped;
 
 use std::time::Duration;
@@ -13,6 +14,45 @@ use sea_orm::{
 };
 
 pub use scoped::{TenantDb, TenantScoped, TenantTx};
+
+/// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) for a
+/// new connection, and reads it back.
+///
+/// Without it, SQLite 3.51 plans a statement for the values bound to it where they could
+/// matter, and `LIMIT ?` always could: such a statement is thrown away and prepared again
+/// every time it is run, and sea-orm's `.one()` binds `LIMIT 1`, so every single-row read
+/// was parsed and planned anew (a tenth of a confirmation's time, measured with perf). The
+/// hub has no statistics tables (no `ANALYZE`) and no partial index a bound value must
+/// match, which is all the guarantee gives up.
+async fn stable_plans(
+    conn: &mut sea_orm::sqlx::SqliteConnection,
+) -> Result<(), sea_orm::sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle();
+    let enable: std::ffi::c_int = 1;
+    let mut on: std::ffi::c_int = 0;
+    #[expect(
+        unsafe_code,
+        reason = "sqlx offers no sqlite3_db_config: one call on the handle sqlx holds locked for us, \
+                  with the option's documented arguments (an int, then an int* for the result)"
+    )]
+    // SAFETY: `db` is a live connection handle, locked for this call (no statement of it runs
+    // meanwhile); ENABLE_QPSG takes an int (1: on) and an int* where the new value is written.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db.as_ptr(),
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            enable,
+            &raw mut on,
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK || on != 1 {
+        return Err(sea_orm::sqlx::Error::Configuration(
+            format!("SQLite refused the query planner stability guarantee (code {rc})").into(),
+        ));
+    }
+    Ok(())
+}
 
 /// A SQLite pragma, what it should be (for the message), and the test of its value.
 type SqliteCheck = (&'static str, &'static str, &'static dyn Fn(&str) -> bool);
@@ -80,8 +120,9 @@ pub struct Database {
     backend: Backend,
     /// SQLite has one writer at a time. Write transactions of this process queue here, in
     /// order, instead of in SQLite's busy handler, which sleeps 1 ms, 2 ms, 5 ms… between
-    /// tries (other processes still meet the busy handler).
-    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// tries (other processes still meet the busy handler), and those that queued together
+    /// share a commit ([`batch`]).
+    write_gate: std::sync::Arc<batch::Gate>,
     /// The stores whose committed transactions queued mail, for this process's sender.
     mail_wakes: std::sync::Arc<crate::mail::Wakes>,
 }
@@ -113,7 +154,11 @@ impl Database {
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .synchronous(SqliteSynchronous::Full)
+                    // Savepoints (a write batch's members) journal the pages they change:
+                    // in memory, not in a temporary file.
+                    .pragma("temp_store", "memory")
             });
+            co.map_sqlx_sqlite_pool_opts(|p| p.after_connect(|c, _| Box::pin(stable_plans(c))));
         }
         let conn = sea_orm::Database::connect(co)
             .await
@@ -141,8 +186,10 @@ impl Database {
     /// Reads the SQLite settings back: a pool that silently ignored one would lose data or
     /// fail under load much later.
     pub async fn check_sqlite_settings(&self) -> Result<(), OpenError> {
-        let checks: [SqliteCheck; 4] = [
+        let checks: [SqliteCheck; 5] = [
             ("journal_mode", "wal", &|v| v.eq_ignore_ascii_case("wal")),
+            // 2 is MEMORY
+            ("temp_store", "2 (MEMORY)", &|v| v == "2"),
             ("foreign_keys", "1", &|v| v == "1"),
             ("busy_timeout", ">= 5000", &|v| {
                 v.parse::<u64>().is_ok_and(|ms| ms >= 5000)
@@ -277,33 +324,32 @@ impl Database {
         &self.conn
     }
 
+    pub(crate) fn mail_wakes(&self) -> std::sync::Arc<crate::mail::Wakes> {
+        self.mail_wakes.clone()
+    }
+
+    /// A write transaction of this process: on PostgreSQL a transaction of its own; on
+    /// SQLite a savepoint in the open write batch, with the [`batch::Member`] whose
+    /// `finish` commits it. Waits for the turn as long as SQLite's busy timeout, then fails
+    /// like it.
+    pub(crate) async fn begin_member(
+        &self,
+    ) -> Result<(DatabaseTransaction, Option<batch::Member>), sea_orm::DbErr> {
+        if self.backend != Backend::Sqlite {
+            return Ok((self.begin_write().await?, None));
+        }
+        let (tx, member) = self
+            .write_gate
+            .join(SQLITE_BUSY_TIMEOUT, || self.begin_write())
+            .await?;
+        Ok((tx, Some(member)))
+    }
+
     /// Starts a transaction that is going to write. On SQLite it takes the write lock at
     /// `BEGIN IMMEDIATE`: a deferred transaction that reads first and writes later fails at
     /// once with "database is locked" when another connection committed in between, whatever
     /// the busy timeout, while an immediate one waits its turn (up to the busy timeout).
     /// PostgreSQL needs nothing of the kind.
-    pub(crate) fn mail_wakes(&self) -> std::sync::Arc<crate::mail::Wakes> {
-        self.mail_wakes.clone()
-    }
-
-    /// This process's turn to write (SQLite only; `None` on PostgreSQL, where writers do not
-    /// exclude each other). Waits as long as SQLite's busy timeout, then fails like it.
-    pub(crate) async fn write_turn(
-        &self,
-    ) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>, sea_orm::DbErr> {
-        if self.backend != Backend::Sqlite {
-            return Ok(None);
-        }
-        tokio::time::timeout(SQLITE_BUSY_TIMEOUT, self.write_gate.clone().lock_owned())
-            .await
-            .map(Some)
-            .map_err(|_| {
-                sea_orm::DbErr::Custom(
-                    "database is locked: no turn to write within the busy timeout".into(),
-                )
-            })
-    }
-
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
         match self.backend {
             Backend::Sqlite => {

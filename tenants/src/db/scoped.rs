@@ -59,11 +59,14 @@ impl TenantDb {
 
     /// Like [`begin`](Self::begin), for a transaction that writes: on SQLite it holds the
     /// write lock from the start (see [`Database::begin_write`]).
+    ///
+    /// On SQLite, writers that queue for the turn share a commit (see `db::batch`): the
+    /// transaction is then a savepoint, and [`TenantTx::commit`] returns once its batch is
+    /// on disk.
     pub async fn begin_write(&self) -> Result<TenantTx, sea_orm::DbErr> {
-        let turn = self.db.write_turn().await?;
-        let tx = self.db.begin_write().await?;
+        let (tx, member) = self.db.begin_member().await?;
         let mut tx = TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await?;
-        tx.turn = turn;
+        tx.member = member;
         tx.mail_wakes = Some(self.db.mail_wakes());
         Ok(tx)
     }
@@ -81,8 +84,10 @@ pub struct TenantTx {
     /// The tenants this transaction queued mail for (through every rebinding):
     /// [`commit`](Self::commit) then wakes the sender for them.
     mail_for: std::sync::Mutex<Vec<TenantId>>,
-    /// This process's turn to write (SQLite), held until the transaction ends.
-    turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Its place in a write batch (SQLite): holds this process's turn to write until the
+    /// transaction ends. Declared after `tx`, so a transaction dropped unfinished rolls
+    /// back to its savepoint before the turn passes on.
+    member: Option<super::batch::Member>,
     /// Where to tell the mail sender (the database's, when opened from a `TenantDb`).
     mail_wakes: Option<std::sync::Arc<crate::mail::Wakes>>,
 }
@@ -109,7 +114,7 @@ impl TenantTx {
             tenant_id,
             wake_webhooks: AtomicBool::new(false),
             mail_for: std::sync::Mutex::default(),
-            turn: None,
+            member: None,
             mail_wakes: None,
         })
     }
@@ -207,12 +212,12 @@ impl TenantTx {
     /// written as a row in each in one transaction. What it asked of the commit carries over.
     pub(crate) async fn rebind(self, tenant: TenantId) -> Result<TenantTx, sea_orm::DbErr> {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
-        let (mail, turn, wakes) = (self.mail_for, self.turn, self.mail_wakes);
+        let (mail, member, wakes) = (self.mail_for, self.member, self.mail_wakes);
         let next = Self::bind(self.tx, self.backend, tenant).await?;
         next.wake_webhooks.store(wake, Ordering::Relaxed);
         Ok(Self {
             mail_for: mail,
-            turn,
+            member,
             mail_wakes: wakes,
             ..next
         })
@@ -241,6 +246,9 @@ impl TenantTx {
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.tx.commit().await?;
+        if let Some(member) = self.member {
+            member.finish().await?;
+        }
         if wake {
             crate::webhooks::worker::wake();
         }

@@ -11,11 +11,13 @@
 //!    time" at the deadline). p50 and p99 of both.
 //! 2. **confirms**: `--confirms` guest carts of the same 5 lines are confirmed through the
 //!    domain (`transfer::confirm`: the order on both sides, lines, history, the outbox event,
-//!    the cart marked, the customer's e-mail queued), `--writers` at once, with the mail sender
-//!    and the webhook workers off (what they send later is not part of a confirmation); then
-//!    a bare loop of as many one-row insert
+//!    the cart marked, the customer's e-mail queued), with the mail sender and the webhook
+//!    workers off (what they send later is not part of a confirmation): first one shopper
+//!    at a time, then `--writers` shoppers at once (on SQLite, confirmations that queue for
+//!    the write turn share a commit); then a bare loop of as many one-row insert
 //!    transactions on the same database file (same pool settings: WAL, `synchronous=FULL`),
-//!    as many at once. Measured: both rates and their ratio.
+//!    one after the other. Measured: the three rates, and both confirmation rates as ratios
+//!    to the bare loop.
 //!
 //! Prints one `BENCH_TRANSFER …` line.
 
@@ -42,8 +44,8 @@ struct Args {
     /// Confirmations to time (and bare inserts to compare with).
     #[arg(long, default_value_t = 400)]
     confirms: usize,
-    /// Confirmations (and bare insert loops) at once.
-    #[arg(long, default_value_t = 1)]
+    /// Shoppers confirming at once in the second count.
+    #[arg(long, default_value_t = 16)]
     writers: usize,
 }
 
@@ -155,22 +157,11 @@ async fn run(args: Args) -> Result<String, String> {
             products.len()
         ));
     }
-    let fill = |owner: Owner| {
-        let adb = adb.clone();
-        let products = products.clone();
-        async move {
-            for (i, p) in products.iter().enumerate() {
-                cart::add(&adb, owner, *p, 1 + i as u32)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            Ok::<_, String>(())
-        }
-    };
-
     // 1. The live list, as the page asks for it.
-    let shopper = CartId::generate();
-    fill(Owner::Guest(shopper)).await?;
+    let shopper = fill_carts(&adb, &products, 1)
+        .await?
+        .pop()
+        .ok_or("no cart")?;
     let cookie = format!("{}={shopper}", "__Host-hub_cart");
     let url = app.url(
         "acme.localhost",
@@ -219,67 +210,25 @@ async fn run(args: Args) -> Result<String, String> {
         .ok_or("no offer to confirm")?
         .token
         .clone();
-    let mut carts = Vec::with_capacity(args.confirms);
-    for _ in 0..args.confirms {
-        let c = CartId::generate();
-        fill(Owner::Guest(c)).await?;
-        carts.push(c);
-    }
-    let carts = Arc::new(std::sync::Mutex::new(carts));
-    let key = app.state.keys.price().clone();
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..args.writers.max(1) {
-        let (carts, adb, store, key, token, to) = (
-            carts.clone(),
-            adb.clone(),
-            store.clone(),
-            key.clone(),
-            token.clone(),
-            net.to.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut n = 0;
-            loop {
-                let Some(c) = carts.lock().map_err(|e| e.to_string())?.pop() else {
-                    return Ok::<usize, String>(n);
-                };
-                transfer::confirm(
-                    &adb,
-                    &store,
-                    &key,
-                    Source::Cart(Owner::Guest(c)),
-                    &ConfirmInput {
-                        token: token.clone(),
-                        idempotency_key: format!(
-                            "bench-{w}-{n}-{}",
-                            c.to_string().replace('_', "-")
-                        ),
-                        ship_to: Some(to.clone()),
-                        name: "Bench Shopper".into(),
-                        email: "bench@example.com".into(),
-                        address: "Marienplatz 1".into(),
-                        user: None,
-                        referrer: None,
-                    },
-                    now,
-                )
-                .await
-                .map_err(|e| e.to_string())?;
-                n += 1;
-            }
-        }));
-    }
-    let mut confirmed = 0;
-    for t in tasks {
-        confirmed += t.await.map_err(|e| e.to_string())??;
-    }
-    let confirm_secs = started.elapsed().as_secs_f64();
-    let bare_secs = bare_inserts(app.database_url(), args.confirms, args.writers.max(1)).await?;
-    let confirms_per_s = confirmed as f64 / confirm_secs;
-    let bare_per_s = args.confirms as f64 / bare_secs;
+    let carts = fill_carts(&adb, &products, 2 * args.confirms).await?;
+    let (alone, together) = carts.split_at(args.confirms);
+    let job = Confirming {
+        adb: adb.clone(),
+        store: store.clone(),
+        key: app.state.keys.price().clone(),
+        token,
+        to: net.to.clone(),
+        now,
+    };
+    let alone_secs = job.run(alone.to_vec(), 1).await?;
+    let writers = args.writers.max(1);
+    let together_secs = job.run(together.to_vec(), writers).await?;
+    let bare_secs = bare_inserts(app.database_url(), args.confirms).await?;
+    let per_s = |secs: f64| args.confirms as f64 / secs;
+    let (alone_per_s, confirms_per_s, bare_per_s) =
+        (per_s(alone_secs), per_s(together_secs), per_s(bare_secs));
     Ok(format!(
-        "BENCH_TRANSFER requests={} answer_ms={} deadline_ms={} full_p50_ms={} full_p99_ms={} end_p50_ms={} end_p99_ms={} late={late} confirms={confirmed} writers={} confirms_per_s={confirms_per_s:.0} bare_per_s={bare_per_s:.0} ratio={:.3}",
+        "BENCH_TRANSFER requests={} answer_ms={} deadline_ms={} full_p50_ms={} full_p99_ms={} end_p50_ms={} end_p99_ms={} late={late} confirms={} alone_per_s={alone_per_s:.0} ratio_alone={:.3} writers={writers} confirms_per_s={confirms_per_s:.0} bare_per_s={bare_per_s:.0} ratio={:.3}",
         args.requests,
         args.answer_ms,
         deadline.as_millis(),
@@ -287,20 +236,20 @@ async fn run(args: Args) -> Result<String, String> {
         ms(percentile(&full, 0.99)),
         ms(percentile(&end, 0.5)),
         ms(percentile(&end, 0.99)),
-        args.writers.max(1),
+        args.confirms,
+        alone_per_s / bare_per_s,
         confirms_per_s / bare_per_s,
     ))
 }
 
-/// `n` one-row insert transactions on the database at `url`, `writers` at once, with the
+/// `n` one-row insert transactions on the database at `url`, one after the other, with the
 /// hub's SQLite settings (WAL, `synchronous=FULL`, the same busy timeout). Returns seconds.
-async fn bare_inserts(url: &str, n: usize, writers: usize) -> Result<f64, String> {
+async fn bare_inserts(url: &str, n: usize) -> Result<f64, String> {
     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
     use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
 
     let mut co = sea_orm::ConnectOptions::new(url.to_owned());
-    co.max_connections(u32::try_from(writers).unwrap_or(1).max(1))
-        .sqlx_logging(false);
+    co.max_connections(1).sqlx_logging(false);
     co.map_sqlx_sqlite_opts(|o| {
         o.journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
@@ -315,33 +264,107 @@ async fn bare_inserts(url: &str, n: usize, writers: usize) -> Result<f64, String
     )
     .await
     .map_err(|e| e.to_string())?;
-    let left = Arc::new(std::sync::atomic::AtomicUsize::new(n));
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..writers {
-        let (db, left) = (db.clone(), left.clone());
-        tasks.push(tokio::spawn(async move {
-            while left
-                .fetch_update(
-                    std::sync::atomic::Ordering::Relaxed,
-                    std::sync::atomic::Ordering::Relaxed,
-                    |l| l.checked_sub(1),
-                )
-                .is_ok()
-            {
-                let tx = db.begin().await.map_err(|e| e.to_string())?;
-                tx.execute_unprepared("INSERT INTO bench_bare (body) VALUES ('an order')")
-                    .await
-                    .map_err(|e| e.to_string())?;
-                tx.commit().await.map_err(|e| e.to_string())?;
-            }
-            Ok::<(), String>(())
-        }));
-    }
-    for t in tasks {
-        t.await.map_err(|e| e.to_string())??;
+    for _ in 0..n {
+        let tx = db.begin().await.map_err(|e| e.to_string())?;
+        tx.execute_unprepared("INSERT INTO bench_bare (body) VALUES ('an order')")
+            .await
+            .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
     }
     Ok(started.elapsed().as_secs_f64())
+}
+
+/// `n` guest carts holding the same 5 products as the timed one, filled 16 at once.
+async fn fill_carts(
+    adb: &tenants::TenantDb,
+    products: &[tenants::ProductId],
+    n: usize,
+) -> Result<Vec<CartId>, String> {
+    let carts: Vec<CartId> = (0..n).map(|_| CartId::generate()).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for chunk in carts.chunks(n.div_ceil(16).max(1)) {
+        let (adb, products, chunk) = (adb.clone(), products.to_vec(), chunk.to_vec());
+        tasks.spawn(async move {
+            for c in chunk {
+                for (i, p) in products.iter().enumerate() {
+                    cart::add(&adb, Owner::Guest(c), *p, 1 + i as u32)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            Ok::<_, String>(())
+        });
+    }
+    while let Some(t) = tasks.join_next().await {
+        t.map_err(|e| e.to_string())??;
+    }
+    Ok(carts)
+}
+
+/// What every timed confirmation shares: the store, the held price, the ship-to.
+struct Confirming {
+    adb: tenants::TenantDb,
+    store: Arc<tenants::catalog::Storefront>,
+    key: tenants::orders::token::PriceKey,
+    token: String,
+    to: tenants::partners::territories::ShipTo,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Confirming {
+    /// Confirms every cart of `carts`, `writers` shoppers at once. Returns seconds.
+    async fn run(&self, carts: Vec<CartId>, writers: usize) -> Result<f64, String> {
+        let queue = Arc::new(std::sync::Mutex::new(carts));
+        let started = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for w in 0..writers {
+            let (queue, adb, store, key, token, to, now) = (
+                queue.clone(),
+                self.adb.clone(),
+                self.store.clone(),
+                self.key.clone(),
+                self.token.clone(),
+                self.to.clone(),
+                self.now,
+            );
+            tasks.spawn(async move {
+                let mut n = 0;
+                loop {
+                    let Some(c) = queue.lock().map_err(|e| e.to_string())?.pop() else {
+                        return Ok::<usize, String>(n);
+                    };
+                    transfer::confirm(
+                        &adb,
+                        &store,
+                        &key,
+                        Source::Cart(Owner::Guest(c)),
+                        &ConfirmInput {
+                            token: token.clone(),
+                            idempotency_key: format!(
+                                "bench-{w}-{n}-{}",
+                                c.to_string().replace('_', "-")
+                            ),
+                            ship_to: Some(to.clone()),
+                            name: "Bench Shopper".into(),
+                            email: "bench@example.com".into(),
+                            address: "Marienplatz 1".into(),
+                            user: None,
+                            referrer: None,
+                        },
+                        now,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    n += 1;
+                }
+            });
+        }
+        while let Some(t) = tasks.join_next().await {
+            t.map_err(|e| e.to_string())??;
+        }
+        Ok(started.elapsed().as_secs_f64())
+    }
 }
 
 fn main() -> std::process::ExitCode {

@@ -1,0 +1,380 @@
+//! Group commit on SQLite.
+//!
+//! SQLite has one writer at a time, and with `synchronous=FULL` every commit waits for the
+//! disk. This process's write transactions therefore take turns at a gate, and while one
+//! holds the turn, the others queue. Instead of one commit each, the writers that queue
+//! while a transaction runs share one: each runs as a savepoint of an open *batch*
+//! transaction, and the batch commits once nobody is waiting for the turn (or it is full).
+//! A writer's `commit` returns only after its batch committed, so nothing is answered
+//! before it is on disk; a writer that fails or is dropped rolls back to its savepoint and
+//! leaves the others' work alone.
+//!
+//! Writers that arrive one at a time commit one at a time, as before: a batch forms only
+//! from writers that would otherwise have waited.
+//!
+//! The batch opens with a savepoint of its own (`hub_batch`), released just before the
+//! commit: if SQLite rolled the whole transaction back under someone (an I/O error, a full
+//! disk), that release fails and the batch is reported failed to every member, rather than
+//! committing what came after.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait as _, DatabaseTransaction, DbErr, TransactionTrait as _};
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+
+/// Members in one batch at most: a bound on how long the first one waits for the disk.
+pub const MAX_MEMBERS: usize = 64;
+
+/// How long a member that finished waits for someone else to commit its batch before it
+/// takes the turn and commits it itself (the writer that was waiting for the turn gave up).
+const TAKE_OVER_AFTER: Duration = Duration::from_millis(50);
+
+/// What became of a batch: `None` while it is open.
+type Outcome = Option<Result<(), Arc<str>>>;
+
+/// An open batch transaction.
+struct Batch {
+    serial: u64,
+    tx: DatabaseTransaction,
+    members: usize,
+    done: watch::Sender<Outcome>,
+}
+
+/// The gate this process's SQLite writers take turns at, holding the open batch.
+#[derive(Default)]
+pub(crate) struct Gate {
+    slot: Arc<Mutex<Option<Batch>>>,
+    /// Writers waiting for the turn right now.
+    waiting: AtomicUsize,
+    serials: AtomicU64,
+    /// Batches committed (for the tests).
+    commits: AtomicU64,
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate")
+            .field("waiting", &self.waiting.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counts a writer as waiting for as long as it is alive (a waiter whose request was
+/// dropped stops counting too).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Self(n)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn locked() -> DbErr {
+    DbErr::Custom("database is locked: no turn to write within the busy timeout".into())
+}
+
+impl Gate {
+    /// Takes the turn (waiting up to `wait`) and joins the open batch, opening one with
+    /// `open` (a `BEGIN IMMEDIATE`) when none is: the writer's transaction is a savepoint of
+    /// it.
+    pub(crate) async fn join<F, Fut>(
+        self: &Arc<Self>,
+        wait: Duration,
+        open: F,
+    ) -> Result<(DatabaseTransaction, Member), DbErr>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<DatabaseTransaction, DbErr>>,
+    {
+        let mut guard = {
+            let _w = Waiting::new(&self.waiting);
+            tokio::time::timeout(wait, self.slot.clone().lock_owned())
+                .await
+                .map_err(|_| locked())?
+        };
+        if guard.is_none() {
+            let tx = open().await?;
+            tx.execute_unprepared("SAVEPOINT hub_batch").await?;
+            *guard = Some(Batch {
+                serial: self.serials.fetch_add(1, Ordering::Relaxed),
+                tx,
+                members: 0,
+                done: watch::channel(None).0,
+            });
+        }
+        let Some(batch) = guard.as_mut() else {
+            return Err(DbErr::Custom("no write batch".into()));
+        };
+        let own = match batch.tx.begin().await {
+            Ok(t) => t,
+            Err(e) => {
+                // The batch's connection is in no state to go on: it fails as a whole.
+                if let Some(b) = guard.take() {
+                    fail(b, &e);
+                }
+                return Err(e);
+            }
+        };
+        batch.members += 1;
+        let member = Member {
+            gate: self.clone(),
+            serial: batch.serial,
+            outcome: batch.done.subscribe(),
+            guard: Some(guard),
+        };
+        Ok((own, member))
+    }
+}
+
+/// A writer's place in a batch: holds the turn until [`finish`](Self::finish) (or drop).
+pub(crate) struct Member {
+    gate: Arc<Gate>,
+    serial: u64,
+    outcome: watch::Receiver<Outcome>,
+    guard: Option<OwnedMutexGuard<Option<Batch>>>,
+}
+
+impl std::fmt::Debug for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Member")
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Member {
+    /// Called once the writer's savepoint is released: hands the turn on (or commits the
+    /// batch, when nobody is waiting for it or it is full), then waits until the batch is
+    /// committed. An error means the writer's work is not on disk.
+    pub(crate) async fn finish(mut self) -> Result<(), DbErr> {
+        if let Some(guard) = self.guard.take() {
+            settle(guard, &self.gate).await;
+        }
+        let mut rx = self.outcome.clone();
+        loop {
+            tokio::select! {
+                seen = settled(&mut rx) => {
+                    return seen.map_err(|e| DbErr::Custom(format!("the write batch failed: {e}")));
+                }
+                () = tokio::time::sleep(TAKE_OVER_AFTER) => {
+                    // Whoever was to carry the batch on gave up waiting: commit it here.
+                    let mut guard = self.gate.slot.clone().lock_owned().await;
+                    if guard.as_ref().is_some_and(|b| b.serial == self.serial)
+                        && let Some(batch) = guard.take()
+                    {
+                        commit(batch, &self.gate).await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The outcome of the batch `rx` watches, once there is one.
+async fn settled(rx: &mut watch::Receiver<Outcome>) -> Result<(), Arc<str>> {
+    match rx.wait_for(Option::is_some).await {
+        Ok(v) => v.clone().unwrap_or_else(|| Err(Arc::from("no outcome"))),
+        Err(_) => Err(Arc::from("it ended without a commit")),
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        // A writer that failed (its savepoint is being rolled back) still hands the turn on,
+        // and commits the batch for the others if nobody else will.
+        if let Some(guard) = self.guard.take() {
+            let gate = self.gate.clone();
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { settle(guard, &gate).await });
+            }
+        }
+    }
+}
+
+/// The end of a member's turn: the batch goes on with the next writer waiting, or commits.
+async fn settle(mut guard: OwnedMutexGuard<Option<Batch>>, gate: &Gate) {
+    let full = guard.as_ref().is_some_and(|b| b.members >= MAX_MEMBERS);
+    if gate.waiting.load(Ordering::SeqCst) > 0 && !full {
+        return;
+    }
+    if let Some(batch) = guard.take() {
+        commit(batch, gate).await;
+    }
+}
+
+/// Commits a batch (the turn is held) and tells its members.
+async fn commit(batch: Batch, gate: &Gate) {
+    let Batch { tx, done, .. } = batch;
+    gate.commits.fetch_add(1, Ordering::Relaxed);
+    let res = match tx.execute_unprepared("RELEASE hub_batch").await {
+        Ok(_) => tx.commit().await,
+        // Dropping `tx` rolls back what is left.
+        Err(e) => Err(e),
+    };
+    if let Err(e) = &res {
+        tracing::error!(error = %e, "a write batch failed to commit");
+    }
+    done.send_replace(Some(res.map_err(|e| Arc::from(e.to_string()))));
+}
+
+fn fail(batch: Batch, e: &DbErr) {
+    tracing::error!(error = %e, "a write batch was abandoned");
+    batch.done.send_replace(Some(Err(Arc::from(e.to_string()))));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::{ConnectionTrait as _, Statement};
+
+    use crate::db::{Database, DbOptions};
+
+    async fn fresh() -> (Database, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("hub-batch-{}.db", uuid::Uuid::now_v7()));
+        let db = Database::open(
+            &format!("sqlite://{}?mode=rwc", path.display()),
+            &DbOptions::default(),
+        )
+        .await
+        .expect("open");
+        db.conn()
+            .execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, who INTEGER NOT NULL)")
+            .await
+            .expect("table");
+        (db, path)
+    }
+
+    fn cleanup(path: &std::path::Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    /// Rows written by writer `who`, read on another connection of the pool.
+    async fn rows_of(db: &Database, who: i64) -> i64 {
+        let row = db
+            .conn()
+            .query_one_raw(Statement::from_sql_and_values(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM t WHERE who = ?",
+                [who.into()],
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+
+    /// One writer's transaction: a row, then a commit (or, with `fail`, dropped unfinished,
+    /// as a failed domain call drops it). Checks on another connection that the row is
+    /// there once the commit returned (or absent).
+    async fn write(db: Database, who: i64, fail: bool) -> Result<(), String> {
+        let (tx, member) = db.begin_member().await.map_err(|e| e.to_string())?;
+        let member = member.ok_or("SQLite writers are members of a batch")?;
+        tx.execute_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            "INSERT INTO t (who) VALUES (?)",
+            [who.into()],
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+        // Others queue for the turn meanwhile.
+        tokio::task::yield_now().await;
+        if fail {
+            drop(tx);
+            drop(member);
+            return Ok(());
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+        member.finish().await.map_err(|e| e.to_string())?;
+        match rows_of(&db, who).await {
+            1 => Ok(()),
+            n => Err(format!(
+                "writer {who}: {n} rows visible after its commit returned"
+            )),
+        }
+    }
+
+    #[tokio::test]
+    async fn writers_that_queue_share_a_commit_and_each_sees_its_row_on_disk() {
+        let (db, path) = fresh().await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for who in 0..32 {
+            tasks.spawn(write(db.clone(), who, false));
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("task").expect("writer");
+        }
+        let commits = db
+            .write_gate
+            .commits
+            .load(std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            commits < 32,
+            "32 writers queued together made {commits} commits"
+        );
+        for who in 0..32 {
+            assert_eq!(rows_of(&db, who).await, 1, "writer {who}");
+        }
+        cleanup(&path);
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_fails_rolls_back_alone() {
+        let (db, path) = fresh().await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for who in 0..24 {
+            tasks.spawn(write(db.clone(), who, who % 3 == 1));
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("task").expect("writer");
+        }
+        // The last failed writer's turn may still be handing over: every batch ends.
+        let gate = Arc::clone(&db.write_gate);
+        let settled = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            loop {
+                if gate.slot.lock().await.is_none() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        assert!(settled.is_ok(), "a batch stayed open");
+        for who in 0..24 {
+            let want = i64::from(who % 3 != 1);
+            assert_eq!(rows_of(&db, who).await, want, "writer {who}");
+        }
+        cleanup(&path);
+    }
+
+    #[tokio::test]
+    async fn a_writer_alone_commits_alone() {
+        let (db, path) = fresh().await;
+        write(db.clone(), 7, false).await.expect("writer");
+        assert_eq!(
+            db.write_gate
+                .commits
+                .load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+        write(db.clone(), 8, false).await.expect("writer");
+        assert_eq!(
+            db.write_gate
+                .commits
+                .load(std::sync::atomic::Ordering::Relaxed),
+            2
+        );
+        cleanup(&path);
+    }
+}
