@@ -25,11 +25,12 @@ use crate::outbound::{Outbound, SendError};
 /// How often the worker looks for work it was not woken for.
 pub const POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Claimed deliveries per place on the wire: the worker claims ahead so that one claiming
-/// transaction feeds several rounds of sends. A claimed delivery waits at most
-/// `AHEAD - 1` rounds before it goes out, each shorter than the client's timeout, all well
-/// inside the lease.
-pub const AHEAD: usize = 4;
+/// Claimed deliveries per place on the wire: the worker claims ahead so that the wire stays
+/// busy while the next claiming transaction waits for the disk, and each claim takes what
+/// was sent since the last one (claims grow with the throughput). A claimed delivery waits
+/// at most `AHEAD - 1` rounds before it goes out, each shorter than the client's timeout, all
+/// well inside the lease (the configuration checks it).
+pub const AHEAD: usize = 16;
 
 /// Sends one claimed job once a place on the wire is free.
 async fn send(

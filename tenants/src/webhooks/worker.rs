@@ -26,8 +26,9 @@ use crate::registry;
 
 /// How long a claimed delivery stays with its worker before another may take it (a worker
 /// that died mid-send): longer than the rounds of sends a claimed delivery may wait for plus
-/// its own (the configuration keeps the outbound client's timeout within it).
-pub const LEASE: Duration = Duration::minutes(2);
+/// its own (the configuration keeps the outbound client's timeout within it). A delivery a
+/// dead worker held goes out again this much later.
+pub const LEASE: Duration = Duration::minutes(10);
 
 /// Bytes of a receiver's answer kept in the log.
 pub const KEEP_BODY: usize = 1024;
