@@ -235,20 +235,12 @@ impl Outbound {
     /// Checks a URL as the hub would call it now: scheme, host, and every address the host
     /// resolves to. Run when an endpoint is registered or changed; every request runs it again.
     pub async fn vet(&self, url: &Url) -> Result<(), Refused> {
-        match url.scheme() {
-            "https" => {}
-            "http" if self.policy.allow_http => {}
-            _ => return Err(Refused::Scheme),
+        self.vet_scheme_and_literal(url)?;
+        if let Some(Host::Domain(d)) = url.host() {
+            let port = url.port_or_known_default().unwrap_or(443);
+            resolve_checked(d, port, self.policy.allow_loopback).await?;
         }
-        let port = url.port_or_known_default().unwrap_or(443);
-        match url.host() {
-            None => Err(Refused::NoHost),
-            Some(Host::Ipv4(v4)) => check_literal(IpAddr::V4(v4), url, self.policy.allow_loopback),
-            Some(Host::Ipv6(v6)) => check_literal(IpAddr::V6(v6), url, self.policy.allow_loopback),
-            Some(Host::Domain(d)) => resolve_checked(d, port, self.policy.allow_loopback)
-                .await
-                .map(|_| ()),
-        }
+        Ok(())
     }
 
     /// What [`vet`](Self::vet) checks without resolving: the scheme, and an IP literal

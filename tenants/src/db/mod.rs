@@ -21,7 +21,7 @@ pub use scoped::{TenantDb, TenantScoped, TenantTx};
 /// Without it, SQLite 3.51 plans a statement for the values bound to it where they could
 /// matter, and `LIMIT ?` always could: such a statement is thrown away and prepared again
 /// every time it is run, and sea-orm's `.one()` binds `LIMIT 1`, so every single-row read
-/// was parsed and planned anew (a tenth of a confirmation's time, measured with perf). The
+/// was parsed and planned anew (perf showed `sqlite3Reprepare` high in a confirmation). The
 /// hub has no statistics tables (no `ANALYZE`) and no partial index a bound value must
 /// match, which is all the guarantee gives up.
 async fn stable_plans(
