@@ -31,6 +31,11 @@ use tenants::partners::{self, NewDistributor};
 use tenants::webhooks::endpoints::{self, EndpointInput};
 use tenants::{Database, DbOptions, registry};
 
+/// The hub's allocator (`server/src/main.rs`): the code measured here runs as it runs in
+/// the hub, and the bare side shares the process.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "hub-bench-webhooks", version)]
 struct Args {

@@ -189,24 +189,23 @@ pub(crate) async fn for_transfer(
     }
 }
 
-/// Empties the cart and notes the order it became.
-pub(crate) async fn mark_transferred(
+/// Empties the cart and notes the order it became (written with the transaction's other
+/// held-back writes).
+pub(crate) fn mark_transferred(
     tx: &TenantTx,
     cart: uuid::Uuid,
     order: uuid::Uuid,
-) -> Result<()> {
+    now: chrono::DateTime<Utc>,
+) {
+    use sea_orm::EntityTrait as _;
     use sea_orm::sea_query::Expr;
-    tx.delete_many::<cart_items::Entity>()
-        .filter(cart_items::Column::CartId.eq(cart))
-        .exec(tx.conn())
-        .await?;
-    tx.update_many::<carts::Entity>()
-        .filter(carts::Column::Id.eq(cart))
-        .col_expr(carts::Column::TransferredOrder, Expr::value(Some(order)))
-        .col_expr(carts::Column::UpdatedAt, Expr::value(Utc::now()))
-        .exec(tx.conn())
-        .await?;
-    Ok(())
+    tx.defer_delete(cart_items::Entity::delete_many().filter(cart_items::Column::CartId.eq(cart)));
+    tx.defer_update(
+        carts::Entity::update_many()
+            .filter(carts::Column::Id.eq(cart))
+            .col_expr(carts::Column::TransferredOrder, Expr::value(Some(order)))
+            .col_expr(carts::Column::UpdatedAt, Expr::value(now)),
+    );
 }
 
 /// Forgets the cart's remembered count (after a transfer emptied it).

@@ -2,7 +2,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DeleteMany,
-    EntityTrait, QueryFilter, Select, Statement, TransactionTrait, UpdateMany,
+    EntityTrait, QueryFilter, QueryTrait as _, Select, Statement, TransactionTrait, UpdateMany,
 };
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,6 +90,9 @@ pub struct TenantTx {
     member: Option<super::batch::Member>,
     /// Where to tell the mail sender (the database's, when opened from a `TenantDb`).
     mail_wakes: Option<std::sync::Arc<crate::mail::Wakes>>,
+    /// Writes held back to be sent together (see [`defer_insert`](Self::defer_insert)),
+    /// each with the tenant it was built for.
+    deferred: std::sync::Mutex<Vec<(TenantId, Statement)>>,
 }
 
 impl TenantTx {
@@ -116,6 +119,7 @@ impl TenantTx {
             mail_for: std::sync::Mutex::default(),
             member: None,
             mail_wakes: None,
+            deferred: std::sync::Mutex::default(),
         })
     }
 
@@ -212,15 +216,138 @@ impl TenantTx {
     /// written as a row in each in one transaction. What it asked of the commit carries over.
     pub(crate) async fn rebind(self, tenant: TenantId) -> Result<TenantTx, sea_orm::DbErr> {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
-        let (mail, member, wakes) = (self.mail_for, self.member, self.mail_wakes);
+        let (mail, member, wakes, deferred) =
+            (self.mail_for, self.member, self.mail_wakes, self.deferred);
         let next = Self::bind(self.tx, self.backend, tenant).await?;
         next.wake_webhooks.store(wake, Ordering::Relaxed);
         Ok(Self {
             mail_for: mail,
             member,
             mail_wakes: wakes,
+            deferred,
             ..next
         })
+    }
+
+    fn defer_statement(&self, stmt: Statement) {
+        self.deferred
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((self.tenant_id, stmt));
+    }
+
+    /// Like [`insert`](Self::insert), but held back until [`flush`](Self::flush) or the
+    /// commit, and sent with the other held-back writes: on SQLite in one call to the
+    /// connection (each statement is a hand-over to the connection's thread and back, which
+    /// costs more than the write itself). Reads in between do not see it; held-back writes
+    /// follow one another in the order they were made, after every write made at once.
+    pub(crate) fn defer_insert<A, E>(&self, mut model: A)
+    where
+        E: TenantScoped,
+        A: ActiveModelTrait<Entity = E> + Send,
+    {
+        model.set(E::tenant_column(), self.tenant_id.as_uuid().into());
+        self.defer_statement(E::insert(model).build(self.db_backend()));
+    }
+
+    /// [`insert_many`](Self::insert_many), held back like [`defer_insert`](Self::defer_insert).
+    pub(crate) fn defer_insert_many<A, E>(&self, models: Vec<A>)
+    where
+        E: TenantScoped,
+        A: ActiveModelTrait<Entity = E> + Send,
+    {
+        if models.is_empty() {
+            return;
+        }
+        let tenant = self.tenant_id.as_uuid();
+        let models = models.into_iter().map(|mut m| {
+            m.set(E::tenant_column(), tenant.into());
+            m
+        });
+        self.defer_statement(E::insert_many(models).build(self.db_backend()));
+    }
+
+    /// An update held back like [`defer_insert`](Self::defer_insert), limited to this
+    /// transaction's tenant.
+    pub(crate) fn defer_update<E: TenantScoped>(&self, update: UpdateMany<E>) {
+        let update = update.filter(E::tenant_column().eq(self.tenant_id.as_uuid()));
+        self.defer_statement(update.build(self.db_backend()));
+    }
+
+    /// A delete held back like [`defer_insert`](Self::defer_insert), limited to this
+    /// transaction's tenant.
+    pub(crate) fn defer_delete<E: TenantScoped>(&self, delete: DeleteMany<E>) {
+        let delete = delete.filter(E::tenant_column().eq(self.tenant_id.as_uuid()));
+        self.defer_statement(delete.build(self.db_backend()));
+    }
+
+    /// Sends the held-back writes, in order. On SQLite they go as one multi-statement call
+    /// (the driver binds each statement's values in turn); on PostgreSQL one after another,
+    /// each under the tenant it was built for (row-level security checks every row).
+    pub(crate) async fn flush(&self) -> Result<(), sea_orm::DbErr> {
+        let writes = std::mem::take(
+            &mut *self
+                .deferred
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        match writes.len() {
+            0 => Ok(()),
+            1 if self.backend == Backend::Sqlite => {
+                let (_, stmt) = writes.into_iter().next().expect("one write");
+                self.tx.execute_raw(stmt).await.map(|_| ())
+            }
+            _ if self.backend == Backend::Sqlite => {
+                let mut sql = String::new();
+                let mut values = Vec::new();
+                for (_, stmt) in writes {
+                    sql.push_str(&stmt.sql);
+                    sql.push_str(";\n");
+                    values.extend(stmt.values.map(|v| v.0).unwrap_or_default());
+                }
+                self.tx
+                    .execute_raw(Statement::from_sql_and_values(
+                        DbBackend::Sqlite,
+                        sql,
+                        values,
+                    ))
+                    .await
+                    .map(|_| ())
+            }
+            _ => {
+                let mut bound = self.tenant_id;
+                for (tenant, stmt) in writes {
+                    if tenant != bound {
+                        self.set_tenant(tenant).await?;
+                        bound = tenant;
+                    }
+                    self.tx.execute_raw(stmt).await?;
+                }
+                if bound != self.tenant_id {
+                    self.set_tenant(self.tenant_id).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// PostgreSQL: binds the rest of the transaction to `tenant` for row-level security.
+    async fn set_tenant(&self, tenant: TenantId) -> Result<(), sea_orm::DbErr> {
+        self.tx
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config('app.tenant_id', $1, true)",
+                [tenant.as_uuid().to_string().into()],
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    fn db_backend(&self) -> DbBackend {
+        match self.backend {
+            Backend::Sqlite => DbBackend::Sqlite,
+            Backend::Postgres => DbBackend::Postgres,
+        }
     }
 
     /// Asks [`commit`](Self::commit) to wake the webhook delivery workers.
@@ -241,6 +368,7 @@ impl TenantTx {
 
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
+        self.flush().await?;
         let mail = self
             .mail_for
             .into_inner()

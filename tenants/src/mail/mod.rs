@@ -96,14 +96,14 @@ pub struct Mail {
 }
 
 /// Queues `mail` in `tx` (the store's transaction); the sender is woken after the commit.
-pub(crate) async fn queue(tx: &TenantTx, mail: Mail, now: DateTime<Utc>) -> Result<()> {
+pub(crate) fn queue(tx: &TenantTx, mail: Mail, now: DateTime<Utc>) {
     let subject: String = mail
         .subject
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(400)
         .collect();
-    tx.insert(mo::ActiveModel {
+    tx.defer_insert(mo::ActiveModel {
         tenant_id: Set(Uuid::nil()),
         id: Set(Uuid::now_v7()),
         order_id: Set(mail.order),
@@ -118,10 +118,8 @@ pub(crate) async fn queue(tx: &TenantTx, mail: Mail, now: DateTime<Utc>) -> Resu
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
-    })
-    .await?;
+    });
     tx.wake_mail_on_commit();
-    Ok(())
 }
 
 /// The stores with mail to send, told to this process's sender after each commit. One per

@@ -555,7 +555,21 @@ pub(crate) async fn note(
     note: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    tx.insert(history::ActiveModel {
+    tx.insert(history_row(side, order, state, actor, note, at))
+        .await?;
+    Ok(())
+}
+
+/// A line of an order's history, to insert.
+pub(crate) fn history_row(
+    side: &str,
+    order: Uuid,
+    state: &str,
+    actor: Actor,
+    note: Option<&str>,
+    at: DateTime<Utc>,
+) -> history::ActiveModel {
+    history::ActiveModel {
         tenant_id: Set(Uuid::nil()),
         id: Set(Uuid::now_v7()),
         side: Set(side.to_owned()),
@@ -564,9 +578,7 @@ pub(crate) async fn note(
         state: Set(state.to_owned()),
         actor: Set(actor.as_str().to_owned()),
         note: Set(note.map(str::to_owned)),
-    })
-    .await?;
-    Ok(())
+    }
 }
 
 /// The webhook payload of an order event.
@@ -767,7 +779,7 @@ pub(crate) async fn apply(
                 tracking: s.tracking.as_deref(),
             },
         );
-        crate::mail::queue(&stx, mail, now).await?;
+        crate::mail::queue(&stx, mail, now);
     }
     Ok(stx)
 }

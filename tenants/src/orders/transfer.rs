@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, EntityTrait as _, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -533,6 +533,15 @@ pub async fn confirm(
             partner.name()
         )));
     }
+    // What the write needs of the partner, read before it (the write turn is for writing):
+    // its acknowledgement window and the webhook endpoints that take `order.created`.
+    let (ack_window, targets) = {
+        let ptx = TenantDb::new(db.db(), &partner).begin().await?;
+        let ack = crate::partners::profile::ack_window_in(&ptx).await?;
+        let targets = crate::webhooks::targets(&ptx, "order.created").await?;
+        ptx.commit().await?;
+        (ack, targets)
+    };
     let c = Checked {
         idem,
         name,
@@ -541,6 +550,8 @@ pub async fn confirm(
         to,
         referrer,
         request_hash,
+        ack_window,
+        targets,
     };
     // On PostgreSQL two confirmations with one key may race to insert: the loser's insert
     // fails on the unique key once the winner commits, and its second try finds the order.
@@ -569,6 +580,8 @@ struct Checked {
     to: ShipTo,
     referrer: Option<String>,
     request_hash: String,
+    ack_window: chrono::Duration,
+    targets: Vec<Uuid>,
 }
 
 #[expect(
@@ -712,7 +725,6 @@ async fn confirm_once(
         .one(ptx.conn())
         .await?;
     let seq = last.flatten().unwrap_or(1000) + 1;
-    let ack_window = crate::partners::profile::ack_window_in(&ptx).await?;
     let number = format!("{}-{seq}", partner.slug().to_ascii_uppercase());
     let base = orders::ActiveModel {
         tenant_id: Set(Uuid::nil()),
@@ -741,7 +753,7 @@ async fn confirm_once(
         carrier: Set(None),
         tracking: Set(None),
         referrer: Set(c.referrer.clone()),
-        ack_by: Set(now + ack_window),
+        ack_by: Set(now + c.ack_window),
         rerouted_from: Set(rerouted.as_ref().map(|m| m.id)),
         rerouted_to: Set(None),
         idempotency_key: Set(None),
@@ -767,39 +779,41 @@ async fn confirm_once(
             })
             .collect()
     };
-    let pm = ptx.insert(base.clone()).await?;
-    ptx.insert_many(line_models(PARTNER)).await?;
+    // Every write from here on is held back and sent in one go with the commit (on SQLite
+    // one call to the connection instead of one per statement, while this writer holds the
+    // turn); the rows as written make the event (nothing is read back).
+    let pm = sea_orm::TryIntoModel::try_into_model(base.clone())?;
+    ptx.defer_insert(base.clone());
+    ptx.defer_insert_many(line_models(PARTNER));
     let first_note = rerouted
         .as_ref()
         .map(|m| format!("instead of order {} at {}", m.number, m.counterpart_name));
-    super::note(
-        &ptx,
+    ptx.defer_insert(super::history_row(
         PARTNER,
         id,
         State::Transferred.as_str(),
         Actor::Customer,
         first_note.as_deref(),
         now,
-    )
-    .await?;
-    // The lines as written (not read back: one statement less in the write transaction).
+    ));
     let pls = line_models(PARTNER)
         .into_iter()
         .map(sea_orm::TryIntoModel::try_into_model)
         .collect::<std::result::Result<Vec<lines::Model>, _>>()?;
-    crate::webhooks::emit(
+    crate::webhooks::defer_event(
         &ptx,
         "order.created",
         &super::event_data(&pm, &pls),
         now,
-        None,
-    )
-    .await?;
+        &c.targets,
+    );
 
     // A reroute closes the first order: cancelled at its partner if it was never
     // acknowledged (a rejected one stays rejected), and pointing at this one on both sides.
     let mut tx = ptx;
     if let Some(old) = &rerouted {
+        // The new order is written before the old one points at it.
+        tx.flush().await?;
         let old_partner = TenantId::from(old.counterpart_id);
         let otx = tx.rebind(old_partner).await?;
         let old_row = super::read(&otx, PARTNER, old.id)
@@ -843,18 +857,16 @@ async fn confirm_once(
     sm.idempotency_key = Set(Some(c.idem.clone()));
     sm.request_hash = Set(Some(c.request_hash.clone()));
     sm.access_hash = Set(Some(token::sha256_hex(&key.access_key(id))));
-    stx.insert(sm).await?;
-    stx.insert_many(line_models(STORE)).await?;
-    super::note(
-        &stx,
+    stx.defer_insert(sm);
+    stx.defer_insert_many(line_models(STORE));
+    stx.defer_insert(super::history_row(
         STORE,
         id,
         State::Transferred.as_str(),
         Actor::Customer,
         first_note.as_deref(),
         now,
-    )
-    .await?;
+    ));
     // The customer's confirmation e-mail, in the same transaction.
     crate::mail::queue(
         &stx,
@@ -880,29 +892,26 @@ async fn confirm_once(
             },
         ),
         now,
-    )
-    .await?;
+    );
     if let Some(old) = &rerouted {
-        stx.update_many::<orders::Entity>()
-            .filter(orders::Column::Side.eq(STORE))
-            .filter(orders::Column::Id.eq(old.id))
-            .col_expr(orders::Column::ReroutedTo, Expr::value(Some(id)))
-            .col_expr(orders::Column::UpdatedAt, Expr::value(now))
-            .exec(stx.conn())
-            .await?;
-        super::note(
-            &stx,
+        stx.defer_update(
+            orders::Entity::update_many()
+                .filter(orders::Column::Side.eq(STORE))
+                .filter(orders::Column::Id.eq(old.id))
+                .col_expr(orders::Column::ReroutedTo, Expr::value(Some(id)))
+                .col_expr(orders::Column::UpdatedAt, Expr::value(now)),
+        );
+        stx.defer_insert(super::history_row(
             STORE,
             old.id,
             "rerouted",
             Actor::Customer,
             Some(&format!("sent to {} as order {number}", partner.name())),
             now,
-        )
-        .await?;
+        ));
     }
     if let Some(cart_id) = cart_id {
-        cart::mark_transferred(&stx, cart_id, id).await?;
+        cart::mark_transferred(&stx, cart_id, id, now);
     }
     stx.commit().await?;
     if let Source::Cart(owner) = source {

@@ -173,48 +173,78 @@ pub(crate) async fn emit(
     now: DateTime<Utc>,
     only: Option<Uuid>,
 ) -> Result<String> {
-    debug_assert!(self::event_type(event_type).is_some(), "unknown event type");
-    let mut q = tx.find::<ep::Entity>().filter(ep::Column::Enabled.eq(true));
-    if let Some(id) = only {
-        q = q.filter(ep::Column::Id.eq(id));
-    }
-    let targets: Vec<Uuid> = q
+    let targets = match only {
+        None => targets(tx, event_type).await?,
+        Some(id) => tx
+            .find::<ep::Entity>()
+            .filter(ep::Column::Enabled.eq(true))
+            .filter(ep::Column::Id.eq(id))
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect(),
+    };
+    let id = defer_event(tx, event_type, data, now, &targets);
+    tx.flush().await?;
+    Ok(id)
+}
+
+/// The enabled endpoints of `tx`'s tenant that take `event_type`.
+pub(crate) async fn targets(tx: &TenantTx, event_type: &'static str) -> Result<Vec<Uuid>> {
+    Ok(tx
+        .find::<ep::Entity>()
+        .filter(ep::Column::Enabled.eq(true))
         .all(tx.conn())
         .await?
         .into_iter()
-        .filter(|e| only.is_some() || endpoints::takes(&e.events, event_type))
+        .filter(|e| endpoints::takes(&e.events, event_type))
         .map(|e| e.id)
-        .collect();
+        .collect())
+}
+
+/// Writes an event to the outbox with a delivery to each of `targets` (found by
+/// [`targets`], possibly before `tx` began: an endpoint disabled since is dead-lettered when
+/// its delivery is claimed), held back with `tx`'s other writes. Returns its id.
+pub(crate) fn defer_event(
+    tx: &TenantTx,
+    event_type: &'static str,
+    data: &serde_json::Value,
+    now: DateTime<Utc>,
+    targets: &[Uuid],
+) -> String {
+    debug_assert!(self::event_type(event_type).is_some(), "unknown event type");
     let id = message_id();
-    tx.insert(ev::ActiveModel {
+    tx.defer_insert(ev::ActiveModel {
         tenant_id: Set(Uuid::nil()),
         id: Set(id.clone()),
         event_type: Set(event_type.to_owned()),
         payload: Set(body(event_type, now, data)),
         created_at: Set(now),
-    })
-    .await?;
-    for endpoint in &targets {
-        tx.insert(dl::ActiveModel {
-            tenant_id: Set(Uuid::nil()),
-            id: Set(Uuid::now_v7()),
-            event_id: Set(id.clone()),
-            endpoint_id: Set(*endpoint),
-            state: Set(deliveries::State::Pending.as_str().to_owned()),
-            attempts: Set(0),
-            next_attempt_at: Set(Some(now)),
-            lease_until: Set(None),
-            last_status: Set(None),
-            last_error: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .await?;
-    }
+    });
+    tx.defer_insert_many(
+        targets
+            .iter()
+            .map(|endpoint| dl::ActiveModel {
+                tenant_id: Set(Uuid::nil()),
+                id: Set(Uuid::now_v7()),
+                event_id: Set(id.clone()),
+                endpoint_id: Set(*endpoint),
+                state: Set(deliveries::State::Pending.as_str().to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(Some(now)),
+                lease_until: Set(None),
+                last_status: Set(None),
+                last_error: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .collect(),
+    );
     if !targets.is_empty() {
         tx.wake_webhooks_on_commit();
     }
-    Ok(id)
+    id
 }
 
 /// A new `whsec_` secret: 32 random bytes, base64.

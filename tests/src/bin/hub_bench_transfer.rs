@@ -32,6 +32,11 @@ use tenants::access::operator;
 use tenants::catalog::cart::{self, Owner};
 use tenants::orders::transfer::{self, ConfirmInput, Source};
 
+/// The hub's allocator (`server/src/main.rs`): the code measured here runs as it runs in
+/// the hub, and the bare side shares the process.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "hub-bench-transfer", version)]
 struct Args {
