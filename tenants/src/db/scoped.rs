@@ -104,12 +104,7 @@ impl TenantTx {
         tenant_id: TenantId,
     ) -> Result<Self, sea_orm::DbErr> {
         if backend == Backend::Postgres {
-            tx.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT set_config('app.tenant_id', $1, true)",
-                [tenant_id.as_uuid().to_string().into()],
-            ))
-            .await?;
+            set_tenant(&tx, tenant_id).await?;
         }
         Ok(Self {
             tx,
@@ -293,10 +288,6 @@ impl TenantTx {
         );
         match writes.len() {
             0 => Ok(()),
-            1 if self.backend == Backend::Sqlite => {
-                let (_, stmt) = writes.into_iter().next().expect("one write");
-                self.tx.execute_raw(stmt).await.map(|_| ())
-            }
             _ if self.backend == Backend::Sqlite => {
                 let mut sql = String::new();
                 let mut values = Vec::new();
@@ -318,29 +309,17 @@ impl TenantTx {
                 let mut bound = self.tenant_id;
                 for (tenant, stmt) in writes {
                     if tenant != bound {
-                        self.set_tenant(tenant).await?;
+                        set_tenant(&self.tx, tenant).await?;
                         bound = tenant;
                     }
                     self.tx.execute_raw(stmt).await?;
                 }
                 if bound != self.tenant_id {
-                    self.set_tenant(self.tenant_id).await?;
+                    set_tenant(&self.tx, self.tenant_id).await?;
                 }
                 Ok(())
             }
         }
-    }
-
-    /// PostgreSQL: binds the rest of the transaction to `tenant` for row-level security.
-    async fn set_tenant(&self, tenant: TenantId) -> Result<(), sea_orm::DbErr> {
-        self.tx
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT set_config('app.tenant_id', $1, true)",
-                [tenant.as_uuid().to_string().into()],
-            ))
-            .await
-            .map(|_| ())
     }
 
     fn db_backend(&self) -> DbBackend {
@@ -387,4 +366,16 @@ impl TenantTx {
         }
         Ok(())
     }
+}
+
+/// PostgreSQL: binds the rest of the transaction to `tenant` for row-level security (a
+/// bound parameter, never interpolated).
+async fn set_tenant(tx: &DatabaseTransaction, tenant: TenantId) -> Result<(), sea_orm::DbErr> {
+    tx.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [tenant.as_uuid().to_string().into()],
+    ))
+    .await
+    .map(|_| ())
 }

@@ -545,22 +545,8 @@ pub(crate) fn clean(field: &'static str, s: &str, max: usize) -> Result<String> 
     Ok(t.to_owned())
 }
 
-/// Writes a history entry in the transaction's tenant.
-pub(crate) async fn note(
-    tx: &TenantTx,
-    side: &str,
-    order: Uuid,
-    state: &str,
-    actor: Actor,
-    note: Option<&str>,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    tx.insert(history_row(side, order, state, actor, note, at))
-        .await?;
-    Ok(())
-}
-
-/// A line of an order's history, to insert.
+/// A line of an order's history, to insert (nothing reads it back in the transaction that
+/// writes it, so it is held back with the transaction's other writes).
 pub(crate) fn history_row(
     side: &str,
     order: Uuid,
@@ -702,16 +688,14 @@ pub(crate) async fn apply(
             current: m.version + 1,
         });
     }
-    note(
-        &tx,
+    tx.defer_insert(history_row(
         PARTNER,
         m.id,
         target.as_str(),
         actor,
         note_text.as_deref(),
         now,
-    )
-    .await?;
+    ));
     let fresh = read(&tx, PARTNER, m.id)
         .await?
         .ok_or(Error::NotFound("order"))?;
@@ -739,16 +723,14 @@ pub(crate) async fn apply(
         .filter(orders::Column::Side.eq(STORE));
     upd = set_change(upd, target, &reason, &carrier, &tracking, now);
     upd.exec(stx.conn()).await?;
-    note(
-        &stx,
+    stx.defer_insert(history_row(
         STORE,
         m.id,
         target.as_str(),
         actor,
         note_text.as_deref(),
         now,
-    )
-    .await?;
+    ));
     // The customer hears of every step, in the same transaction.
     if let Some(s) = read(&stx, STORE, m.id).await? {
         let currency = Currency::parse(&s.currency).ok_or(Error::NotFound("currency"))?;
