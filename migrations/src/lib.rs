@@ -14,6 +14,7 @@ mod m0008_webhooks;
 mod m0009_orders;
 mod m0010_ack_window;
 mod m0011_mail;
+mod m0012_quotes;
 mod tables;
 
 pub use m0004_row_level_security::secure_tenant_tables;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_orders::Migration),
             Box::new(m0010_ack_window::Migration),
             Box::new(m0011_mail::Migration),
+            Box::new(m0012_quotes::Migration),
         ]
     }
 }

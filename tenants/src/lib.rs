@@ -17,6 +17,7 @@ pub mod leads;
 pub mod mail;
 pub mod orders;
 pub mod partners;
+pub mod quotes;
 pub mod registry;
 pub mod webhooks;
 

@@ -164,10 +164,19 @@ pub fn wakes(db: &Database) -> std::sync::Arc<Wakes> {
     db.mail_wakes()
 }
 
-/// Every tenant that can have customers (the hub's own store and the resellers): what the
-/// sweep walks.
+/// Every tenant that can be sent mail (the hub's own store and the resellers for their
+/// customers and their quote requests, the distributors for quote requests): what the sweep
+/// walks.
 pub async fn stores(db: &Database) -> Result<Vec<crate::registry::Tenant>> {
-    registry::all_of_kinds(db, &[TenantKind::Hub, TenantKind::Reseller]).await
+    registry::all_of_kinds(
+        db,
+        &[
+            TenantKind::Hub,
+            TenantKind::Reseller,
+            TenantKind::Distributor,
+        ],
+    )
+    .await
 }
 
 /// A message due to be sent.

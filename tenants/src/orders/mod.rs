@@ -12,7 +12,7 @@
 
 pub(crate) mod entity;
 pub mod live;
-mod mails;
+pub(crate) mod mails;
 pub mod token;
 pub mod transfer;
 

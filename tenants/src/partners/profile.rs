@@ -249,6 +249,16 @@ pub(crate) async fn ack_window_in(tx: &TenantTx) -> Result<chrono::Duration> {
     )))
 }
 
+/// The partner's contact (name, e-mail), read in a transaction bound to it; `None` before it
+/// has a profile.
+pub(crate) async fn contact_in(tx: &TenantTx) -> Result<Option<(String, String)>> {
+    Ok(tx
+        .find::<profiles::Entity>()
+        .one(tx.conn())
+        .await?
+        .map(|p| (p.contact_name, p.contact_email)))
+}
+
 pub(crate) fn validate(input: &ProfileInput) -> Result<()> {
     check(input).map(|_| ())
 }

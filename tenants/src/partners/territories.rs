@@ -187,6 +187,13 @@ fn partner(db: &TenantDb) -> Result<()> {
 pub async fn list(db: &TenantDb) -> Result<Vec<Region>> {
     partner(db)?;
     let tx = db.begin().await?;
+    let out = list_in(&tx).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The regions of the partner `tx` is bound to.
+pub(crate) async fn list_in(tx: &crate::db::TenantTx) -> Result<Vec<Region>> {
     let rows = tx
         .find::<territories::Entity>()
         .order_by_asc(territories::Column::Country)
@@ -194,7 +201,6 @@ pub async fn list(db: &TenantDb) -> Result<Vec<Region>> {
         .order_by_asc(territories::Column::PostalPrefix)
         .all(tx.conn())
         .await?;
-    tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|r| Region {

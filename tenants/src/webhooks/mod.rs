@@ -88,8 +88,8 @@ pub struct EventType {
     pub example: &'static str,
 }
 
-/// The event catalogue. `order.*` and `rfq.*` arrive with orders and quotes.
-pub const EVENT_TYPES: [EventType; 10] = [
+/// The event catalogue.
+pub const EVENT_TYPES: [EventType; 13] = [
     EventType {
         name: "price_list.updated",
         description: "Your price list changed (through the API, your console or an import). `skus` names up to 100 of the SKUs that changed; `count` says how many did.",
@@ -140,7 +140,25 @@ pub const EVENT_TYPES: [EventType; 10] = [
         description: "Not queued like the others: sent while a customer waits for the exact prices of a cart, to an endpoint subscribed to this type by name, and only if your price list carries every line. Answer within `deadline_ms` (1.5 s by default) with HTTP 200 and `{\"currency\", \"lines\":[{\"sku\", \"unit_minor\", \"lead_days\"?}], \"delivery_minor\"?}` (one price per line, inside the hub's price range), or `{\"declined\": \"reason\"}`. No answer in time, an error status or anything else lists you as unable to price the cart, this time only.",
         example: r#"{"quote_id":"quo_0193a1b2…","deadline_ms":1500,"store":{"id":"…","name":"Acme Tools","slug":"acme"},"ship_to":{"country":"DE","subdivision":"DE-BY","postal_code":"80331"},"currency":"EUR","lines":[{"sku":"ACME-DRILL-18V","partner_sku":"N-4411","quantity":2,"price_list_unit_minor":12900}]}"#,
     },
+    EventType {
+        name: "rfq.created",
+        description: "A reseller you supply asks you for a quote: the request with its lines (a product by `sku`, a `category`, or a free-text `description`), quantities, optional target prices, ship-to and deadline. Answer with `POST /partner/v1/rfqs/{id}/offers` before the deadline; lines your price list prices may already be answered automatically (your auto-quote rules).",
+        example: RFQ_EXAMPLE,
+    },
+    EventType {
+        name: "rfq.countered",
+        description: "The reseller countered your standing offer: `counter` gives the unit price it asks per line and its message. Revise with a new offer, or let it stand.",
+        example: r#"{"rfq":{"id":"0193a1b2-…","number":"RFQ-1001","title":"Site fit-out","state":"open","buyer":{"id":"…","name":"Acme Tools"},"currency":"EUR","lines":[]},"counter":{"offer_no":1,"total_minor":480000,"message":"Can you meet 24.00 a unit?","lines":[{"line_no":1,"unit_minor":2400,"quantity":200}]}}"#,
+    },
+    EventType {
+        name: "rfq.closed",
+        description: "The request closed: answers can no longer change. `outcome.selected` says whether your offer was accepted (then `order_id` and `order_number` name the purchase order, also sent as `order.created`); without `outcome` it closed by its rules or by hand and the reseller may still accept a standing offer.",
+        example: r#"{"rfq":{"id":"0193a1b2-…","number":"RFQ-1001","state":"accepted"},"outcome":{"selected":true,"order_id":"0193a1c3-…","order_number":"NORTH-1002"}}"#,
+    },
 ];
+
+/// The `data` of `rfq.created`: the request as the distributor sees it.
+const RFQ_EXAMPLE: &str = r#"{"rfq":{"id":"0193a1b2-…","number":"RFQ-1001","title":"Site fit-out","state":"open","buyer":{"id":"…","name":"Acme Tools"},"needed_by":"2027-01-15","ship_to":{"country":"DE","subdivision":"DE-BY","postal_code":"80331"},"currency":"EUR","deadline":"2026-12-10T17:00:00Z","notes":"Deliver to the loading bay.","lines":[{"line_no":1,"kind":"product","sku":"ACME-DRILL-18V","category":null,"description":"Cordless drill 18 V","quantity":200,"target_minor":2500},{"line_no":2,"kind":"text","sku":null,"category":null,"description":"200 mid-range laptops, 16 GB","quantity":200,"target_minor":null}]}}"#;
 
 /// The `data` of every `order.*` event: the order as it is after the change.
 const ORDER_EXAMPLE: &str = r#"{"order":{"id":"0193a1b2-…","number":"NORTH-1001","state":"transferred","version":1,"store":"Acme Tools","customer":{"name":"Ada","email":"ada@example.com"},"ship_to":{"country":"DE","subdivision":"DE-BY","postal_code":"80331","address":"Marienplatz 1\n80331 München"},"currency":"EUR","subtotal_minor":25800,"delivery_minor":0,"total_minor":25800,"reason":null,"carrier":null,"tracking":null,"acknowledge_by":"2026-12-03T18:00:00Z","lines":[{"sku":"ACME-DRILL-18V","partner_sku":"N-4411","name":"Cordless drill 18 V","quantity":2,"unit_minor":12900,"total_minor":25800}]}}"#;

@@ -15,6 +15,7 @@ mod orders;
 mod partner_api;
 mod probe;
 mod processes;
+mod quotes;
 mod rls;
 mod security;
 mod webhooks;
