@@ -15,6 +15,8 @@ pub mod orders;
 #[cfg(not(feature = "shop"))]
 pub mod partner_console;
 pub mod partners;
+#[cfg(not(feature = "shop"))]
+pub mod quotes;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(not(feature = "shop"))]
@@ -120,6 +122,12 @@ fn AppRoutes() -> impl IntoView {
             <Route path=(StaticSegment("console"), StaticSegment("store")) view=store_console::StoreWizardPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("console"), StaticSegment("catalog")) view=store_console::StoreCatalogPage ssr=SsrMode::Async/>
             <Route path=(StaticSegment("console"), StaticSegment("orders")) view=orders::StoreOrdersPage ssr=SsrMode::Async/>
+            // Quote requests: the reseller's, the distributor's, the hub's view of them.
+            <Route path=(StaticSegment("console"), StaticSegment("rfqs")) view=quotes::BuyerRfqsPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("console"), StaticSegment("rfqs"), ParamSegment("id")) view=quotes::BuyerRfqPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("console"), StaticSegment("partner"), StaticSegment("rfqs")) view=quotes::SellerRfqsPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("console"), StaticSegment("partner"), StaticSegment("rfqs"), ParamSegment("id")) view=quotes::SellerRfqPage ssr=SsrMode::Async/>
+            <Route path=(StaticSegment("admin"), StaticSegment("rfqs")) view=quotes::RfqActivityPage ssr=SsrMode::Async/>
         </Routes>
     }
 }

@@ -159,5 +159,6 @@ pub async fn run(cfg: &Config, db: &Database) -> Result<(), Error> {
         }
     }
     crate::seed_partners::run(cfg, db, &hub, DEMO_PASSWORD).await?;
-    crate::seed_orders::run(cfg, db).await
+    crate::seed_orders::run(cfg, db).await?;
+    crate::seed_quotes::run(db).await
 }

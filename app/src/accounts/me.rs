@@ -173,13 +173,20 @@ pub fn html(me: &Me) -> String {
             match s.role.as_str() {
                 "hub_admin" => out.push_str(
                     "<a href=\"/admin/catalog\">Catalog</a><a href=\"/admin/resellers\">Resellers</a>\
-                     <a href=\"/admin/distributors\">Distributors</a><a href=\"/admin/mail\">Mail</a>",
+                     <a href=\"/admin/distributors\">Distributors</a><a href=\"/admin/rfqs\">RFQs</a>\
+                     <a href=\"/admin/mail\">Mail</a>",
                 ),
                 "distributor_admin" | "distributor_staff" => {
-                    out.push_str("<a href=\"/console/partner\">Partner console</a>")
+                    out.push_str(
+                        "<a href=\"/console/partner\">Partner console</a>\
+                         <a href=\"/console/partner/rfqs\">Quote requests</a>",
+                    )
                 }
                 "reseller_admin" | "reseller_staff" => {
-                    out.push_str("<a href=\"/console/store\">My store</a>")
+                    out.push_str(
+                        "<a href=\"/console/store\">My store</a>\
+                         <a href=\"/console/rfqs\">Quote requests</a>",
+                    )
                 }
                 _ => {}
             }

@@ -47,7 +47,7 @@ pub struct RulesView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RfqList {
+pub struct RfqListView {
     pub rows: Vec<RfqRow>,
     pub notices: Vec<NoticeRow>,
     /// The distributor's rules (its admin only).
@@ -236,6 +236,13 @@ pub struct OfferLineForm {
     pub note: String,
 }
 
+/// One line of a counter-offer: the unit price asked ("" keeps the offer's).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterLineForm {
+    pub line_no: u32,
+    pub price: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptedView {
     pub order_id: String,
@@ -285,12 +292,27 @@ pub(crate) mod ssr {
         t.format("%Y-%m-%d %H:%M UTC").to_string()
     }
 
+    /// The store's effective catalog, as its shoppers see it.
+    pub async fn store_snapshot(
+        staff: &tenants::access::StoreStaff,
+    ) -> Result<
+        (
+            std::sync::Arc<tenants::catalog::snapshot::Storefront>,
+            tenants::Tenant,
+        ),
+        ApiError,
+    > {
+        let state = crate::context::app_state()?;
+        let sf = state.catalog.storefront(&state.db, staff.tenant()).await?;
+        Ok((sf, staff.tenant().clone()))
+    }
+
     pub fn parse_id(id: &str) -> Result<uuid::Uuid, ApiError> {
         uuid::Uuid::parse_str(id.trim()).map_err(|_| ApiError::NotFound)
     }
 
     pub fn parse_tenant(id: &str) -> Result<tenants::TenantId, ApiError> {
-        id.trim().parse().map_err(|_| ApiError::NotFound)
+        tenants::TenantId::parse(id.trim()).ok_or(ApiError::NotFound)
     }
 
     pub fn rows(list: &[quotes::Summary]) -> Vec<RfqRow> {
@@ -600,13 +622,13 @@ pub(crate) mod ssr {
             .filter(|p| p.kind == "distributor" && p.status == "approved")
             .map(|p| (p.id.to_string(), p.name))
             .collect();
-        let (sf, _) = crate::store_console::api::ssr::store_snapshot(staff).await?;
+        let (sf, _) = store_snapshot(staff).await?;
         let categories = sf
             .categories
             .iter()
             .map(|c| (c.category.slug.clone(), c.category.name.clone()))
             .collect();
-        let admin = staff.principal().role == tenants::Role::ResellerAdmin;
+        let admin = staff.principal().role == tenants::auth::Role::ResellerAdmin;
         let now_text = now.format("%Y-%m-%dT%H:%M").to_string();
         let Some(id) = id else {
             return Ok(BuyerPage {
@@ -695,7 +717,7 @@ pub(crate) mod ssr {
 
 /// The reseller's requests, newest first, and its notices.
 #[server(prefix = "/api", endpoint = "quotes/list", input = GetUrl, output = crate::codec::Answer)]
-pub async fn rfq_list() -> Result<RfqList, ApiError> {
+pub async fn rfq_list() -> Result<RfqListView, ApiError> {
     use tenants::access::StoreStaff;
     use tenants::quotes::{self, ListQuery};
 
@@ -712,7 +734,7 @@ pub async fn rfq_list() -> Result<RfqList, ApiError> {
         )
         .await?;
         let notices = quotes::notices::list(staff.db()).await?;
-        Ok(RfqList {
+        Ok(RfqListView {
             rows: ssr::rows(&list),
             notices: ssr::notices(&notices),
             rules: None,
@@ -757,7 +779,7 @@ pub async fn rfq_save(
             .filter(|s| !s.trim().is_empty())
             .map(ssr::parse_id)
             .transpose()?;
-        let (sf, _) = crate::store_console::api::ssr::store_snapshot(&staff).await?;
+        let (sf, _) = ssr::store_snapshot(&staff).await?;
         let saved = rfq::save_draft(
             staff.db(),
             &sf,
@@ -780,7 +802,7 @@ pub async fn rfq_paste(text: String) -> Result<Vec<LineForm>, ApiError> {
 
     use crate::context::run;
     run(|staff: StoreStaff| async move {
-        let (sf, _) = crate::store_console::api::ssr::store_snapshot(&staff).await?;
+        let (sf, _) = ssr::store_snapshot(&staff).await?;
         Ok(ssr::lines_back(tenants::quotes::rfq::parse_paste(
             &sf, &text,
         )?))
@@ -852,7 +874,7 @@ pub async fn rfq_counter(
     id: String,
     seller: String,
     version: Option<i64>,
-    lines: Vec<(u32, String)>,
+    lines: Vec<CounterLineForm>,
     message: String,
 ) -> Result<(), ApiError> {
     use tenants::access::StoreStaff;
@@ -864,8 +886,11 @@ pub async fn rfq_counter(
         let input = CounterInput {
             lines: lines
                 .into_iter()
-                .filter(|(_, p)| !p.trim().is_empty())
-                .map(|(line_no, price)| CounterLineInput { line_no, price })
+                .filter(|l| !l.price.trim().is_empty())
+                .map(|l| CounterLineInput {
+                    line_no: l.line_no,
+                    price: l.price,
+                })
                 .collect(),
             message,
         };
@@ -928,7 +953,7 @@ pub async fn rfq_notices_read() -> Result<(), ApiError> {
 
 /// The requests sent to this distributor, its notices and (for its admin) its rules.
 #[server(prefix = "/api", endpoint = "partner/rfqs", input = GetUrl, output = crate::codec::Answer)]
-pub async fn partner_rfqs() -> Result<RfqList, ApiError> {
+pub async fn partner_rfqs() -> Result<RfqListView, ApiError> {
     use tenants::access::DistributorStaff;
     use tenants::quotes::{self, ListQuery};
 
@@ -945,7 +970,7 @@ pub async fn partner_rfqs() -> Result<RfqList, ApiError> {
         )
         .await?;
         let notices = quotes::notices::list(staff.db()).await?;
-        let rules = if staff.principal().role == tenants::Role::DistributorAdmin {
+        let rules = if staff.principal().role == tenants::auth::Role::DistributorAdmin {
             let currency = tenants::partners::profile::get(staff.db())
                 .await
                 .map_or_else(|_| "EUR".to_owned(), |p| p.currency);
@@ -956,7 +981,7 @@ pub async fn partner_rfqs() -> Result<RfqList, ApiError> {
         } else {
             None
         };
-        Ok(RfqList {
+        Ok(RfqListView {
             rows: ssr::rows(&list),
             notices: ssr::notices(&notices),
             rules,
