@@ -70,7 +70,7 @@ it: it-sqlite it-postgres
 browser: test-tools build
 	cargo build -p reference-partner
 	TEST_HUB_BIN=$(BIN) TEST_SITE_ROOT=$(SITE_ROOT) TEST_REFERENCE_PARTNER_BIN=$(TARGET_DIR)/debug/reference-partner \
-	  cargo test -p hub-tests --test browser --test browser_accounts --test browser_store --test browser_partners --test browser_orders --test crash -- --test-threads=2
+	  cargo test -p hub-tests --test browser --test browser_accounts --test browser_store --test browser_partners --test browser_orders --test browser_quotes --test crash -- --test-threads=2
 
 test: test-tools fmt-check lint build unit it browser
 	@echo "make test: all green"

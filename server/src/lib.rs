@@ -9,8 +9,8 @@ pub mod secrets;
 pub mod seed;
 pub mod seed_catalog;
 pub mod seed_orders;
-pub mod seed_quotes;
 pub mod seed_partners;
+pub mod seed_quotes;
 pub mod startup;
 pub mod workers;
 

@@ -62,9 +62,16 @@ pub async fn run(db: &Database) -> Result<(), Error> {
     let ndb = operator(db, &north);
     let sdb = operator(db, &swift);
     let now = Utc::now();
-    if !quotes::of_buyer(&adb, &ListQuery { limit: 1, ..Default::default() }, now)
-        .await?
-        .is_empty()
+    if !quotes::of_buyer(
+        &adb,
+        &ListQuery {
+            limit: 1,
+            ..Default::default()
+        },
+        now,
+    )
+    .await?
+    .is_empty()
     {
         return Ok(());
     }
@@ -191,7 +198,10 @@ pub async fn run(db: &Database) -> Result<(), Error> {
     quotes::answer::offer(
         &ndb,
         v.rfq.id,
-        &offer(&[(1, &unit(&skus[3], 95), 5), (2, &unit(&skus[4], 95), 5)], "Net 30."),
+        &offer(
+            &[(1, &unit(&skus[3], 95), 5), (2, &unit(&skus[4], 95), 5)],
+            "Net 30.",
+        ),
         Some(nv.quote.version),
         Actor::Partner,
         now,
@@ -223,7 +233,10 @@ pub async fn run(db: &Database) -> Result<(), Error> {
         None,
         &draft(
             "Winter workwear",
-            vec![product(&skus[5], 100, ""), words("Embroidered company logo on every item", 100)],
+            vec![
+                product(&skus[5], 100, ""),
+                words("Embroidered company logo on every item", 100),
+            ],
         ),
         None,
         &buyer,
@@ -244,7 +257,10 @@ pub async fn run(db: &Database) -> Result<(), Error> {
     quotes::answer::offer(
         &ndb,
         v.rfq.id,
-        &offer(&[(1, &unit(&skus[5], 93), 6), (2, "3.90", 10)], "Net 30. Free delivery."),
+        &offer(
+            &[(1, &unit(&skus[5], 93), 6), (2, "3.90", 10)],
+            "Net 30. Free delivery.",
+        ),
         Some(n1.quote.version),
         Actor::Partner,
         now,

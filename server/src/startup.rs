@@ -330,6 +330,12 @@ impl Prepared {
                 stopping_rx.clone(),
             ))
         });
+        // Quote requests close at their deadline even if nobody looks.
+        let quotes = tokio::spawn(crate::workers::quotes::run(
+            self.db.clone(),
+            self.clock.clone(),
+            stopping_rx.clone(),
+        ));
         let signal = async move {
             shutdown.await;
             let _ = stopping_tx.send(true);
@@ -351,6 +357,7 @@ impl Prepared {
         if let Some(m) = mail {
             let _ = tokio::time::timeout(grace, m).await;
         }
+        let _ = tokio::time::timeout(grace, quotes).await;
         self.db.close().await.ok();
         Ok(())
     }

@@ -188,8 +188,8 @@ pub struct BuyerPage {
     pub editable: bool,
     /// The caller may accept (the store's admin).
     pub admin: bool,
-    /// Now, as the default deadline's base (`YYYY-MM-DDTHH:MM`, UTC).
-    pub now: String,
+    /// A week from now, the deadline the send form proposes (`YYYY-MM-DDTHH:MM`, UTC).
+    pub default_deadline: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -446,10 +446,7 @@ pub(crate) mod ssr {
                 let price = l
                     .unit
                     .map_or_else(|| "not priced".to_owned(), |u| u.to_string());
-                let lead = l
-                    .lead_days
-                    .map(|d| format!(", {d} d"))
-                    .unwrap_or_default();
+                let lead = l.lead_days.map(|d| format!(", {d} d")).unwrap_or_default();
                 let sub = l
                     .substitute_sku
                     .as_ref()
@@ -629,14 +626,16 @@ pub(crate) mod ssr {
             .map(|c| (c.category.slug.clone(), c.category.name.clone()))
             .collect();
         let admin = staff.principal().role == tenants::auth::Role::ResellerAdmin;
-        let now_text = now.format("%Y-%m-%dT%H:%M").to_string();
+        let deadline = (now + chrono::Duration::days(7))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
         let Some(id) = id else {
             return Ok(BuyerPage {
                 suppliers,
                 categories,
                 editable: true,
                 admin,
-                now: now_text,
+                default_deadline: deadline,
                 ..Default::default()
             });
         };
@@ -649,7 +648,7 @@ pub(crate) mod ssr {
             categories,
             editable: v.rfq.state == tenants::quotes::RfqState::Draft,
             admin,
-            now: now_text,
+            default_deadline: deadline,
         })
     }
 

@@ -41,7 +41,9 @@ where
     S: Get<Value = Option<Result<T, ApiError>>> + Copy + Send + Sync + 'static,
 {
     move || match value.get() {
-        Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid=testid>{e.to_string()}</p> }),
+        Some(Err(e)) => {
+            Some(view! { <p class="error" role="alert" data-testid=testid>{e.to_string()}</p> })
+        }
         _ => None,
     }
 }
@@ -167,7 +169,10 @@ pub fn BuyerRfqPage() -> impl IntoView {
         move || {
             (
                 params.get().get("id"),
-                send.version().get() + counter.version().get() + accept.version().get() + close.version().get(),
+                send.version().get()
+                    + counter.version().get()
+                    + accept.version().get()
+                    + close.version().get(),
                 saved.get(),
             )
         },
@@ -208,7 +213,11 @@ fn DraftEditor(page: BuyerPage, saved: RwSignal<u32>) -> impl IntoView {
     let is_new = r.id.is_empty();
     let title = RwSignal::new(r.title.clone());
     let needed_by = RwSignal::new(r.needed_by.clone());
-    let country = RwSignal::new(if is_new { "DE".to_owned() } else { r.country.clone() });
+    let country = RwSignal::new(if is_new {
+        "DE".to_owned()
+    } else {
+        r.country.clone()
+    });
     let region = RwSignal::new(r.region.clone());
     let postal = RwSignal::new(r.postal.clone());
     let address = RwSignal::new(r.address.clone());
@@ -235,7 +244,11 @@ fn DraftEditor(page: BuyerPage, saved: RwSignal<u32>) -> impl IntoView {
                     .find(|(_, name)| Some(name) == l.category.as_ref())
                     .map(|(slug, _)| slug.clone())
                     .unwrap_or_default(),
-                description: if l.kind == "product" { String::new() } else { l.description.clone() },
+                description: if l.kind == "product" {
+                    String::new()
+                } else {
+                    l.description.clone()
+                },
                 quantity: l.quantity,
                 target: l.target_decimal.clone(),
             })
@@ -283,7 +296,11 @@ fn DraftEditor(page: BuyerPage, saved: RwSignal<u32>) -> impl IntoView {
             postal: postal.get_untracked(),
             address: address.get_untracked(),
             notes: notes.get_untracked(),
-            lines: rows.get_untracked().iter().map(|r| r.line.get_untracked()).collect(),
+            lines: rows
+                .get_untracked()
+                .iter()
+                .map(|r| r.line.get_untracked())
+                .collect(),
         };
         save.dispatch(RfqSave {
             id: (!id.is_empty()).then(|| id.clone()),
@@ -292,11 +309,16 @@ fn DraftEditor(page: BuyerPage, saved: RwSignal<u32>) -> impl IntoView {
         });
     };
     let categories = StoredValue::new(page.categories.clone());
-    let text_field = move |label: &'static str, name: &'static str, sig: RwSignal<String>, kind: &'static str| view! {
-        <div class="field">
-            <label for=name>{label}</label>
-            <input id=name name=name type=kind prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
-        </div>
+    let text_field = move |label: &'static str,
+                           name: &'static str,
+                           sig: RwSignal<String>,
+                           kind: &'static str| {
+        view! {
+            <div class="field">
+                <label for=name>{label}</label>
+                <input id=name name=name type=kind prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
+            </div>
+        }
     };
     view! {
         <Title text=if is_new { "New quote request".to_owned() } else { format!("{} · draft", r.number) }/>
@@ -351,10 +373,16 @@ fn DraftEditor(page: BuyerPage, saved: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn DraftLine(row: Row, rows: RwSignal<Vec<Row>>, categories: StoredValue<Vec<Choice>>) -> impl IntoView {
+fn DraftLine(
+    row: Row,
+    rows: RwSignal<Vec<Row>>,
+    categories: StoredValue<Vec<Choice>>,
+) -> impl IntoView {
     let l = row.line;
     let kind = move || l.with(|l| l.kind.clone());
-    let set = move |f: fn(&mut LineForm, String)| move |ev: leptos::ev::Event| l.update(|x| f(x, event_target_value(&ev)));
+    let set = move |f: fn(&mut LineForm, String)| {
+        move |ev: leptos::ev::Event| l.update(|x| f(x, event_target_value(&ev)))
+    };
     view! {
         <tr data-testid="draft-line">
             <td>
@@ -395,10 +423,7 @@ fn SendPanel(page: BuyerPage, send: ServerAction<RfqSend>) -> impl IntoView {
             navigate("/console/rfqs", Default::default());
         }
     });
-    // A week from now, to the minute, as the default deadline.
-    let deadline = chrono::NaiveDateTime::parse_from_str(&page.now, "%Y-%m-%dT%H:%M")
-        .map(|t| (t + chrono::Duration::days(7)).format("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default();
+    let deadline = page.default_deadline.clone();
     let id = page.rfq.id.clone();
     let delete_id = page.rfq.id.clone();
     view! {
@@ -633,7 +658,12 @@ fn QuoteCard(
 ) -> impl IntoView {
     let q = quote;
     let can_counter = open && q.state == "offered";
-    let current = q.versions.iter().rev().find(|v| v.author == "offer").cloned();
+    let current = q
+        .versions
+        .iter()
+        .rev()
+        .find(|v| v.author == "offer")
+        .cloned();
     view! {
         <div class="card partner-panel rfq-quote" data-testid="quote" data-seller=q.seller.clone()>
             <div class="partner-panel__head">
@@ -742,7 +772,12 @@ pub fn SellerRfqPage() -> impl IntoView {
     let offer = ServerAction::<PartnerRfqOffer>::new();
     let withdraw = ServerAction::<PartnerRfqWithdraw>::new();
     let data = Resource::new(
-        move || (params.get().get("id").unwrap_or_default(), offer.version().get() + withdraw.version().get()),
+        move || {
+            (
+                params.get().get("id").unwrap_or_default(),
+                offer.version().get() + withdraw.version().get(),
+            )
+        },
         |(id, _)| partner_rfq(id),
     );
     view! {
@@ -772,8 +807,18 @@ fn SellerView(
 ) -> impl IntoView {
     let r = page.rfq.clone();
     let q = page.quote.clone();
-    let latest = q.versions.iter().rev().find(|v| v.author == "offer").cloned();
-    let counter = q.versions.iter().rev().find(|v| v.author == "counter" && Some(v.no) == latest.as_ref().map(|l| l.no)).cloned();
+    let latest = q
+        .versions
+        .iter()
+        .rev()
+        .find(|v| v.author == "offer")
+        .cloned();
+    let counter = q
+        .versions
+        .iter()
+        .rev()
+        .find(|v| v.author == "counter" && Some(v.no) == latest.as_ref().map(|l| l.no))
+        .cloned();
     let id = r.id.clone();
     view! {
         <Title text=format!("{} · {}", r.number, r.title)/>

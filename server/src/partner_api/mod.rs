@@ -18,6 +18,7 @@ mod orders;
 mod prices;
 pub mod problem;
 mod profile;
+mod rfqs;
 mod territories;
 mod webhooks;
 
@@ -51,7 +52,7 @@ pub const BASE: &str = "/partner/v1";
     info(
         title = "Partner API",
         version = "1",
-        description = "What a partner's own systems call: its profile, its price list (with its own SKU codes), its territories, the orders customers send it and its webhooks. Authenticate with an API key from your console: `Authorization: Bearer hub_live_…`. Every error is RFC 9457 problem details with a stable `type`. Send an `Idempotency-Key` header with every POST: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`), the same key with another body gets 422. Every answer to a known key carries `RateLimit-Policy` and `RateLimit` (`limit`, `remaining`, `reset` seconds); over the limit, 429 with `Retry-After`. Webhooks follow Standard Webhooks: verify `webhook-signature` (HMAC-SHA256 of `webhook-id.webhook-timestamp.body` under your endpoint's `whsec_` secret)."
+        description = "What a partner's own systems call: its profile, its price list (with its own SKU codes), its territories, the orders customers send it, the quote requests resellers send it and its webhooks. Authenticate with an API key from your console: `Authorization: Bearer hub_live_…`. Every error is RFC 9457 problem details with a stable `type`. Send an `Idempotency-Key` header with every POST: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`), the same key with another body gets 422. Every answer to a known key carries `RateLimit-Policy` and `RateLimit` (`limit`, `remaining`, `reset` seconds); over the limit, 429 with `Retry-After`. Webhooks follow Standard Webhooks: verify `webhook-signature` (HMAC-SHA256 of `webhook-id.webhook-timestamp.body` under your endpoint's `whsec_` secret)."
     ),
     servers((url = "/partner/v1")),
     modifiers(&BearerKey),
@@ -60,6 +61,7 @@ pub const BASE: &str = "/partner/v1";
         (name = "prices", description = "Your price list, per hub SKU"),
         (name = "territories", description = "Where you ship"),
         (name = "orders", description = "Carts customers transferred to you, and each step you take with them (acknowledge, accept, reject, ship, deliver, cancel)"),
+        (name = "rfqs", description = "Quote requests the resellers you supply send you (`rfq.created`), your offers and revisions, and withdrawals"),
         (name = "webhooks", description = "Events the hub sends to your systems, signed, retried for three days, replayable"),
     )
 )]
@@ -99,6 +101,10 @@ fn split() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::ship_order))
         .routes(routes!(orders::deliver_order))
         .routes(routes!(orders::cancel_order))
+        .routes(routes!(rfqs::list_rfqs))
+        .routes(routes!(rfqs::get_rfq))
+        .routes(routes!(rfqs::offer_rfq))
+        .routes(routes!(rfqs::withdraw_rfq))
         .routes(routes!(webhooks::list_event_types))
         .routes(routes!(webhooks::list_endpoints, webhooks::create_endpoint))
         .routes(routes!(
@@ -522,6 +528,8 @@ mod tests {
                 "GET /prices",
                 "GET /prices/{sku}",
                 "GET /profile",
+                "GET /rfqs",
+                "GET /rfqs/{id}",
                 "GET /territories",
                 "GET /webhooks/deliveries",
                 "GET /webhooks/deliveries/{id}",
@@ -534,6 +542,8 @@ mod tests {
                 "POST /orders/{id}/deliver",
                 "POST /orders/{id}/reject",
                 "POST /orders/{id}/ship",
+                "POST /rfqs/{id}/offers",
+                "POST /rfqs/{id}/withdraw",
                 "POST /webhooks/deliveries/replay-dead",
                 "POST /webhooks/deliveries/{id}/replay",
                 "POST /webhooks/endpoints",

@@ -1,4 +1,5 @@
 //! Background workers of the server process.
 
 pub mod mail;
+pub mod quotes;
 pub mod webhooks;

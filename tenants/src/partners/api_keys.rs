@@ -67,10 +67,14 @@ pub enum Scope {
     OrdersRead,
     #[serde(rename = "orders:write")]
     OrdersWrite,
+    #[serde(rename = "rfqs:read")]
+    RfqsRead,
+    #[serde(rename = "rfqs:write")]
+    RfqsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 12] = [
         Self::ProfileRead,
         Self::ProfileWrite,
         Self::PricesRead,
@@ -81,6 +85,8 @@ impl Scope {
         Self::WebhooksWrite,
         Self::OrdersRead,
         Self::OrdersWrite,
+        Self::RfqsRead,
+        Self::RfqsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +101,8 @@ impl Scope {
             Self::WebhooksWrite => "webhooks:write",
             Self::OrdersRead => "orders:read",
             Self::OrdersWrite => "orders:write",
+            Self::RfqsRead => "rfqs:read",
+            Self::RfqsWrite => "rfqs:write",
         }
     }
 

@@ -45,6 +45,7 @@ enum IdKind {
     WebhookEndpoint,
     WebhookDelivery,
     Order,
+    Rfq,
     Tenant,
 }
 
@@ -59,7 +60,9 @@ fn id_kind(field: &str, path: &str) -> Option<IdKind> {
         "id" if path.contains("partner/endpoint") => IdKind::WebhookEndpoint,
         "id" if path.contains("partner/deliver") => IdKind::WebhookDelivery,
         "id" | "reroute" if path.contains("order") || path.contains("transfer") => IdKind::Order,
+        "id" if path.contains("rfq") || path.contains("quotes") => IdKind::Rfq,
         "id" => IdKind::Tenant,
+        "seller" => IdKind::Tenant,
         "product" | "product_id" => IdKind::Product,
         "category" | "parent" | "category_id" => IdKind::Category,
         "user" | "user_id" => IdKind::User,
@@ -98,6 +101,7 @@ impl Ids {
                 "SELECT tenant_id, id FROM webhook_deliveries",
             ),
             (IdKind::Order, "SELECT tenant_id, id FROM orders"),
+            (IdKind::Rfq, "SELECT tenant_id, id FROM rfqs"),
             (IdKind::Tenant, "SELECT id, id FROM tenants"),
         ] {
             let rows = conn
@@ -123,7 +127,8 @@ impl Ids {
                     IdKind::ApiKey
                     | IdKind::WebhookEndpoint
                     | IdKind::WebhookDelivery
-                    | IdKind::Order => id.to_string(),
+                    | IdKind::Order
+                    | IdKind::Rfq => id.to_string(),
                 };
                 out.0
                     .entry(kind)
@@ -134,12 +139,18 @@ impl Ids {
         out
     }
 
-    /// An id of `kind` owned by `victim` if it has one, else by any tenant but `attacker`.
+    /// An id of `kind` owned by `victim` if it has one, else by any tenant but `attacker`;
+    /// never one the attacker holds too (a record two tenants share, such as an order or a
+    /// quote request, is a row in each with the same id: using it at home is no attack).
     fn pick(&self, kind: IdKind, victim: &str, attacker: &str) -> Option<String> {
         let all = self.0.get(&kind)?;
+        let theirs = |id: &str| !all.iter().any(|(o, i)| o == attacker && i == id);
         all.iter()
-            .find(|(owner, _)| owner == victim)
-            .or_else(|| all.iter().find(|(owner, _)| owner != attacker))
+            .find(|(owner, id)| owner == victim && theirs(id))
+            .or_else(|| {
+                all.iter()
+                    .find(|(owner, id)| owner != attacker && theirs(id))
+            })
             .map(|(_, id)| id.clone())
     }
 }
@@ -282,6 +293,33 @@ async fn fingerprint(conn: &DatabaseConnection) -> BTreeMap<String, String> {
         (
             "order_history",
             "SELECT tenant_id, id, order_id, state FROM order_history ORDER BY tenant_id, id",
+        ),
+        (
+            "rfqs",
+            "SELECT tenant_id, id, side, state, version, title, notes FROM rfqs ORDER BY tenant_id, side, id",
+        ),
+        (
+            "rfq_lines",
+            "SELECT tenant_id, rfq_id, side, line_no, description, quantity FROM rfq_lines ORDER BY tenant_id, side, rfq_id, line_no",
+        ),
+        (
+            "quotes",
+            "SELECT tenant_id, rfq_id, side, seller_id, state, offer_no, version FROM quotes ORDER BY tenant_id, side, rfq_id, seller_id",
+        ),
+        (
+            "quote_versions",
+            "SELECT tenant_id, rfq_id, side, seller_id, no, author, total_minor FROM quote_versions ORDER BY tenant_id, side, rfq_id, seller_id, no, author",
+        ),
+        (
+            "auto_quote_rules",
+            "SELECT tenant_id, enabled, validity_days, version FROM auto_quote_rules ORDER BY tenant_id",
+        ),
+        (
+            "notices",
+            // Whether a notice was read is the reader's own business (marking one's own notices
+            // read is a legitimate call the probe makes at home); quotes::notices_are_private
+            // checks that no other tenant can.
+            "SELECT tenant_id, id, kind, text FROM notices ORDER BY tenant_id, id",
         ),
     ];
     let mut out = BTreeMap::new();
@@ -604,6 +642,80 @@ async fn transferred_order(app: &TestApp, world: &World) {
     .expect("an order");
 }
 
+/// A quote request from acme to dove (the link the transferred order made), answered by
+/// dove: rows on both sides, for the functions that take an RFQ's id to be aimed at.
+async fn quote_request(app: &TestApp, world: &World) {
+    use tenants::quotes::{self, Person};
+    let (acme, dove) = (
+        world.tenant("acme.localhost"),
+        world.tenant("dove.localhost"),
+    );
+    let adb = tenants::access::operator(&app.db, acme);
+    let store = app
+        .state
+        .catalog
+        .storefront(&app.db, acme)
+        .await
+        .expect("acme's store");
+    let now = app.clock.now();
+    let d = quotes::rfq::save_draft(
+        &adb,
+        &store,
+        None,
+        &quotes::rfq::DraftInput {
+            title: "Probe request".into(),
+            country: "DE".into(),
+            address: "Probe street 1".into(),
+            lines: vec![quotes::rfq::LineInput {
+                kind: "text".into(),
+                description: "Probe goods".into(),
+                quantity: 3,
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+        None,
+        &Person {
+            user: None,
+            name: "Probe Buyer".into(),
+            email: "buyer@probe.example".into(),
+        },
+        now,
+    )
+    .await
+    .expect("a draft");
+    quotes::rfq::send(
+        &adb,
+        d.id,
+        &quotes::rfq::SendInput {
+            distributors: vec![dove.id()],
+            deadline: Some(now + chrono::Duration::days(3)),
+            ..Default::default()
+        },
+        None,
+        now,
+    )
+    .await
+    .expect("sent");
+    quotes::answer::offer(
+        &tenants::access::operator(&app.db, dove),
+        d.id,
+        &quotes::answer::OfferInput {
+            lines: vec![quotes::answer::OfferLineInput {
+                line_no: 1,
+                price: "9.50".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+        None,
+        tenants::orders::Actor::Partner,
+        now,
+    )
+    .await
+    .expect("answered");
+}
+
 #[tokio::test]
 async fn no_endpoint_leaks_across_tenants() {
     // No delivery worker: the seeded deliveries stay as they are unless a request moves them.
@@ -643,6 +755,7 @@ async fn no_endpoint_leaks_across_tenants() {
             .expect("test event");
     }
     transferred_order(&app, &world).await;
+    quote_request(&app, &world).await;
     let eps = endpoints();
     assert!(
         eps.iter().any(|e| e.kind == EndpointKind::ServerFn),

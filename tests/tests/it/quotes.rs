@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use hub_tests::{TestApp, spawn_app};
+use hub_tests::{TestApp, spawn_app, spawn_app_with};
 use tenants::access::operator;
 use tenants::catalog::snapshot::Storefront;
 use tenants::orders::{self, Actor, ListQuery};
@@ -509,6 +509,29 @@ async fn others_cannot_read_or_change_a_request() {
     )
     .await;
     assert!(matches!(unlinked, Err(Error::NotFound(_))), "{unlinked:?}");
+    // Notices are each tenant's own: another tenant marking its own read leaves acme's unread.
+    let unread = quotes::notices::unread(&m.adb)
+        .await
+        .expect("acme's notices");
+    assert!(unread > 0);
+    quotes::notices::mark_read(&bdb, m.now)
+        .await
+        .expect("bolt reads its own");
+    quotes::notices::mark_read(&ddb, m.now)
+        .await
+        .expect("dove reads its own");
+    assert_eq!(
+        quotes::notices::unread(&m.adb)
+            .await
+            .expect("acme's notices"),
+        unread
+    );
+    assert!(
+        quotes::notices::list(&bdb)
+            .await
+            .expect("bolt's")
+            .is_empty()
+    );
     // Nobody else's inbox shows it; swift's shows it once.
     let q = quotes::ListQuery {
         limit: 50,
@@ -776,4 +799,179 @@ async fn bad_drafts_and_offers_are_refused_with_the_field_named() {
         .expect("read");
     assert_eq!(sv.quote.offer_no, 0);
     assert!(sv.quote.versions.is_empty());
+}
+
+/// An integrated distributor: `rfq.created` queued for its endpoint, then the request read and
+/// answered through the partner API with `If-Match` and an `Idempotency-Key`, as problem+json
+/// on every refusal.
+#[tokio::test]
+async fn a_partner_system_answers_through_the_api() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+
+    use crate::partner_api::{call, problem};
+
+    let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
+        return;
+    };
+    let m = market(&app).await;
+    let (endpoint, _) = tenants::webhooks::endpoints::create(
+        &m.ndb,
+        &tenants::webhooks::endpoints::EndpointInput {
+            url: "http://127.0.0.1:9/hooks".into(),
+            description: "ERP".into(),
+            events: vec!["rfq.created".into()],
+            enabled: true,
+        },
+        m.now,
+    )
+    .await
+    .expect("endpoint");
+    let v = sent(
+        &m,
+        vec![
+            product(&m.skus[0].0, 10, ""),
+            words("Installation on site", 1),
+        ],
+        to_both(&m, m.now + Duration::days(3)),
+    )
+    .await;
+    let id = v.rfq.id.to_string();
+    let log = tenants::webhooks::deliveries::list(
+        &m.ndb,
+        &tenants::webhooks::deliveries::Filter::default(),
+        None,
+        50,
+    )
+    .await
+    .expect("deliveries");
+    assert!(
+        log.items
+            .iter()
+            .any(|d| d.event_type == "rfq.created" && d.endpoint_id == endpoint.id),
+        "rfq.created is queued for north's system"
+    );
+
+    let (s, _, page) = call(&app, Method::GET, "/rfqs", Some(&m.net.north_key), None).await;
+    assert_eq!(s, 200, "{page}");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "{page}");
+    let (s, h, doc) = call(
+        &app,
+        Method::GET,
+        &format!("/rfqs/{id}"),
+        Some(&m.net.north_key),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{doc}");
+    let etag = h
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_owned();
+    assert_eq!(doc["lines"][1]["kind"], "text");
+    assert_eq!(doc["quote_state"], "requested");
+
+    let post = |key: &str, idem: &str, if_match: &str, body: Value| {
+        let req = app
+            .client
+            .post(app.url("localhost", &format!("/partner/v1/rfqs/{id}/offers")))
+            .bearer_auth(key.to_owned())
+            .header("idempotency-key", idem.to_owned())
+            .header("if-match", if_match.to_owned())
+            .json(&body);
+        async move {
+            let res = req.send().await.expect("answer");
+            let (s, h) = (res.status().as_u16(), res.headers().clone());
+            (s, h, res.json::<Value>().await.expect("json"))
+        }
+    };
+    let offer = json!({"lines": [{"line_no": 1, "unit_minor": 1999, "lead_days": 4}, {"line_no": 2, "unit_minor": 25000}], "terms": "Net 30"});
+    // A test key changes nothing; a bad line is named; a stale version is 412.
+    let (s, h, b) = post(&m.net.north_test_key, "t-1", &etag, offer.clone()).await;
+    problem(s, &h, &b, 403, "test-key-on-live-data");
+    let (s, h, b) = post(
+        &m.net.north_key,
+        "b-1",
+        &etag,
+        json!({"lines": [{"line_no": 7, "unit_minor": 1}]}),
+    )
+    .await;
+    problem(s, &h, &b, 422, "validation");
+    let (s, h, b) = post(&m.net.north_key, "s-1", "\"v99\"", offer.clone()).await;
+    problem(s, &h, &b, 412, "stale-version");
+    let (s, h, b) = post(&m.net.north_key, "o-1", &etag, offer.clone()).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["offer_no"], 1);
+    assert_eq!(b["versions"][0]["by"], "partner system");
+    assert_ne!(
+        h.get("etag").and_then(|v| v.to_str().ok()),
+        Some(etag.as_str())
+    );
+    // The same key and body: the first answer again, nothing written twice.
+    let (s, h, again) = post(&m.net.north_key, "o-1", &etag, offer).await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(
+        h.get("idempotent-replayed").and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert_eq!(again["offer_no"], 1);
+    // swift's key: its own quote only; a distributor not asked gets 404.
+    let (s, _, sdoc) = call(
+        &app,
+        Method::GET,
+        &format!("/rfqs/{id}"),
+        Some(&m.net.swift_key),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{sdoc}");
+    assert!(
+        !sdoc.to_string().contains("25000"),
+        "swift never sees north's price: {sdoc}"
+    );
+    let (s, h, b) = call(
+        &app,
+        Method::GET,
+        "/rfqs/00000000-0000-0000-0000-000000000000",
+        Some(&m.net.swift_key),
+        None,
+    )
+    .await;
+    problem(s, &h, &b, 404, "not-found");
+    // The read-only prices key cannot read requests.
+    let (s, h, b) = call(
+        &app,
+        Method::GET,
+        "/rfqs",
+        Some(&m.net.north_read_key),
+        None,
+    )
+    .await;
+    problem(s, &h, &b, 403, "insufficient-scope");
+    // acme accepts north's answer; north's next answer is refused with 409.
+    quotes::accept::accept(&m.adb, v.rfq.id, m.net.north.id(), 1, &buyer(), m.now)
+        .await
+        .expect("accepted");
+    let (_, h, _) = call(
+        &app,
+        Method::GET,
+        &format!("/rfqs/{id}"),
+        Some(&m.net.north_key),
+        None,
+    )
+    .await;
+    let etag = h
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_owned();
+    let (s, h, b) = post(
+        &m.net.north_key,
+        "o-2",
+        &etag,
+        json!({"lines": [{"line_no": 1, "unit_minor": 1}]}),
+    )
+    .await;
+    problem(s, &h, &b, 409, "conflict");
 }
