@@ -279,6 +279,8 @@ pub struct ActivityView {
     pub answers: u32,
     pub accepted: u32,
     pub unanswered: u32,
+    pub unpriced_lines: u32,
+    pub unpriced_requests: u32,
 }
 
 #[cfg(feature = "ssr")]
@@ -714,6 +716,8 @@ pub(crate) mod ssr {
             answers: r.answers,
             accepted: r.accepted,
             unanswered: r.unanswered,
+            unpriced_lines: r.unpriced_lines,
+            unpriced_requests: r.unpriced_requests,
         }
     }
 }

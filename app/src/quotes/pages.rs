@@ -941,6 +941,7 @@ fn activity_view(a: ActivityView) -> AnyView {
             <div class="stat card"><dt>"Answers"</dt><dd>{a.answers}</dd></div>
             <div class="stat card"><dt>"Accepted"</dt><dd>{a.accepted}</dd></div>
             <div class="stat card"><dt>"Nobody answered"</dt><dd>{a.unanswered}</dd></div>
+            <div class="stat card" data-testid="unpriced"><dt>{format!("Lines nobody priced ({} requests)", a.unpriced_requests)}</dt><dd>{a.unpriced_lines}</dd></div>
         </dl>
         <div class="card partner-panel">
             <h2>{format!("Requests and answers per day, {} to {}", a.from, a.to)}</h2>

@@ -47,8 +47,11 @@ pub struct Report {
     pub requests: u32,
     pub answers: u32,
     pub accepted: u32,
-    /// Requests that closed or were decided with no answer at all from anyone.
+    /// Requests nobody answered at all.
     pub unanswered: u32,
+    /// Lines no standing offer priced when their request closed, and in how many requests.
+    pub unpriced_lines: u32,
+    pub unpriced_requests: u32,
 }
 
 /// The last `days` days of activity (1 to 365), as of `now`.
@@ -91,8 +94,15 @@ pub async fn report(hub: &TenantDb, days: u32, now: DateTime<Utc>) -> Result<Rep
     let mut answered_rfqs = std::collections::BTreeSet::new();
     let mut decided_rfqs = std::collections::BTreeSet::new();
     let mut answers = 0;
+    let mut unpriced_lines = 0u32;
+    let mut unpriced_rfqs = std::collections::BTreeSet::new();
     for r in &rows {
         let day = r.at.date_naive();
+        if r.kind == "unpriced" {
+            unpriced_lines = unpriced_lines.saturating_add(super::to_u32(i64::from(r.lines)));
+            unpriced_rfqs.insert(r.rfq_id);
+            continue;
+        }
         let Some(d) = r.distributor_id else { continue };
         let acc = per.entry(d).or_default();
         acc.name = r.distributor_name.clone().unwrap_or_default();
@@ -156,5 +166,7 @@ pub async fn report(hub: &TenantDb, days: u32, now: DateTime<Utc>) -> Result<Rep
         answers,
         accepted: n(decided_rfqs.len()),
         unanswered: n(requests.difference(&answered_rfqs).count()),
+        unpriced_lines,
+        unpriced_requests: n(unpriced_rfqs.len()),
     })
 }

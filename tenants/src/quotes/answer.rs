@@ -478,7 +478,7 @@ pub async fn offer(
         super::rfq::close_reason(&m, u32::try_from(answered).unwrap_or(u32::MAX), meets)
     {
         tx.flush().await?;
-        tx = super::rfq::close_in(tx, &m, &reason, now).await?;
+        tx = super::rfq::close_in(tx, &m, &reason, hub.as_ref().map(|h| h.id()), now).await?;
     }
     tx.commit().await?;
     super::for_seller(db, id, now).await

@@ -709,9 +709,40 @@ pub struct LineChange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diff {
     pub lines: Vec<LineChange>,
-    pub valid_until: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    /// The validity before and after, when it changed.
+    pub valid_until: Option<ValidityChange>,
     pub terms: Option<(String, String)>,
     pub total: (Option<Money>, Option<Money>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidityChange {
+    pub before: Option<DateTime<Utc>>,
+    pub after: Option<DateTime<Utc>>,
+}
+
+/// What a diff compares of a line, by name.
+const FACETS: [&str; 6] = [
+    "price",
+    "quantity",
+    "stock",
+    "lead time",
+    "substitute",
+    "note",
+];
+
+fn facets(l: Option<&QuoteLine>) -> [String; 6] {
+    let Some(l) = l else {
+        return Default::default();
+    };
+    [
+        format!("{:?}", l.unit.map(|u| u.minor)),
+        l.quantity.to_string(),
+        format!("{:?}", l.stock),
+        format!("{:?}", l.lead_days),
+        format!("{:?}", l.substitute_sku),
+        format!("{:?}", l.note),
+    ]
 }
 
 pub fn diff(rfq: &Rfq, a: &Version, b: &Version) -> Diff {
@@ -719,47 +750,13 @@ pub fn diff(rfq: &Rfq, a: &Version, b: &Version) -> Diff {
     for l in &rfq.lines {
         let before = a.lines.iter().find(|q| q.line_no == l.line_no).cloned();
         let after = b.lines.iter().find(|q| q.line_no == l.line_no).cloned();
-        let mut fields = Vec::new();
-        let pick = |q: &Option<QuoteLine>| {
-            q.as_ref().map(|q| {
-                (
-                    q.unit.map(|u| u.minor),
-                    q.quantity,
-                    q.stock,
-                    q.lead_days,
-                    q.substitute_sku.clone(),
-                    q.note.clone(),
-                )
-            })
-        };
-        let (x, y) = (pick(&before), pick(&after));
-        let get = |t: &Option<(
-            Option<i64>,
-            u32,
-            Option<u32>,
-            Option<u32>,
-            Option<String>,
-            Option<String>,
-        )>| { t.clone().unwrap_or_default() };
-        let (x, y) = (get(&x), get(&y));
-        if x.0 != y.0 {
-            fields.push("price".to_owned());
-        }
-        if x.1 != y.1 {
-            fields.push("quantity".to_owned());
-        }
-        if x.2 != y.2 {
-            fields.push("stock".to_owned());
-        }
-        if x.3 != y.3 {
-            fields.push("lead time".to_owned());
-        }
-        if x.4 != y.4 {
-            fields.push("substitute".to_owned());
-        }
-        if x.5 != y.5 {
-            fields.push("note".to_owned());
-        }
+        let (x, y) = (facets(before.as_ref()), facets(after.as_ref()));
+        let fields: Vec<String> = FACETS
+            .iter()
+            .zip(x.iter().zip(y.iter()))
+            .filter(|(_, (a, b))| a != b)
+            .map(|(name, _)| (*name).to_owned())
+            .collect();
         if !fields.is_empty() {
             lines.push(LineChange {
                 line_no: l.line_no,
@@ -772,7 +769,10 @@ pub fn diff(rfq: &Rfq, a: &Version, b: &Version) -> Diff {
     }
     Diff {
         lines,
-        valid_until: (a.valid_until != b.valid_until).then_some((a.valid_until, b.valid_until)),
+        valid_until: (a.valid_until != b.valid_until).then_some(ValidityChange {
+            before: a.valid_until,
+            after: b.valid_until,
+        }),
         terms: (a.terms != b.terms).then(|| (a.terms.clone(), b.terms.clone())),
         total: (a.total, b.total),
     }

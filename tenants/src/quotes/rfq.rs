@@ -859,7 +859,7 @@ pub async fn send(
     let reason = close_reason(&sent, answered, meets);
     if let Some(reason) = reason {
         tx.flush().await?;
-        tx = close_in(tx, &sent, &reason, now).await?;
+        tx = close_in(tx, &sent, &reason, hub.as_ref().map(Tenant::id), now).await?;
     }
     tx.commit().await?;
     super::for_buyer(db, id, now).await
@@ -940,6 +940,7 @@ pub(crate) async fn close_in(
     tx: TenantTx,
     m: &rfqs::Model,
     reason: &str,
+    hub: Option<TenantId>,
     now: DateTime<Utc>,
 ) -> Result<TenantTx> {
     let buyer = TenantId::from(m.buyer_id);
@@ -968,6 +969,29 @@ pub(crate) async fn close_in(
         .all(tx.conn())
         .await?;
     let answered = sellers.iter().filter(|q| q.offer_no > 0).count();
+    // The lines no standing offer prices, for the hub's record (a count, no text).
+    let lines = super::read_lines(&tx, BUYER, m.id).await?;
+    let offered = tx
+        .find::<quote_lines::Entity>()
+        .filter(quote_lines::Column::Side.eq(BUYER))
+        .filter(quote_lines::Column::RfqId.eq(m.id))
+        .filter(quote_lines::Column::Author.eq(BY_SELLER))
+        .filter(quote_lines::Column::UnitMinor.is_not_null())
+        .all(tx.conn())
+        .await?;
+    let unpriced = lines
+        .iter()
+        .filter(|l| {
+            !offered.iter().any(|o| {
+                o.line_no == l.line_no
+                    && sellers.iter().any(|q| {
+                        q.seller_id == o.seller_id
+                            && q.offer_no == o.no
+                            && q.state != super::QuoteState::Withdrawn.as_str()
+                    })
+            })
+        })
+        .count();
     notices::tell(
         &tx,
         News {
@@ -1014,12 +1038,32 @@ pub(crate) async fn close_in(
         crate::webhooks::emit(&stx, "rfq.closed", &data, now, None).await?;
         tx = stx.rebind(buyer).await?;
     }
+    if let Some(hub) = hub
+        && unpriced > 0
+    {
+        let htx = tx.rebind(hub).await?;
+        htx.defer_insert(activity::ActiveModel {
+            tenant_id: Set(Uuid::nil()),
+            id: Set(Uuid::now_v7()),
+            rfq_id: Set(m.id),
+            reseller_id: Set(m.buyer_id),
+            reseller_name: Set(m.buyer_name.clone()),
+            distributor_id: Set(None),
+            distributor_name: Set(None),
+            kind: Set("unpriced".into()),
+            lines: Set(i32::try_from(unpriced).unwrap_or(i32::MAX)),
+            response_secs: Set(None),
+            at: Set(now),
+        });
+        tx = htx.rebind(buyer).await?;
+    }
     Ok(tx)
 }
 
 /// The buyer closes RFQ `id` by hand: no more answers; it may still accept a current offer.
 pub async fn close(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<super::BuyerView> {
     reseller(db)?;
+    let hub = registry::hub(db.db()).await?.map(|h| h.id());
     let tx = db.begin_write().await?;
     let m = super::lock_rfq(&tx, id).await?;
     match super::state_at(&m, now) {
@@ -1038,7 +1082,7 @@ pub async fn close(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<super:
             )));
         }
     }
-    let tx = close_in(tx, &m, "closed by hand", now).await?;
+    let tx = close_in(tx, &m, "closed by hand", hub, now).await?;
     tx.commit().await?;
     super::for_buyer(db, id, now).await
 }
@@ -1064,6 +1108,7 @@ pub async fn close_due(db: &TenantDb, now: DateTime<Utc>) -> Result<usize> {
         tx.commit().await?;
         ids
     };
+    let hub = registry::hub(db.db()).await?.map(|h| h.id());
     let mut n = 0;
     for id in due {
         let tx = db.begin_write().await?;
@@ -1071,7 +1116,7 @@ pub async fn close_due(db: &TenantDb, now: DateTime<Utc>) -> Result<usize> {
         if m.state != RfqState::Open.as_str() || m.deadline.is_none_or(|d| d > now) {
             continue;
         }
-        let tx = close_in(tx, &m, "the deadline passed", now).await?;
+        let tx = close_in(tx, &m, "the deadline passed", hub, now).await?;
         tx.commit().await?;
         n += 1;
     }
