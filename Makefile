@@ -14,7 +14,7 @@ SITE_ROOT  := $(CURDIR)/target/$(if $(RELEASE),site-release,site)
 export PYTOOLS := $(TARGET_DIR)/pytools
 export TEST_PYTHON := $(PYTOOLS)/bin/python
 
-.PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench bench-webhooks bench-transfer clean-data
+.PHONY: help tools test-tools build watch run seed test fmt fmt-check lint unit it it-sqlite it-postgres browser bench bench-webhooks bench-transfer bench-quotes clean-data
 
 help:
 	@echo "make run    build, migrate, seed the demo hub on first start, serve on http://localhost:3000"
@@ -82,6 +82,7 @@ bench:
 	scripts/bench.sh
 	scripts/bench-webhooks.sh
 	scripts/bench-transfer.sh
+	scripts/bench-quotes.sh
 
 bench-webhooks:
 	scripts/bench-webhooks.sh
@@ -89,6 +90,10 @@ bench-webhooks:
 # Cart transfer: the live price list, confirms/s against bare inserts, and the SIGKILL run.
 bench-transfer:
 	scripts/bench-transfer.sh
+
+# Quote requests: send → every automatic answer stored, 20 lines to 5 distributors of 100,000 SKUs.
+bench-quotes:
+	scripts/bench-quotes.sh
 
 clean-data:
 	rm -rf data
