@@ -24,6 +24,20 @@ pub(crate) async fn read_file(
     limit: usize,
     advice: &str,
 ) -> Result<Option<(String, Vec<u8>)>, crate::error::ApiError> {
+    Ok(read_form(data, limit, advice).await?.0)
+}
+
+/// [`read_file`], and the form's other fields as text (each up to 1 KiB).
+#[cfg(feature = "ssr")]
+#[expect(
+    clippy::type_complexity,
+    reason = "the file and the fields, as the form sent them"
+)]
+pub(crate) async fn read_form(
+    data: leptos::server_fn::codec::MultipartData,
+    limit: usize,
+    advice: &str,
+) -> Result<(Option<(String, Vec<u8>)>, Vec<(String, String)>), crate::error::ApiError> {
     use crate::error::ApiError;
     let unreadable = |e: multer::Error| {
         tracing::info!(error = %e, "unreadable upload");
@@ -36,8 +50,18 @@ pub(crate) async fn read_file(
         .into_inner()
         .ok_or_else(|| ApiError::validation("file", "the upload did not arrive as a form"))?;
     let mut file = None;
+    let mut fields = Vec::new();
     while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
         if field.name() != Some("file") {
+            let name = field.name().unwrap_or("").to_owned();
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                if text.len() + chunk.len() > 1024 {
+                    return Err(ApiError::validation("file", "a form field is too long"));
+                }
+                text.extend_from_slice(&chunk);
+            }
+            fields.push((name, String::from_utf8_lossy(&text).into_owned()));
             continue;
         }
         let name = field.file_name().unwrap_or("").to_owned();
@@ -56,7 +80,7 @@ pub(crate) async fn read_file(
         }
         file = Some((name, bytes));
     }
-    Ok(file)
+    Ok((file, fields))
 }
 
 /// Whether a request's content type is multipart form data with a boundary.

@@ -7,6 +7,8 @@
 //!
 //! - `rfqs`: the request (title, needed-by, ship-to, notes, closing rules, state).
 //! - `rfq_lines`: its lines (a product by SKU, a category, or free text; quantity, target).
+//! - `rfq_attachments`: PDFs and images the buyer attached (checked by their bytes); each
+//!   side's row points at the one stored file.
 //! - `quotes`: one per distributor asked: where its answer stands, its latest offer and
 //!   counter numbers, a row version for `If-Match`.
 //! - `quote_versions` / `quote_lines`: every offer (author `seller`) and counter-offer
@@ -146,6 +148,31 @@ impl MigrationTrait for Migration {
                         Alias::new("rfq_lines"),
                     ))
                     .foreign_key(&mut rfq_fk("fk_rfq_lines_rfq", "rfq_lines"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Alias::new("rfq_attachments"))
+                    .col(col("tenant_id").uuid().not_null())
+                    .col(col("side").string_len(10).not_null())
+                    .col(col("rfq_id").uuid().not_null())
+                    .col(col("id").uuid().not_null())
+                    // As the buyer named it: shown as text, sent as the download's name.
+                    .col(col("name").string_len(200).not_null())
+                    // 'pdf' | 'png' | 'jpg' | 'webp': what its bytes are.
+                    .col(col("kind").string_len(8).not_null())
+                    .col(col("size").big_integer().not_null())
+                    // The stored file's name (its content's digest): shared by both sides' rows.
+                    .col(col("blob").string_len(100).not_null())
+                    .col(ts("created_at"))
+                    .primary_key(&mut pk(&["tenant_id", "side", "rfq_id", "id"]))
+                    .foreign_key(&mut tenant_fk(
+                        "fk_rfq_attachments_tenant",
+                        Alias::new("rfq_attachments"),
+                    ))
+                    .foreign_key(&mut rfq_fk("fk_rfq_attachments_rfq", "rfq_attachments"))
                     .to_owned(),
             )
             .await?;
@@ -332,6 +359,7 @@ impl MigrationTrait for Migration {
             "quote_lines",
             "quote_versions",
             "quotes",
+            "rfq_attachments",
             "rfq_lines",
             "rfqs",
         ] {

@@ -67,6 +67,17 @@ pub struct LineView {
     pub target_decimal: String,
 }
 
+/// A file attached to a request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileView {
+    pub id: String,
+    pub name: String,
+    /// e.g. "PDF, 1.2 MB"
+    pub about: String,
+    /// Where the caller downloads it.
+    pub url: String,
+}
+
 /// The request itself, as both sides see it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RfqHead {
@@ -89,6 +100,7 @@ pub struct RfqHead {
     pub order_id: Option<String>,
     pub contact: String,
     pub lines: Vec<LineView>,
+    pub files: Vec<FileView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,7 +371,9 @@ pub(crate) mod ssr {
         }
     }
 
-    pub fn head(r: &Rfq) -> RfqHead {
+    /// The request's head; `files` is where the caller's downloads are (`/console/rfqs` for
+    /// the buyer, `/console/partner/rfqs` for a distributor).
+    pub fn head(r: &Rfq, files: &str) -> RfqHead {
         let mut rules = Vec::new();
         if let Some(c) = &r.rules {
             rules.push(format!("answers close {}", at(c.deadline)));
@@ -389,6 +403,28 @@ pub(crate) mod ssr {
             closed_reason: r.closed_reason.clone(),
             order_id: r.order_id.map(|o| o.to_string()),
             contact: r.contact_name.clone(),
+            files: r
+                .attachments
+                .iter()
+                .map(|a| FileView {
+                    id: a.id.to_string(),
+                    name: a.name.clone(),
+                    about: format!(
+                        "{}, {}",
+                        if a.mime == "application/pdf" {
+                            "PDF"
+                        } else {
+                            "image"
+                        },
+                        if a.size >= 1024 * 1024 {
+                            format!("{:.1} MB", a.size as f64 / (1024.0 * 1024.0))
+                        } else {
+                            format!("{} KB", a.size.div_ceil(1024))
+                        }
+                    ),
+                    url: format!("{files}/{}/files/{}", r.id, a.id),
+                })
+                .collect(),
             lines: r
                 .lines
                 .iter()
@@ -649,7 +685,7 @@ pub(crate) mod ssr {
         };
         let v = tenants::quotes::for_buyer(staff.db(), id, now).await?;
         Ok(BuyerPage {
-            rfq: head(&v.rfq),
+            rfq: head(&v.rfq, "/console/rfqs"),
             quotes: v.quotes.iter().map(|q| quote(&v.rfq, q)).collect(),
             matrix: matrix(&v),
             suppliers,
@@ -662,7 +698,7 @@ pub(crate) mod ssr {
 
     pub fn seller_page(v: &tenants::quotes::SellerView) -> SellerPage {
         SellerPage {
-            rfq: head(&v.rfq),
+            rfq: head(&v.rfq, "/console/partner/rfqs"),
             quote: quote(&v.rfq, &v.quote),
             open: v.rfq.state == tenants::quotes::RfqState::Open
                 && !matches!(
@@ -1124,6 +1160,72 @@ pub async fn rfq_activity(days: Option<u32>) -> Result<ActivityView, ApiError> {
         let now = app_state()?.clock.now();
         let r = tenants::quotes::activity::report(admin.db(), days.unwrap_or(30), now).await?;
         Ok(ssr::activity(&r))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- attachments
+
+/// Where the draft editor posts a file.
+pub const ATTACH_PATH: &str = "/api/quotes/attach";
+
+/// Attaches a file (the form's `file`: a PDF or a PNG, JPEG or WebP image) to the draft named
+/// by the form's `rfq`.
+#[server(prefix = "/api", endpoint = "quotes/attach", input = crate::upload::Upload, input_derive = (), output = crate::codec::Answer)]
+pub async fn rfq_attach(
+    data: leptos::server_fn::codec::MultipartData,
+) -> Result<FileView, ApiError> {
+    use tenants::access::StoreStaff;
+    use tenants::quotes::attachments;
+
+    use crate::context::{app_state, run};
+    run(|staff: StoreStaff| async move {
+        let state = app_state()?;
+        let (file, fields) =
+            crate::upload::read_form(data, attachments::MAX_BYTES, "attach a smaller file").await?;
+        let rfq = fields
+            .iter()
+            .find(|(k, _)| k == "rfq")
+            .map(|(_, v)| ssr::parse_id(v))
+            .ok_or(ApiError::NotFound)??;
+        let (name, bytes) = file
+            .filter(|(_, b)| !b.is_empty())
+            .ok_or_else(|| ApiError::validation("file", "choose a file to attach"))?;
+        let a = attachments::add(
+            staff.db(),
+            &state.media,
+            rfq,
+            &name,
+            &bytes,
+            state.clock.now(),
+        )
+        .await?;
+        Ok(FileView {
+            id: a.id.to_string(),
+            name: a.name,
+            about: a.mime,
+            url: format!("/console/rfqs/{rfq}/files/{}", a.id),
+        })
+    })
+    .await
+}
+
+crate::upload::upload_codec!(RfqAttach);
+
+/// Removes a file from a draft.
+#[server(prefix = "/api", endpoint = "quotes/detach", output = crate::codec::Answer)]
+pub async fn rfq_detach(id: String, file: String) -> Result<(), ApiError> {
+    use tenants::access::StoreStaff;
+
+    use crate::context::run;
+    run(|staff: StoreStaff| async move {
+        tenants::quotes::attachments::remove(
+            staff.db(),
+            ssr::parse_id(&id)?,
+            ssr::parse_id(&file)?,
+        )
+        .await?;
+        Ok(())
     })
     .await
 }

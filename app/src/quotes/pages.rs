@@ -189,6 +189,7 @@ pub fn BuyerRfqPage() -> impl IntoView {
                             Err(e) => problem(&e, "/console/rfqs"),
                             Ok(p) if p.editable => view! {
                                 <DraftEditor page=p.clone() saved/>
+                                {(!p.rfq.id.is_empty()).then(|| view! { <FilesPanel rfq=p.rfq.clone() saved/> })}
                                 {(!p.rfq.id.is_empty()).then(|| view! { <SendPanel page=p send/> })}
                             }.into_any(),
                             Ok(p) => view! { <BuyerView page=p counter accept close/> }.into_any(),
@@ -414,6 +415,80 @@ fn DraftLine(
     }
 }
 
+/// The draft's files: the list with remove buttons, and the upload form (multipart, posted
+/// by the page; the bytes decide what a file is).
+#[component]
+fn FilesPanel(rfq: RfqHead, saved: RwSignal<u32>) -> impl IntoView {
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let busy = RwSignal::new(false);
+    let result = RwSignal::new(None::<Result<FileView, ApiError>>);
+    let detach = ServerAction::<RfqDetach>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = detach.value().get() {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(form) = form_ref.get_untracked() else {
+            return;
+        };
+        let data = match crate::catalog::multipart(&form) {
+            Ok(d) => d,
+            Err(e) => {
+                result.set(Some(Err(e)));
+                return;
+            }
+        };
+        busy.set(true);
+        result.set(None);
+        leptos::task::spawn_local(async move {
+            let r = rfq_attach(data).await;
+            let _ = busy.try_set(false);
+            if r.is_ok() {
+                form.reset();
+                saved.update(|n| *n += 1);
+            }
+            let _ = result.try_set(Some(r));
+        });
+    };
+    let id = rfq.id.clone();
+    view! {
+        <div class="card partner-panel" data-testid="files-panel">
+            <h2>"Files"</h2>
+            <p class="muted">"Drawings, specifications or photos for the distributors: PDF, PNG, JPEG or WebP, up to 8 MB each, 5 at most."</p>
+            {(!rfq.files.is_empty()).then(|| view! {
+                <ul class="rfq-files">
+                    {rfq.files.iter().map(|f| { let (rid, fid) = (id.clone(), f.id.clone()); view! {
+                        <li>
+                            <a href=f.url.clone() rel="external" download="">{f.name.clone()}</a>
+                            <span class="muted small">{format!(" · {}", f.about)}</span>
+                            <ActionForm action=detach attr:class="inline-form">
+                                <input type="hidden" name="id" value=rid/>
+                                <input type="hidden" name="file" value=fid/>
+                                <button class="button button--ghost button--small" type="submit">"Remove"</button>
+                            </ActionForm>
+                        </li>
+                    }}).collect_view()}
+                </ul>
+            })}
+            <form node_ref=form_ref class="form form--inline" method="post" enctype="multipart/form-data" action=ATTACH_PATH novalidate on:submit=submit data-testid="attach-form">
+                <input type="hidden" name="rfq" value=id.clone()/>
+                <div class="field"><label for="attach-file">"Attach a file"</label><input id="attach-file" name="file" type="file" accept=".pdf,application/pdf,image/png,image/jpeg,image/webp"/></div>
+                <button class="button button--ghost" type="submit" disabled=move || busy.get() data-testid="attach">{move || if busy.get() { "Uploading…" } else { "Attach" }}</button>
+            </form>
+            {move || match result.get() {
+                Some(Err(e)) => Some(view! { <p class="error" role="alert" data-testid="attach-error">{crate::catalog::upload_message(&e, "Attach a smaller file.")}</p> }),
+                _ => None,
+            }}
+            {result_error(detach.value(), "detach-error")}
+        </div>
+    }
+}
+
 #[component]
 fn SendPanel(page: BuyerPage, send: ServerAction<RfqSend>) -> impl IntoView {
     let delete = ServerAction::<RfqDelete>::new();
@@ -485,6 +560,13 @@ fn head_card(r: &RfqHead, who: AnyView) -> AnyView {
                 {r.closed_reason.clone().map(|c| view! { <div><dt>"Closed"</dt><dd data-testid="closed-reason">{c}</dd></div> })}
             </dl>
             {(!r.notes.is_empty()).then(|| view! { <p class="rfq-notes" data-testid="rfq-notes">{r.notes.clone()}</p> })}
+            {(!r.files.is_empty()).then(|| view! {
+                <ul class="rfq-files" data-testid="rfq-files">
+                    {r.files.iter().map(|f| view! {
+                        <li><a href=f.url.clone() rel="external" download="">{f.name.clone()}</a><span class="muted small">{format!(" · {}", f.about)}</span></li>
+                    }).collect_view()}
+                </ul>
+            })}
             <p class="muted small rfq-address">{r.address.clone()}</p>
         </div>
     }
@@ -823,6 +905,11 @@ fn SellerView(
     view! {
         <Title text=format!("{} · {}", r.number, r.title)/>
         {head_card(&r, view! { <div><dt>"From"</dt><dd data-testid="rfq-buyer">{r.buyer.clone()}</dd></div> }.into_any())}
+        {r.order_id.clone().map(|o| view! {
+            <div class="card partner-panel rfq-highlight" data-testid="po-received">
+                <p>"Your offer was accepted: the purchase order is in your inbox. "<a href=format!("/console/partner/orders?order={o}")>"Open the order"</a></p>
+            </div>
+        })}
         <div class="card partner-panel">
             <div class="partner-panel__head"><h2>"Your quote"</h2>{state_pill(&q.state_label)}</div>
             {counter.clone().map(|c| view! {

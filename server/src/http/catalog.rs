@@ -40,7 +40,7 @@ pub async fn media(State(state): State<ServerState>, Path(name): Path<String>) -
     }
 }
 
-fn refused(denied: Denied) -> Response {
+pub(super) fn refused(denied: Denied) -> Response {
     let status = match denied {
         Denied::Unauthenticated => StatusCode::UNAUTHORIZED,
         Denied::Forbidden => StatusCode::FORBIDDEN,

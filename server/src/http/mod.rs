@@ -6,6 +6,7 @@ mod catalog;
 mod csrf;
 mod health;
 mod page_cache;
+mod quotes;
 mod security;
 mod tenant;
 
@@ -78,7 +79,12 @@ impl FromRef<ServerState> for LeptosOptions {
 const FIXED_ROUTES: [&str; 3] = ["/healthz", "/readyz", "/media/{name}"];
 
 /// Routes of the tenant's app that are files rather than pages.
-const TENANT_FILE_ROUTES: [&str; 2] = ["/admin/catalog/export.csv", "/console/partner/prices.csv"];
+const TENANT_FILE_ROUTES: [&str; 4] = [
+    "/admin/catalog/export.csv",
+    "/console/partner/prices.csv",
+    "/console/rfqs/{rfq}/files/{file}",
+    "/console/partner/rfqs/{rfq}/files/{file}",
+];
 
 /// One endpoint the server answers: a method and a path (page paths may hold `:param`
 /// segments). Used by the cross-tenant probe harness, so new endpoints are probed without
@@ -165,6 +171,8 @@ pub fn router(state: ServerState) -> Router {
     let tenant_app = Router::new()
         .route(TENANT_FILE_ROUTES[0], get(catalog::export_csv))
         .route(TENANT_FILE_ROUTES[1], get(catalog::price_list_csv))
+        .route(TENANT_FILE_ROUTES[2], get(quotes::buyer_file))
+        .route(TENANT_FILE_ROUTES[3], get(quotes::seller_file))
         .leptos_routes_with_context(&state, routes, context, move || app::shell(leptos.clone()))
         .fallback(assets::not_found_page)
         .layer(
@@ -193,10 +201,17 @@ pub fn router(state: ServerState) -> Router {
     let timeout = state.config.request_timeout;
     let policy = Arc::new(security::Policy {
         body_limit,
-        large_bodies: vec![(
-            app::catalog::api::IMPORT_PATH,
-            state.config.max_import_bytes,
-        )],
+        large_bodies: vec![
+            (
+                app::catalog::api::IMPORT_PATH,
+                state.config.max_import_bytes,
+            ),
+            // A quote request's attachment, and the form around it.
+            (
+                app::quotes::api::ATTACH_PATH,
+                tenants::quotes::attachments::MAX_BYTES + 64 * 1024,
+            ),
+        ],
         https: state.app.public_scheme == "https",
     });
     Router::new()

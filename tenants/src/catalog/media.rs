@@ -176,6 +176,23 @@ impl Media {
         Ok(name)
     }
 
+    /// Stores a private file (a quote request's attachment) under `name`, which the public
+    /// `/media/` route never serves (it is not a bare digest).
+    pub(crate) async fn put_private(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.storage
+            .put(name, bytes)
+            .await
+            .map_err(|e| Error::Db(sea_orm::DbErr::Custom(format!("media storage: {e}"))))
+    }
+
+    /// A private file stored by [`put_private`](Self::put_private).
+    pub(crate) async fn get_private(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.storage
+            .get(name)
+            .await
+            .map_err(|e| Error::Db(sea_orm::DbErr::Custom(format!("media storage: {e}"))))
+    }
+
     /// A stored file and its type; `None` for an unknown or malformed name.
     pub async fn read(&self, name: &str) -> Result<Option<(Vec<u8>, ImageKind)>> {
         if !super::master::valid_media_name(name) {

@@ -19,6 +19,7 @@
 pub mod accept;
 pub mod activity;
 pub mod answer;
+pub mod attachments;
 pub(crate) mod entity;
 pub mod notices;
 pub mod rfq;
@@ -248,6 +249,7 @@ pub struct Rfq {
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub lines: Vec<RfqLine>,
+    pub attachments: Vec<attachments::Attachment>,
 }
 
 /// One line of an offer or a counter-offer.
@@ -487,6 +489,7 @@ pub(crate) fn to_rfq(m: rfqs::Model, ls: Vec<rfq_lines::Model>, now: DateTime<Ut
             })
             .collect::<Result<_>>()?,
         currency: cur,
+        attachments: Vec::new(),
     })
 }
 
@@ -581,11 +584,11 @@ pub async fn for_buyer(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<Bu
         .ok_or(Error::NotFound("quote request"))?;
     let ls = read_lines(&tx, BUYER, id).await?;
     let quotes = read_quotes(&tx, BUYER, id, &m.currency, now).await?;
+    let files = attachments::list_in(&tx, BUYER, id).await?;
     tx.commit().await?;
-    Ok(BuyerView {
-        rfq: to_rfq(m, ls, now)?,
-        quotes,
-    })
+    let mut rfq = to_rfq(m, ls, now)?;
+    rfq.attachments = files;
+    Ok(BuyerView { rfq, quotes })
 }
 
 /// RFQ `id` as a distributor (`db`) it was sent to keeps it: its own quote only.
@@ -596,12 +599,12 @@ pub async fn for_seller(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<S
         .ok_or(Error::NotFound("quote request"))?;
     let ls = read_lines(&tx, SELLER, id).await?;
     let mut quotes = read_quotes(&tx, SELLER, id, &m.currency, now).await?;
+    let files = attachments::list_in(&tx, SELLER, id).await?;
     tx.commit().await?;
     let quote = quotes.pop().ok_or(Error::NotFound("quote request"))?;
-    Ok(SellerView {
-        rfq: to_rfq(m, ls, now)?,
-        quote,
-    })
+    let mut rfq = to_rfq(m, ls, now)?;
+    rfq.attachments = files;
+    Ok(SellerView { rfq, quote })
 }
 
 /// A page of a list: newest first, after `cursor` (the last id of the previous page).

@@ -602,14 +602,15 @@ pub async fn send(
     // What the write needs, read before it: the draft, and of each distributor the link that
     // lets this reseller ask it, its contact, its endpoints for `rfq.created`, and its
     // automatic answer.
-    let (draft, lines) = {
+    let (draft, lines, files) = {
         let tx = db.begin().await?;
         let m = super::read_rfq(&tx, BUYER, id)
             .await?
             .ok_or(Error::NotFound("quote request"))?;
         let ls = super::read_lines(&tx, BUYER, id).await?;
+        let files = super::attachments::rows(&tx, BUYER, id).await?;
         tx.commit().await?;
-        (m, ls)
+        (m, ls, files)
     };
     if draft.state != RfqState::Draft.as_str() {
         return Err(Error::Conflict(format!(
@@ -788,6 +789,7 @@ pub async fn send(
                 })
                 .collect(),
         );
+        stx.defer_insert_many(super::attachments::copies(&files));
         stx.defer_insert(quote(SELLER));
         if let Some(a) = &p.auto {
             stx.defer_insert(version(SELLER, a));

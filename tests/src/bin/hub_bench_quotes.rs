@@ -191,7 +191,10 @@ async fn run(args: Args) -> Result<String, String> {
         .map(|i| i.sku.as_str())
         .collect();
     if sold.len() < args.lines * 10 {
-        return Err(format!("acme sells only {} of the bench products", sold.len()));
+        return Err(format!(
+            "acme sells only {} of the bench products",
+            sold.len()
+        ));
     }
     let adb = operator(&app.db, &acme);
     let buyer = Person {

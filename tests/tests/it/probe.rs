@@ -311,6 +311,10 @@ async fn fingerprint(conn: &DatabaseConnection) -> BTreeMap<String, String> {
             "SELECT tenant_id, rfq_id, side, seller_id, no, author, total_minor FROM quote_versions ORDER BY tenant_id, side, rfq_id, seller_id, no, author",
         ),
         (
+            "rfq_attachments",
+            "SELECT tenant_id, rfq_id, side, id, name, blob FROM rfq_attachments ORDER BY tenant_id, side, rfq_id, id",
+        ),
+        (
             "auto_quote_rules",
             "SELECT tenant_id, enabled, validity_days, version FROM auto_quote_rules ORDER BY tenant_id",
         ),

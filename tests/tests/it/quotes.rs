@@ -975,3 +975,127 @@ async fn a_partner_system_answers_through_the_api() {
     .await;
     problem(s, &h, &b, 409, "conflict");
 }
+
+/// Files: checked by their bytes, added to drafts only, copied to every distributor asked,
+/// readable by them and the buyer only.
+#[tokio::test]
+async fn attachments_go_to_the_distributors_asked_and_nobody_else() {
+    use tenants::quotes::attachments;
+
+    let Some(app) = spawn_app().await else { return };
+    let m = market(&app).await;
+    let media = &app.state.media;
+    let d = quotes::rfq::save_draft(
+        &m.adb,
+        &m.store,
+        None,
+        &draft(vec![words("Custom brackets as drawn", 40)]),
+        None,
+        &buyer(),
+        m.now,
+    )
+    .await
+    .expect("draft");
+    let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n".to_vec();
+    let a = attachments::add(
+        &m.adb,
+        media,
+        d.id,
+        "C:\\drawings\\bracket <v2>.pdf",
+        &pdf,
+        m.now,
+    )
+    .await
+    .expect("a PDF");
+    assert_eq!(a.name, "bracket <v2>.pdf");
+    assert_eq!(a.mime, "application/pdf");
+    // A file that only claims to be a PDF, an empty one, and one too many are refused.
+    let fake = attachments::add(
+        &m.adb,
+        media,
+        d.id,
+        "invoice.pdf",
+        b"MZ\x90\0 not a pdf",
+        m.now,
+    )
+    .await;
+    assert!(
+        matches!(&fake, Err(Error::Validation { field: "file", .. })),
+        "{fake:?}"
+    );
+    let empty = attachments::add(&m.adb, media, d.id, "empty.pdf", b"", m.now).await;
+    assert!(matches!(empty, Err(Error::Validation { .. })));
+    for i in 1..attachments::MAX_FILES {
+        attachments::add(&m.adb, media, d.id, &format!("sheet {i}.pdf"), &pdf, m.now)
+            .await
+            .expect("within the limit");
+    }
+    let over = attachments::add(&m.adb, media, d.id, "one more.pdf", &pdf, m.now).await;
+    assert!(matches!(over, Err(Error::Validation { .. })), "{over:?}");
+    let last = quotes::for_buyer(&m.adb, d.id, m.now)
+        .await
+        .expect("read")
+        .rfq
+        .attachments;
+    attachments::remove(&m.adb, d.id, last[last.len() - 1].id)
+        .await
+        .expect("removed");
+    // Another reseller cannot add to, remove from or read acme's draft.
+    let bolt = registry::find_by_slug(&app.db, "bolt")
+        .await
+        .expect("db")
+        .expect("bolt");
+    let bdb = operator(&app.db, &bolt);
+    assert!(matches!(
+        attachments::add(&bdb, media, d.id, "x.pdf", &pdf, m.now).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        attachments::remove(&bdb, d.id, a.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        attachments::open(&bdb, media, d.id, a.id).await,
+        Err(Error::NotFound(_))
+    ));
+    // Before sending, no distributor has it; after, north and swift each hold a copy.
+    assert!(matches!(
+        attachments::open(&m.ndb, media, d.id, a.id).await,
+        Err(Error::NotFound(_))
+    ));
+    quotes::rfq::send(
+        &m.adb,
+        d.id,
+        &to_both(&m, m.now + Duration::days(2)),
+        None,
+        m.now,
+    )
+    .await
+    .expect("sent");
+    let (name, mime, bytes) = attachments::open(&m.ndb, media, d.id, a.id)
+        .await
+        .expect("north reads it");
+    assert_eq!(
+        (name.as_str(), mime, bytes),
+        ("bracket <v2>.pdf", "application/pdf", pdf.clone())
+    );
+    let sv = quotes::for_seller(&m.sdb, d.id, m.now)
+        .await
+        .expect("swift reads");
+    assert_eq!(sv.rfq.attachments.len(), attachments::MAX_FILES - 1);
+    let dove = registry::find_by_slug(&app.db, "dove")
+        .await
+        .expect("db")
+        .expect("dove");
+    assert!(matches!(
+        attachments::open(&operator(&app.db, &dove), media, d.id, a.id).await,
+        Err(Error::NotFound(_))
+    ));
+    // A sent request's files stay as they were.
+    let late = attachments::add(&m.adb, media, d.id, "late.pdf", &pdf, m.now).await;
+    assert!(matches!(late, Err(Error::Conflict(_))), "{late:?}");
+    assert!(matches!(
+        attachments::remove(&m.adb, d.id, a.id).await,
+        Err(Error::Conflict(_))
+    ));
+}
