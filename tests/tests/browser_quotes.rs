@@ -108,6 +108,19 @@ async fn a_request_is_answered_negotiated_and_accepted() {
         .next()
         .expect("the request's id in the address")
         .to_owned();
+    // A drawing, whose name carries markup too.
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir
+        .path()
+        .join("drawing <img src=x onerror=window.__pwned=1>.pdf");
+    std::fs::write(&file, b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n").expect("write the file");
+    acme.fill("attach-file", &file.display().to_string()).await;
+    acme.click("[data-testid=attach]").await;
+    acme.wait_text_containing(
+        "[data-testid=files-panel] .rfq-files",
+        "drawing <img src=x onerror=window.__pwned=1>.pdf",
+    )
+    .await;
     acme.click("[data-testid=send-rfq]").await;
     // swift answered the product line at once; the described line waits for a person.
     acme.wait_text_containing(
@@ -148,6 +161,12 @@ async fn a_request_is_answered_negotiated_and_accepted() {
         "489.00",
     )
     .await;
+    north
+        .wait_text_containing(
+            "[data-testid=rfq-files]",
+            "drawing <img src=x onerror=window.__pwned=1>.pdf",
+        )
+        .await;
     north.fill("terms", PAYLOAD).await;
     north.click("[data-testid=send-offer]").await;
     north
