@@ -29,10 +29,6 @@ pub(crate) async fn read_file(
 
 /// [`read_file`], and the form's other fields as text (each up to 1 KiB).
 #[cfg(feature = "ssr")]
-#[expect(
-    clippy::type_complexity,
-    reason = "the file and the fields, as the form sent them"
-)]
 pub(crate) async fn read_form(
     data: leptos::server_fn::codec::MultipartData,
     limit: usize,
