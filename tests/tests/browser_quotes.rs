@@ -85,6 +85,9 @@ async fn a_request_is_answered_negotiated_and_accepted() {
     acme.fill("notes", PAYLOAD).await;
     acme.click("[data-testid=add-product]").await;
     type_into(&acme, "[data-testid=line-sku]", &sku).await;
+    // The store's catalog suggests the product as it is typed.
+    acme.wait_text(&format!("datalist option[value='{sku}']"))
+        .await;
     type_into(&acme, "[data-testid=line-quantity]", "20").await;
     acme.click("[data-testid=add-text]").await;
     type_into(

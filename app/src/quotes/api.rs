@@ -1229,3 +1229,27 @@ pub async fn rfq_detach(id: String, file: String) -> Result<(), ApiError> {
     })
     .await
 }
+
+/// Products of the store's catalog matching `q` (name, SKU or description; typos tolerated),
+/// for the editor's product lines: (SKU, "name · price"), at most 8.
+#[server(prefix = "/api", endpoint = "quotes/products", input = GetUrl, output = crate::codec::Answer)]
+pub async fn rfq_find_products(q: String) -> Result<Vec<Choice>, ApiError> {
+    use tenants::access::StoreStaff;
+
+    use crate::context::run;
+    run(|staff: StoreStaff| async move {
+        let q = q.trim();
+        if q.chars().count() < 2 {
+            return Ok(Vec::new());
+        }
+        let q: String = q.chars().take(100).collect();
+        let (sf, _) = ssr::store_snapshot(&staff).await?;
+        Ok(sf
+            .search(&q, 0, 8)
+            .items
+            .into_iter()
+            .map(|p| (p.sku, format!("{} · {}", p.name, p.price)))
+            .collect())
+    })
+    .await
+}

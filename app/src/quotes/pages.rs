@@ -380,6 +380,7 @@ fn DraftLine(
     categories: StoredValue<Vec<Choice>>,
 ) -> impl IntoView {
     let l = row.line;
+    let options = RwSignal::new(Vec::<Choice>::new());
     let kind = move || l.with(|l| l.kind.clone());
     let set = move |f: fn(&mut LineForm, String)| {
         move |ev: leptos::ev::Event| l.update(|x| f(x, event_target_value(&ev)))
@@ -395,7 +396,29 @@ fn DraftLine(
             </td>
             <td>
                 {move || match kind().as_str() {
-                    "product" => view! { <input aria-label="SKU" placeholder="SKU" data-testid="line-sku" prop:value=move || l.with(|x| x.sku.clone()) on:input=set(|x, v| x.sku = v)/> }.into_any(),
+                    "product" => {
+                        // Suggestions from the store's catalog as the buyer types (a SKU or a name).
+                        let list = format!("sku-options-{}", row.key);
+                        let find = move |ev: leptos::ev::Event| {
+                            let typed = event_target_value(&ev);
+                            l.update(|x| x.sku = typed.clone());
+                            if typed.trim().chars().count() < 2 {
+                                options.set(Vec::new());
+                                return;
+                            }
+                            leptos::task::spawn_local(async move {
+                                if let Ok(found) = rfq_find_products(typed).await {
+                                    let _ = options.try_set(found);
+                                }
+                            });
+                        };
+                        view! {
+                            <input aria-label="SKU or product name" placeholder="SKU or product name" data-testid="line-sku" list=list.clone() autocomplete="off" prop:value=move || l.with(|x| x.sku.clone()) on:input=find/>
+                            <datalist id=list>
+                                {move || options.get().into_iter().map(|(sku, label)| view! { <option value=sku>{label}</option> }).collect_view()}
+                            </datalist>
+                        }.into_any()
+                    }
                     "category" => view! {
                         <div class="stack">
                             <select aria-label="Category" data-testid="line-category" prop:value=move || l.with(|x| x.category.clone()) on:change=set(|x, v| x.category = v)>
