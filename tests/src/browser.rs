@@ -119,6 +119,35 @@ impl BrowserHub {
         Some(hub)
     }
 
+    /// A SKU every tenant in `slugs` prices (the demo's distributors, and acme for its own
+    /// stock, which acme's store also sells).
+    pub async fn sku_priced_by(&self, slugs: &[&str]) -> String {
+        use tenants::access::operator;
+        use tenants::partners::price_list;
+        let db = self.database().await;
+        let mut sets = Vec::new();
+        for slug in slugs {
+            let t = tenants::registry::find_by_slug(&db, slug)
+                .await
+                .expect("db")
+                .unwrap_or_else(|| panic!("the demo has {slug}"));
+            let page = price_list::list(&operator(&db, &t), None, 500)
+                .await
+                .expect("prices");
+            sets.push(
+                page.items
+                    .into_iter()
+                    .map(|p| p.sku)
+                    .collect::<std::collections::BTreeSet<_>>(),
+            );
+        }
+        sets[0]
+            .iter()
+            .find(|s| sets[1..].iter().all(|o| o.contains(*s)))
+            .cloned()
+            .expect("a SKU they all price")
+    }
+
     pub fn url(&self, host: &str, path: &str) -> String {
         format!("http://{host}:{}{path}", self.port)
     }

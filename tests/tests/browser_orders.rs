@@ -7,7 +7,6 @@
 use fantoccini::Locator;
 use hub_tests::browser::{Browser, BrowserHub, free_port, start_partner};
 use tenants::access::operator;
-use tenants::partners::price_list;
 use tenants::registry;
 
 const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -23,37 +22,11 @@ async fn pwned(browser: &Browser) -> bool {
         .unwrap_or(true)
 }
 
-/// A SKU that north, swift and acme all price (and acme's store sells).
-async fn common_sku(hub: &BrowserHub) -> String {
-    let db = hub.database().await;
-    let mut sets = Vec::new();
-    for slug in ["north", "swift", "acme"] {
-        let t = registry::find_by_slug(&db, slug)
-            .await
-            .expect("db")
-            .unwrap_or_else(|| panic!("the demo has {slug}"));
-        let page = price_list::list(&operator(&db, &t), None, 500)
-            .await
-            .expect("prices");
-        sets.push(
-            page.items
-                .into_iter()
-                .map(|p| p.sku)
-                .collect::<std::collections::BTreeSet<_>>(),
-        );
-    }
-    sets[0]
-        .iter()
-        .find(|s| sets[1].contains(*s) && sets[2].contains(*s))
-        .cloned()
-        .expect("a SKU all three price")
-}
-
 /// A guest at acme puts a SKU all partners price in the cart, transfers it (seeing north,
 /// swift and acme with exact prices), picks `partner` and confirms. Returns the order page's
 /// address.
 async fn transfer_to(hub: &BrowserHub, shopper: &Browser, partner: &str, shots: bool) -> String {
-    let sku = common_sku(hub).await;
+    let sku = hub.sku_priced_by(&["north", "swift", "acme"]).await;
     shopper
         .open_hydrated(&hub.url("acme.localhost", &format!("/p/{sku}")))
         .await;

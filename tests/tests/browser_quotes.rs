@@ -7,9 +7,6 @@
 
 use fantoccini::Locator;
 use hub_tests::browser::{Browser, BrowserHub};
-use tenants::access::operator;
-use tenants::partners::price_list;
-use tenants::registry;
 
 const DEMO_PASSWORD: &str = "demo-password-2026";
 const TITLE: &str = "Fit-out </title><img src=x onerror=\"window.__pwned=1\">";
@@ -36,38 +33,12 @@ async fn type_into(browser: &Browser, css: &str, text: &str) {
     el.send_keys(text).await.expect("type");
 }
 
-/// A SKU north and swift both price, and acme's store sells.
-async fn common_sku(hub: &BrowserHub) -> String {
-    let db = hub.database().await;
-    let mut sets = Vec::new();
-    for slug in ["north", "swift", "acme"] {
-        let t = registry::find_by_slug(&db, slug)
-            .await
-            .expect("db")
-            .unwrap_or_else(|| panic!("the demo has {slug}"));
-        let page = price_list::list(&operator(&db, &t), None, 500)
-            .await
-            .expect("prices");
-        sets.push(
-            page.items
-                .into_iter()
-                .map(|p| p.sku)
-                .collect::<std::collections::BTreeSet<_>>(),
-        );
-    }
-    sets[0]
-        .iter()
-        .find(|s| sets[1].contains(*s) && sets[2].contains(*s))
-        .cloned()
-        .expect("a SKU all three price")
-}
-
 #[tokio::test]
 async fn a_request_is_answered_negotiated_and_accepted() {
     let Some(hub) = BrowserHub::start().await else {
         return;
     };
-    let sku = common_sku(&hub).await;
+    let sku = hub.sku_priced_by(&["north", "swift", "acme"]).await;
     let acme = Browser::start().await;
     acme.log_in(
         &hub.url("acme.localhost", "/login"),

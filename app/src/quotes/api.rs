@@ -309,16 +309,9 @@ pub(crate) mod ssr {
     /// The store's effective catalog, as its shoppers see it.
     pub async fn store_snapshot(
         staff: &tenants::access::StoreStaff,
-    ) -> Result<
-        (
-            std::sync::Arc<tenants::catalog::snapshot::Storefront>,
-            tenants::Tenant,
-        ),
-        ApiError,
-    > {
+    ) -> Result<std::sync::Arc<tenants::catalog::snapshot::Storefront>, ApiError> {
         let state = crate::context::app_state()?;
-        let sf = state.catalog.storefront(&state.db, staff.tenant()).await?;
-        Ok((sf, staff.tenant().clone()))
+        Ok(state.catalog.storefront(&state.db, staff.tenant()).await?)
     }
 
     pub fn parse_id(id: &str) -> Result<uuid::Uuid, ApiError> {
@@ -663,7 +656,7 @@ pub(crate) mod ssr {
             .filter(|p| p.kind == "distributor" && p.status == "approved")
             .map(|p| (p.id.to_string(), p.name))
             .collect();
-        let (sf, _) = store_snapshot(staff).await?;
+        let sf = store_snapshot(staff).await?;
         let categories = sf
             .categories
             .iter()
@@ -824,7 +817,7 @@ pub async fn rfq_save(
             .filter(|s| !s.trim().is_empty())
             .map(ssr::parse_id)
             .transpose()?;
-        let (sf, _) = ssr::store_snapshot(&staff).await?;
+        let sf = ssr::store_snapshot(&staff).await?;
         let saved = rfq::save_draft(
             staff.db(),
             &sf,
@@ -847,7 +840,7 @@ pub async fn rfq_paste(text: String) -> Result<Vec<LineForm>, ApiError> {
 
     use crate::context::run;
     run(|staff: StoreStaff| async move {
-        let (sf, _) = ssr::store_snapshot(&staff).await?;
+        let sf = ssr::store_snapshot(&staff).await?;
         Ok(ssr::lines_back(tenants::quotes::rfq::parse_paste(
             &sf, &text,
         )?))
@@ -1243,7 +1236,7 @@ pub async fn rfq_find_products(q: String) -> Result<Vec<Choice>, ApiError> {
             return Ok(Vec::new());
         }
         let q: String = q.chars().take(100).collect();
-        let (sf, _) = ssr::store_snapshot(&staff).await?;
+        let sf = ssr::store_snapshot(&staff).await?;
         Ok(sf
             .search(&q, 0, 8)
             .items

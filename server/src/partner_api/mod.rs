@@ -446,6 +446,56 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
         })
 }
 
+/// A time as the API writes it: RFC 3339, whole seconds, `Z`.
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A malformed query parameter (400), naming it.
+fn bad(field: &str, message: &str) -> Problem {
+    Problem::new(Kind::MalformedRequest, format!("{field}: {message}"))
+}
+
+/// A list's paging, read from its query: `limit` (1 to `max`, 50 if absent), `since` (RFC
+/// 3339) and `cursor` (a previous page's `next_cursor`).
+struct Paging {
+    limit: u64,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    cursor: Option<uuid::Uuid>,
+}
+
+fn paging(
+    limit: Option<u64>,
+    max: u64,
+    since: Option<&str>,
+    cursor: Option<&str>,
+) -> Result<Paging, Problem> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=max).contains(&limit) {
+        return Err(bad("limit", &format!("from 1 to {max}")));
+    }
+    let since = match since.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| bad("since", "an RFC 3339 time, e.g. 2026-12-01T08:00:00Z"))?
+                .with_timezone(&chrono::Utc),
+        ),
+    };
+    let cursor = match cursor.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            uuid::Uuid::parse_str(c)
+                .map_err(|_| bad("cursor", "use a next_cursor from a previous page"))?,
+        ),
+    };
+    Ok(Paging {
+        limit,
+        since,
+        cursor,
+    })
+}
+
 fn etag(version: i64) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"v{version}\""))
 }

@@ -11,7 +11,7 @@ use tenants::partners::api_keys::Scope;
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::{Kind, Problem, ProblemDetails};
-use super::{Body, Partner, if_match, versioned};
+use super::{Body, Paging, Partner, bad, if_match, paging, rfc3339, versioned};
 use crate::http::ServerState;
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -72,10 +72,6 @@ pub struct OrderDoc {
     pub history: Vec<HistoryDoc>,
     /// The steps open from its state.
     pub next_steps: Vec<String>,
-}
-
-fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 impl From<Order> for OrderDoc {
@@ -170,10 +166,6 @@ pub struct OrderListQuery {
     pub limit: Option<u64>,
 }
 
-fn bad(field: &str, message: &str) -> Problem {
-    Problem::new(Kind::MalformedRequest, format!("{field}: {message}"))
-}
-
 fn order_id(id: &str) -> Result<uuid::Uuid, Problem> {
     uuid::Uuid::parse_str(id.trim())
         .map_err(|_| Problem::new(Kind::NotFound, "no such order".to_owned()))
@@ -193,30 +185,21 @@ pub async fn list_orders(
 ) -> Result<Response, Problem> {
     let db = partner.read(Scope::OrdersRead)?;
     let Query(q) = query.map_err(|e| Problem::new(Kind::MalformedRequest, e.body_text()))?;
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=orders::MAX_PAGE).contains(&limit) {
-        return Err(bad("limit", "from 1 to 200"));
-    }
+    let Paging {
+        limit,
+        since,
+        cursor,
+    } = paging(
+        q.limit,
+        orders::MAX_PAGE,
+        q.since.as_deref(),
+        q.cursor.as_deref(),
+    )?;
     let state = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(OrderState::parse(s).ok_or_else(|| {
             bad("state", "one of transferred, acknowledged, accepted, shipped, delivered, rejected, cancelled")
         })?),
-    };
-    let since = match q.since.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map_err(|_| bad("since", "an RFC 3339 time, e.g. 2026-12-01T08:00:00Z"))?
-                .with_timezone(&chrono::Utc),
-        ),
-    };
-    let cursor = match q.cursor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(c) => Some(
-            uuid::Uuid::parse_str(c)
-                .map_err(|_| bad("cursor", "use a next_cursor from a previous page"))?,
-        ),
     };
     let rows = orders::inbox(
         db,

@@ -13,12 +13,8 @@ use tenants::quotes::{self, ListQuery, RfqState, SellerView};
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::{Kind, Problem, ProblemDetails};
-use super::{Body, Partner, if_match, versioned};
+use super::{Body, Paging, Partner, bad, if_match, paging, rfc3339, versioned};
 use crate::http::ServerState;
-
-fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct RfqLineDoc {
@@ -190,10 +186,6 @@ pub struct RfqListQuery {
     pub limit: Option<u64>,
 }
 
-fn bad(field: &str, message: &str) -> Problem {
-    Problem::new(Kind::MalformedRequest, format!("{field}: {message}"))
-}
-
 fn rfq_id(id: &str) -> Result<uuid::Uuid, Problem> {
     uuid::Uuid::parse_str(id.trim())
         .map_err(|_| Problem::new(Kind::NotFound, "no such quote request".to_owned()))
@@ -214,31 +206,22 @@ pub async fn list_rfqs(
 ) -> Result<Response, Problem> {
     let db = partner.read(Scope::RfqsRead)?;
     let Query(q) = query.map_err(|e| Problem::new(Kind::MalformedRequest, e.body_text()))?;
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=quotes::MAX_PAGE).contains(&limit) {
-        return Err(bad("limit", "from 1 to 200"));
-    }
+    let Paging {
+        limit,
+        since,
+        cursor,
+    } = paging(
+        q.limit,
+        quotes::MAX_PAGE,
+        q.since.as_deref(),
+        q.cursor.as_deref(),
+    )?;
     let wanted = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some("open") => Some(RfqState::Open),
         Some("closed") => Some(RfqState::Closed),
         Some("accepted") => Some(RfqState::Accepted),
         Some(_) => return Err(bad("state", "one of open, closed, accepted")),
-    };
-    let since = match q.since.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map_err(|_| bad("since", "an RFC 3339 time, e.g. 2026-12-01T08:00:00Z"))?
-                .with_timezone(&chrono::Utc),
-        ),
-    };
-    let cursor = match q.cursor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(c) => Some(
-            uuid::Uuid::parse_str(c)
-                .map_err(|_| bad("cursor", "use a next_cursor from a previous page"))?,
-        ),
     };
     let rows = quotes::inbox(
         db,

@@ -280,15 +280,7 @@ async fn read_quote(
 /// A distributor's change begins: its own rows prove it was asked; then the buyer's RFQ row,
 /// taken for the change. Returns the transaction bound to the buyer, the buyer's RFQ row and
 /// the buyer's row of this distributor's quote.
-async fn seller_begins(
-    db: &TenantDb,
-    id: Uuid,
-) -> Result<(
-    TenantTx,
-    rfqs::Model,
-    quotes::Model,
-    Option<(String, String)>,
-)> {
+async fn seller_begins(db: &TenantDb, id: Uuid) -> Result<(TenantTx, rfqs::Model, quotes::Model)> {
     if db.tenant().kind() != TenantKind::Distributor {
         return Err(Error::NotFound("quote request"));
     }
@@ -296,11 +288,10 @@ async fn seller_begins(
     let mine = super::read_rfq(&tx, SELLER, id)
         .await?
         .ok_or(Error::NotFound("quote request"))?;
-    let contact = crate::partners::profile::contact_in(&tx).await?;
     let btx = tx.rebind(TenantId::from(mine.buyer_id)).await?;
     let m = super::lock_rfq(&btx, id).await?;
     let q = read_quote(&btx, BUYER, id, db.tenant_id()).await?;
-    Ok((btx, m, q, contact))
+    Ok((btx, m, q))
 }
 
 fn check_version(q: &quotes::Model, expected: Option<i64>) -> Result<()> {
@@ -355,7 +346,7 @@ pub async fn offer(
     let terms = super::optional_text("terms", &input.terms, 2000)?.unwrap_or_default();
     let seller = db.tenant_id();
     let hub = registry::hub(db.db()).await?;
-    let (tx, m, q, _) = seller_begins(db, id).await?;
+    let (tx, m, q) = seller_begins(db, id).await?;
     must_be_open(&m, now)?;
     check_version(&q, expected_version)?;
     match QuoteState::parse(&q.state) {
@@ -672,7 +663,7 @@ pub async fn withdraw(
 ) -> Result<super::SellerView> {
     let reason = super::optional_text("reason", reason, 500)?;
     let seller = db.tenant_id();
-    let (tx, m, q, _) = seller_begins(db, id).await?;
+    let (tx, m, q) = seller_begins(db, id).await?;
     check_version(&q, expected_version)?;
     match QuoteState::parse(&q.state) {
         QuoteState::Withdrawn => {

@@ -26,6 +26,7 @@ pub mod rfq;
 pub mod rules;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -391,7 +392,7 @@ pub(crate) fn money(minor: i64, currency: &str) -> Result<Money> {
 }
 
 pub(crate) fn to_u32(n: i64) -> u32 {
-    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+    u32::try_from(Ord::max(n, 0)).unwrap_or(u32::MAX)
 }
 
 /// The RFQ's state at `now`: an open one whose deadline passed is closed.
@@ -643,13 +644,14 @@ async fn list_side(
         .all(tx.conn())
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let lines: Vec<(Uuid, i32)> = tx
+    let lines: Vec<(Uuid, i64)> = tx
         .find::<rfq_lines::Entity>()
         .filter(rfq_lines::Column::Side.eq(side))
         .filter(rfq_lines::Column::RfqId.is_in(ids.clone()))
         .select_only()
         .column(rfq_lines::Column::RfqId)
-        .column(rfq_lines::Column::LineNo)
+        .column_as(Expr::col(rfq_lines::Column::LineNo).count(), "n")
+        .group_by(rfq_lines::Column::RfqId)
         .into_tuple()
         .all(tx.conn())
         .await?;
@@ -673,7 +675,10 @@ async fn list_side(
             title: r.title,
             state,
             buyer: r.buyer_name,
-            lines: to_u32(lines.iter().filter(|(id, _)| *id == r.id).count() as i64),
+            lines: lines
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map_or(0, |(_, n)| to_u32(*n)),
             asked: to_u32(mine.len() as i64),
             answered: to_u32(mine.iter().filter(|x| x.offer_no > 0).count() as i64),
             quote_state: (side == SELLER)

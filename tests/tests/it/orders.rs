@@ -11,11 +11,11 @@ use tenants::catalog::cart::{self, Owner};
 use tenants::catalog::snapshot::Storefront;
 use tenants::orders::transfer::{self, ConfirmInput, Source};
 use tenants::orders::{self, Action, Actor, ListQuery, State};
-use tenants::partners::territories::{self, Region, ShipTo};
+use tenants::partners::territories::ShipTo;
 use tenants::registry::{self, Tenant};
 use tenants::{CartId, Error, TenantDb};
 
-use crate::partner_api::{Net, network};
+use crate::partner_api::{Net, network, supplied_acme};
 
 struct Shop {
     net: Net,
@@ -29,27 +29,7 @@ struct Shop {
 /// two products both price.
 async fn shop(app: &TestApp) -> Shop {
     let net = network(app).await;
-    let hub = registry::hub(&app.db).await.expect("db").expect("hub");
-    let hdb = operator(&app.db, &hub);
-    let acme = registry::find_by_slug(&app.db, "acme")
-        .await
-        .expect("db")
-        .expect("acme");
-    for d in [&net.north, &net.swift] {
-        tenants::partners::link_supplier(&hdb, d.id(), acme.id())
-            .await
-            .expect("link");
-        territories::replace(
-            &operator(&app.db, d),
-            &[Region {
-                country: "DE".into(),
-                subdivision: None,
-                postal_prefix: None,
-            }],
-        )
-        .await
-        .expect("territory");
-    }
+    let acme = supplied_acme(app, &net).await;
     let store = app
         .state
         .catalog

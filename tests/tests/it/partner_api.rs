@@ -84,6 +84,32 @@ pub(crate) async fn network(app: &TestApp) -> Net {
     }
 }
 
+/// acme, supplied by north and swift (linked by the hub), both shipping to Germany.
+pub(crate) async fn supplied_acme(app: &TestApp, net: &Net) -> Tenant {
+    let hub = registry::hub(&app.db).await.expect("db").expect("hub");
+    let hdb = operator(&app.db, &hub);
+    let acme = registry::find_by_slug(&app.db, "acme")
+        .await
+        .expect("db")
+        .expect("acme");
+    for d in [&net.north, &net.swift] {
+        partners::link_supplier(&hdb, d.id(), acme.id())
+            .await
+            .expect("link");
+        tenants::partners::territories::replace(
+            &operator(&app.db, d),
+            &[tenants::partners::territories::Region {
+                country: "DE".into(),
+                subdivision: None,
+                postal_prefix: None,
+            }],
+        )
+        .await
+        .expect("territory");
+    }
+    acme
+}
+
 pub(crate) async fn call(
     app: &TestApp,
     method: Method,

@@ -9,7 +9,6 @@ use hub_tests::{TestApp, spawn_app, spawn_app_with};
 use tenants::access::operator;
 use tenants::catalog::snapshot::Storefront;
 use tenants::orders::{self, Actor, ListQuery};
-use tenants::partners::territories::{self, Region};
 use tenants::quotes::answer::{CounterInput, CounterLineInput, OfferInput, OfferLineInput};
 use tenants::quotes::rfq::{DraftInput, LineInput, SendInput};
 use tenants::quotes::rules::RulesInput;
@@ -17,7 +16,7 @@ use tenants::quotes::{self, Person, QuoteState, RfqState};
 use tenants::registry::{self, Tenant};
 use tenants::{Error, TenantDb};
 
-use crate::partner_api::{Net, network};
+use crate::partner_api::{Net, network, supplied_acme};
 
 struct Market {
     net: Net,
@@ -43,27 +42,7 @@ fn buyer() -> Person {
 /// list at once, north does not.
 async fn market(app: &TestApp) -> Market {
     let net = network(app).await;
-    let hub = registry::hub(&app.db).await.expect("db").expect("hub");
-    let hdb = operator(&app.db, &hub);
-    let acme = registry::find_by_slug(&app.db, "acme")
-        .await
-        .expect("db")
-        .expect("acme");
-    for d in [&net.north, &net.swift] {
-        tenants::partners::link_supplier(&hdb, d.id(), acme.id())
-            .await
-            .expect("link");
-        territories::replace(
-            &operator(&app.db, d),
-            &[Region {
-                country: "DE".into(),
-                subdivision: None,
-                postal_prefix: None,
-            }],
-        )
-        .await
-        .expect("territory");
-    }
+    let acme = supplied_acme(app, &net).await;
     let now = Utc::now();
     let sdb = operator(&app.db, &net.swift);
     quotes::rules::put(
