@@ -545,6 +545,106 @@ pub(crate) fn clean(field: &'static str, s: &str, max: usize) -> Result<String> 
     Ok(t.to_owned())
 }
 
+/// The partner's next order number, read in `tx` (bound to `partner`): its sequence and the
+/// number both sides show (`NORTH-1001`).
+pub(crate) async fn next_number(
+    tx: &TenantTx,
+    partner: &crate::registry::Tenant,
+) -> Result<(i64, String)> {
+    let last: Option<Option<i64>> = tx
+        .find::<orders::Entity>()
+        .filter(orders::Column::Side.eq(PARTNER))
+        .select_only()
+        .column_as(Expr::col(orders::Column::Seq).max(), "last")
+        .into_tuple()
+        .one(tx.conn())
+        .await?;
+    let seq = last.flatten().unwrap_or(1000) + 1;
+    Ok((
+        seq,
+        format!("{}-{seq}", partner.slug().to_ascii_uppercase()),
+    ))
+}
+
+/// A new order, as a cart transfer or an accepted quote makes it.
+pub(crate) struct NewOrder {
+    pub id: Uuid,
+    /// The store (the reseller, for a purchase order) and the partner.
+    pub store: crate::registry::Tenant,
+    pub partner: crate::registry::Tenant,
+    /// From [`next_number`].
+    pub seq: i64,
+    pub number: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub ship_to: ShipTo,
+    pub address: String,
+    pub currency: Currency,
+    pub subtotal: i64,
+    pub delivery: i64,
+    pub total: i64,
+    pub approx_total: Option<i64>,
+    pub lead_days: u32,
+    pub referrer: Option<String>,
+    pub ack_by: DateTime<Utc>,
+    pub rerouted_from: Option<Uuid>,
+    pub now: DateTime<Utc>,
+}
+
+impl NewOrder {
+    /// The partner's row: numbered, in its inbox.
+    pub(crate) fn partner_row(&self) -> orders::ActiveModel {
+        orders::ActiveModel {
+            tenant_id: Set(Uuid::nil()),
+            id: Set(self.id),
+            side: Set(PARTNER.to_owned()),
+            counterpart_id: Set(self.store.id().as_uuid()),
+            counterpart_name: Set(self.store.name().to_owned()),
+            seq: Set(Some(self.seq)),
+            number: Set(self.number.clone()),
+            state: Set(State::Transferred.as_str().to_owned()),
+            version: Set(1),
+            customer_user_id: Set(None),
+            customer_name: Set(self.customer_name.clone()),
+            customer_email: Set(self.customer_email.clone()),
+            ship_country: Set(self.ship_to.country.clone()),
+            ship_region: Set(self.ship_to.subdivision.clone()),
+            ship_postal: Set(self.ship_to.postal_code.clone()),
+            address: Set(self.address.clone()),
+            currency: Set(self.currency.code().to_owned()),
+            subtotal_minor: Set(self.subtotal),
+            delivery_minor: Set(self.delivery),
+            total_minor: Set(self.total),
+            approx_total_minor: Set(self.approx_total),
+            lead_days: Set(i32::try_from(self.lead_days).unwrap_or(i32::MAX)),
+            reason: Set(None),
+            carrier: Set(None),
+            tracking: Set(None),
+            referrer: Set(self.referrer.clone()),
+            ack_by: Set(self.ack_by),
+            rerouted_from: Set(self.rerouted_from),
+            rerouted_to: Set(None),
+            idempotency_key: Set(None),
+            request_hash: Set(None),
+            access_hash: Set(None),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+        }
+    }
+
+    /// The store's row: the same order, seen from the store (`customer`: the signed-in
+    /// customer, or the reseller's user who accepted a quote).
+    pub(crate) fn store_row(&self, customer: Option<UserId>) -> orders::ActiveModel {
+        let mut m = self.partner_row();
+        m.side = Set(STORE.to_owned());
+        m.counterpart_id = Set(self.partner.id().as_uuid());
+        m.counterpart_name = Set(self.partner.name().to_owned());
+        m.seq = Set(None);
+        m.customer_user_id = Set(customer.map(|u| u.as_uuid()));
+        m
+    }
+}
+
 /// A line of an order's history, to insert (nothing reads it back in the transaction that
 /// writes it, so it is held back with the transaction's other writes).
 pub(crate) fn history_row(

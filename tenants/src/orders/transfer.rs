@@ -3,7 +3,7 @@
 //! (and the store's), exactly once per confirmation key.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait as _, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -716,52 +716,29 @@ async fn confirm_once(
     let store_tenant = db.tenant().clone();
     // The partner's rows first.
     let ptx = tx.rebind(partner.id()).await?;
-    let last: Option<Option<i64>> = ptx
-        .find::<orders::Entity>()
-        .filter(orders::Column::Side.eq(PARTNER))
-        .select_only()
-        .column_as(Expr::col(orders::Column::Seq).max(), "last")
-        .into_tuple()
-        .one(ptx.conn())
-        .await?;
-    let seq = last.flatten().unwrap_or(1000) + 1;
-    let number = format!("{}-{seq}", partner.slug().to_ascii_uppercase());
-    let base = orders::ActiveModel {
-        tenant_id: Set(Uuid::nil()),
-        id: Set(id),
-        side: Set(PARTNER.to_owned()),
-        counterpart_id: Set(store_tenant.id().as_uuid()),
-        counterpart_name: Set(store_tenant.name().to_owned()),
-        seq: Set(Some(seq)),
-        number: Set(number.clone()),
-        state: Set(State::Transferred.as_str().to_owned()),
-        version: Set(1),
-        customer_user_id: Set(None),
-        customer_name: Set(c.name.clone()),
-        customer_email: Set(c.email.clone()),
-        ship_country: Set(c.to.country.clone()),
-        ship_region: Set(c.to.subdivision.clone()),
-        ship_postal: Set(c.to.postal_code.clone()),
-        address: Set(c.address.clone()),
-        currency: Set(currency.code().to_owned()),
-        subtotal_minor: Set(subtotal.minor),
-        delivery_minor: Set(delivery.minor),
-        total_minor: Set(total.minor),
-        approx_total_minor: Set(approx.map(|a| a.minor)),
-        lead_days: Set(i32::try_from(held.lead_days).unwrap_or(i32::MAX)),
-        reason: Set(None),
-        carrier: Set(None),
-        tracking: Set(None),
-        referrer: Set(c.referrer.clone()),
-        ack_by: Set(now + c.ack_window),
-        rerouted_from: Set(rerouted.as_ref().map(|m| m.id)),
-        rerouted_to: Set(None),
-        idempotency_key: Set(None),
-        request_hash: Set(None),
-        access_hash: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
+    let (seq, number) = super::next_number(&ptx, partner).await?;
+    let order = super::NewOrder {
+        id,
+        store: store_tenant.clone(),
+        partner: partner.clone(),
+        seq,
+        number: number.clone(),
+        customer_name: c.name.clone(),
+        customer_email: c.email.clone(),
+        ship_to: c.to.clone(),
+        address: c.address.clone(),
+        currency,
+        subtotal: subtotal.minor,
+        delivery: delivery.minor,
+        total: total.minor,
+        approx_total: approx.map(|a| a.minor),
+        lead_days: held.lead_days,
+        referrer: c.referrer.clone(),
+        ack_by: now + c.ack_window,
+        rerouted_from: rerouted.as_ref().map(|m| m.id),
+        now,
     };
+    let base = order.partner_row();
     let line_models = |side: &str| -> Vec<lines::ActiveModel> {
         rows.iter()
             .map(|(i, b, h, unit, total, approx_unit)| lines::ActiveModel {
@@ -848,12 +825,7 @@ async fn confirm_once(
 
     // The store's rows.
     let stx = tx.rebind(db.tenant_id()).await?;
-    let mut sm = base;
-    sm.side = Set(STORE.to_owned());
-    sm.counterpart_id = Set(partner.id().as_uuid());
-    sm.counterpart_name = Set(partner.name().to_owned());
-    sm.seq = Set(None);
-    sm.customer_user_id = Set(input.user.map(|u| u.as_uuid()));
+    let mut sm = order.store_row(input.user);
     sm.idempotency_key = Set(Some(c.idem.clone()));
     sm.request_hash = Set(Some(c.request_hash.clone()));
     sm.access_hash = Set(Some(token::sha256_hex(&key.access_key(id))));

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ColumnTrait, EntityTrait as _, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, EntityTrait as _, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use crate::catalog::money::{Currency, Money};
 use crate::db::{TenantDb, TenantTx};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
-use crate::orders::entity::{lines, orders};
+use crate::orders::entity::lines;
 use crate::orders::{Actor, PARTNER, STORE, State};
 use crate::registry::{self, TenantKind, TenantStatus};
 
@@ -257,55 +257,33 @@ pub async fn accept(
     let ptx = tx.rebind(seller).await?;
     let ack_window = crate::partners::profile::ack_window_in(&ptx).await?;
     let contact = crate::partners::profile::contact_in(&ptx).await?;
-    let last: Option<Option<i64>> = ptx
-        .find::<orders::Entity>()
-        .filter(orders::Column::Side.eq(PARTNER))
-        .select_only()
-        .column_as(Expr::col(orders::Column::Seq).max(), "last")
-        .into_tuple()
-        .one(ptx.conn())
-        .await?;
-    let seq = last.flatten().unwrap_or(1000) + 1;
-    let number = format!("{}-{seq}", partner.slug().to_ascii_uppercase());
-    let base = orders::ActiveModel {
-        tenant_id: Set(Uuid::nil()),
-        id: Set(order_id),
-        side: Set(PARTNER.to_owned()),
-        counterpart_id: Set(buyer.id().as_uuid()),
-        counterpart_name: Set(buyer.name().to_owned()),
-        seq: Set(Some(seq)),
-        number: Set(number.clone()),
-        state: Set(State::Transferred.as_str().to_owned()),
-        version: Set(1),
-        customer_user_id: Set(None),
-        customer_name: Set(by.name.clone()),
-        customer_email: Set(by.email.clone()),
-        ship_country: Set(m.ship_country.clone()),
-        ship_region: Set(m.ship_region.clone()),
-        ship_postal: Set(m.ship_postal.clone()),
-        address: Set(m.address.clone()),
-        currency: Set(currency.code().to_owned()),
-        subtotal_minor: Set(subtotal.minor),
-        delivery_minor: Set(0),
-        total_minor: Set(subtotal.minor),
-        approx_total_minor: Set(None),
-        lead_days: Set(i32::try_from(lead).unwrap_or(i32::MAX)),
-        reason: Set(None),
-        carrier: Set(None),
-        tracking: Set(None),
-        referrer: Set(Some(format!(
-            "quote request {} (offer {})",
-            m.number, q.offer_no
-        ))),
-        ack_by: Set(now + ack_window),
-        rerouted_from: Set(None),
-        rerouted_to: Set(None),
-        idempotency_key: Set(None),
-        request_hash: Set(None),
-        access_hash: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
+    let (seq, number) = crate::orders::next_number(&ptx, &partner).await?;
+    let order = crate::orders::NewOrder {
+        id: order_id,
+        store: buyer.clone(),
+        partner: partner.clone(),
+        seq,
+        number: number.clone(),
+        customer_name: by.name.clone(),
+        customer_email: by.email.clone(),
+        ship_to: crate::partners::territories::ShipTo {
+            country: m.ship_country.clone(),
+            subdivision: m.ship_region.clone(),
+            postal_code: m.ship_postal.clone(),
+        },
+        address: m.address.clone(),
+        currency,
+        subtotal: subtotal.minor,
+        delivery: 0,
+        total: subtotal.minor,
+        approx_total: None,
+        lead_days: lead,
+        referrer: Some(format!("quote request {} (offer {})", m.number, q.offer_no)),
+        ack_by: now + ack_window,
+        rerouted_from: None,
+        now,
     };
+    let base = order.partner_row();
     let pm = sea_orm::TryIntoModel::try_into_model(base.clone())?;
     let pls = line_models(PARTNER)
         .into_iter()
@@ -427,13 +405,7 @@ pub async fn accept(
 
     // The buyer's row of the order, and its news.
     let stx = tx.rebind(buyer.id()).await?;
-    let mut sm = base;
-    sm.side = Set(STORE.to_owned());
-    sm.counterpart_id = Set(seller.as_uuid());
-    sm.counterpart_name = Set(partner.name().to_owned());
-    sm.seq = Set(None);
-    sm.customer_user_id = Set(by.user.map(|u| u.as_uuid()));
-    stx.defer_insert(sm);
+    stx.defer_insert(order.store_row(by.user));
     stx.defer_insert_many(line_models(STORE));
     stx.defer_insert(crate::orders::history_row(
         STORE,
