@@ -26,18 +26,25 @@ pub mod storefront;
 pub mod upload;
 
 use leptos::prelude::*;
+#[cfg(not(feature = "shop"))]
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+#[cfg(not(feature = "shop"))]
 use leptos_router::components::{Route, Router, Routes};
+#[cfg(not(feature = "shop"))]
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 pub use error::ApiError;
 
-/// The HTML document around the app, rendered on the server. A storefront page loads the
-/// shop bundle, any other page the whole app.
+/// The HTML document around the app, rendered on the server.
+///
+/// A storefront page is static HTML with a few interactive islands (`#[island]`: add to
+/// cart, the cart, the sort order, the partner form, the hydration mark): it loads the shop
+/// bundle, which holds only those, and hydrates only them. Any other page (the consoles,
+/// log-in, the order pages) loads the whole app and hydrates the whole page.
+#[cfg(not(feature = "shop"))]
 pub fn shell(mut options: LeptosOptions) -> impl IntoView {
-    if let Some(parts) = use_context::<http::request::Parts>() {
-        options.output_name = bundle_for(&options.output_name, parts.uri.path()).into();
-    }
+    let shop = use_context::<http::request::Parts>().is_some_and(|p| is_shop_page(p.uri.path()));
+    options.output_name = bundle_for(&options.output_name, shop).into();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -46,7 +53,7 @@ pub fn shell(mut options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=shop/>
                 <MetaTags/>
             </head>
             <body>
@@ -66,11 +73,13 @@ fn head_title(text: String) -> String {
     html_escape::encode_text(&text).into_owned()
 }
 
-#[cfg(not(feature = "ssr"))]
+#[cfg(not(any(feature = "ssr", feature = "shop")))]
 fn head_title(text: String) -> String {
     text
 }
 
+/// Every page: what the server renders, and what the console bundle hydrates.
+#[cfg(not(feature = "shop"))]
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -84,7 +93,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Every page. The server renders with these, and so does the console bundle.
+/// Every page. The server renders with these, and so does the console bundle (the shop
+/// bundle has no router: a storefront page hydrates only its islands).
 #[cfg(not(feature = "shop"))]
 #[component]
 fn AppRoutes() -> impl IntoView {
@@ -132,41 +142,21 @@ fn AppRoutes() -> impl IntoView {
     }
 }
 
-/// The shopper's bundle: the storefront pages only (and the hub's front page, which is its
-/// own store's). Any other page is left to a full page load, which brings the console bundle
-/// (`Elsewhere`), so the consoles' code never ships to a shopper.
-#[cfg(feature = "shop")]
-#[component]
-fn AppRoutes() -> impl IntoView {
-    view! {
-        <Routes fallback=components::not_found::Elsewhere>
-            <Route path=StaticSegment("") view=partners::HomePage ssr=SsrMode::Async/>
-            <Route path=(StaticSegment("c"), ParamSegment("slug")) view=storefront::CategoryPage ssr=SsrMode::Async/>
-            <Route path=(StaticSegment("p"), ParamSegment("sku")) view=storefront::ProductPage ssr=SsrMode::Async/>
-            <Route path=StaticSegment("search") view=storefront::SearchPage ssr=SsrMode::Async/>
-            <Route path=StaticSegment("cart") view=storefront::CartPage ssr=SsrMode::Async/>
-        </Routes>
-    }
-}
-
-/// Whether the page at `path` is one of the shop bundle's (see [`AppRoutes`] with `shop`).
+/// Whether the page at `path` is a storefront page: islands and the shop bundle.
 pub fn is_shop_page(path: &str) -> bool {
     matches!(path, "/" | "/search" | "/cart") || path.starts_with("/c/") || path.starts_with("/p/")
 }
 
-/// The name of the browser bundle a page loads: `hub-shop` for the storefront, `hub` (with
-/// the consoles) for everything else.
-pub fn bundle_for(output_name: &str, path: &str) -> String {
-    if is_shop_page(path) {
+/// The name of the browser bundle a page loads: `hub-shop` for a storefront page (`shop`),
+/// `hub` (the whole app) for everything else.
+pub fn bundle_for(output_name: &str, shop: bool) -> String {
+    if shop {
         format!("{output_name}-shop")
     } else {
         output_name.to_owned()
     }
 }
 
-/// Marks `<body data-hydrated>` once the browser has taken over the server's HTML, so tests
-/// (and curious people) can tell a hydrated page from a static one. Rendered last in a page:
-/// hydration runs in document order, so everything before it is interactive by then.
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     #[test]
@@ -178,7 +168,11 @@ mod tests {
     }
 }
 
-#[component]
+/// Marks `<body data-hydrated>` once the browser has taken over the server's HTML, so tests
+/// (and curious people) can tell a hydrated page from a static one. Rendered last in a page:
+/// hydration runs in document order (islands too), so everything before it is interactive
+/// by then. An island, so that a storefront page (islands only) is marked as well.
+#[island]
 fn HydrationMark() -> impl IntoView {
     Effect::new(|_| {
         if let Some(body) = document().body() {

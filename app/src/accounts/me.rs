@@ -105,8 +105,10 @@ mod ssr {
         })
     }
 
-    /// How a kept anonymous page becomes one visitor's: the bytes of the anonymous header
-    /// block and of its hydration value, each found exactly once, replaced by theirs.
+    /// How a kept anonymous page becomes one visitor's: the anonymous header block, found
+    /// exactly once, replaced by theirs; and its hydration value likewise, where the page has
+    /// one (a page the console bundle hydrates; a storefront page hydrates only its islands,
+    /// and the header is none of them).
     pub struct Splice {
         from: [String; 2],
         to: [String; 2],
@@ -122,29 +124,33 @@ mod ssr {
         }
 
         /// The page with this visitor's header, or `None` when the page does not hold the
-        /// anonymous header exactly once (then it must be rendered for them).
+        /// anonymous header exactly once, or its hydration value more than once (then it
+        /// must be rendered for them).
         pub fn apply(&self, page: &[u8]) -> Option<Vec<u8>> {
-            let mut at = [0usize; 2];
+            // Where each part is: (offset, index into from/to).
+            let mut found: Vec<(usize, usize)> = Vec::with_capacity(2);
             for (i, from) in self.from.iter().enumerate() {
-                let needle = from.as_bytes();
-                let mut hits = memchr::memmem::find_iter(page, needle);
-                at[i] = hits.next()?;
-                if hits.next().is_some() {
-                    return None;
+                let mut hits = memchr::memmem::find_iter(page, from.as_bytes());
+                match (hits.next(), hits.next()) {
+                    (Some(at), None) => found.push((at, i)),
+                    // The hydration value may be absent; the header may not.
+                    (None, _) if i == 1 => {}
+                    _ => return None,
                 }
             }
-            let mut order = [0usize, 1];
-            order.sort_by_key(|&i| at[i]);
-            let (a, b) = (order[0], order[1]);
-            if at[a] + self.from[a].len() > at[b] {
-                return None;
+            found.sort_unstable();
+            let grow: usize = found.iter().map(|&(_, i)| self.to[i].len()).sum();
+            let mut out = Vec::with_capacity(page.len() + grow);
+            let mut pos = 0;
+            for (at, i) in found {
+                if at < pos {
+                    return None;
+                }
+                out.extend_from_slice(&page[pos..at]);
+                out.extend_from_slice(self.to[i].as_bytes());
+                pos = at + self.from[i].len();
             }
-            let mut out = Vec::with_capacity(page.len() + self.to[0].len() + self.to[1].len());
-            out.extend_from_slice(&page[..at[a]]);
-            out.extend_from_slice(self.to[a].as_bytes());
-            out.extend_from_slice(&page[at[a] + self.from[a].len()..at[b]]);
-            out.extend_from_slice(self.to[b].as_bytes());
-            out.extend_from_slice(&page[at[b] + self.from[b].len()..]);
+            out.extend_from_slice(&page[pos..]);
             Some(out)
         }
     }
@@ -277,7 +283,24 @@ mod tests {
         let value = format!("{:?}", serde_json::to_string(&anon).unwrap());
         let twice = format!("{}{}{value}", html(&anon), html(&anon));
         assert!(Splice::new(&me).apply(twice.as_bytes()).is_none());
-        let no_value = html(&anon);
-        assert!(Splice::new(&me).apply(no_value.as_bytes()).is_none());
+        let value_twice = format!("{value}{}{value}", html(&anon));
+        assert!(Splice::new(&me).apply(value_twice.as_bytes()).is_none());
+        let no_header = format!("<main>x</main>{value}");
+        assert!(Splice::new(&me).apply(no_header.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn a_storefront_page_without_a_hydration_value_gets_the_header_alone() {
+        let me = Me {
+            session: None,
+            cart_count: 4,
+            store: true,
+            hub: false,
+        };
+        let anon = me.anonymous();
+        let page = format!("<nav>{}</nav><main>x</main>", html(&anon));
+        let out = String::from_utf8(Splice::new(&me).apply(page.as_bytes()).unwrap()).unwrap();
+        assert_eq!(out, format!("<nav>{}</nav><main>x</main>", html(&me)));
+        assert!(out.contains(">4</span>"), "{out}");
     }
 }

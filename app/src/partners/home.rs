@@ -4,49 +4,76 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use crate::components::layout::{HubFrame, Site};
+use crate::components::layout::HubFrame;
 use crate::error::ApiError;
 use crate::partners::api::{HubOverview, RegisterInterest, load_hub_overview};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let register = ServerAction::<RegisterInterest>::new();
-    // Reloaded after each registration, so the counters follow without a page reload.
-    let overview = Resource::new(move || register.version().get(), |_| load_hub_overview());
-
+    let overview = Resource::new(|| (), |_| load_hub_overview());
     view! {
         <HubFrame>
             <Transition fallback=|| view! { <section class="hero"><div class="container"><p class="muted">"Loading…"</p></div></section> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(Some(o)) => view! { <Hero overview=o/> }.into_any(),
-                        // Not the hub's host: the store's own front page follows.
-                        Ok(None) => ().into_any(),
-                        Err(e) => view! { <section class="container notice"><p class="error" role="alert">{e.to_string()}</p></section> }.into_any(),
+                        Ok(Some(o)) => {
+                            let tagline = tagline(&o);
+                            view! {
+                                <Title text=format!("{} · Partner commerce hub", o.name)/>
+                                <Meta name="description" content=tagline/>
+                                <HubLanding overview=o>
+                                    <crate::storefront::StoreHome/>
+                                    <HowItWorks/>
+                                </HubLanding>
+                            }
+                            .into_any()
+                        }
+                        // Not the hub's host: the store's own front page.
+                        Ok(None) => view! { <crate::storefront::StoreHome/> }.into_any(),
+                        Err(e) => view! {
+                            <section class="container notice"><p class="error" role="alert">{e.to_string()}</p></section>
+                            <crate::storefront::StoreHome/>
+                        }
+                        .into_any(),
                     }
                 })}
             </Transition>
-            // Outside the overview's Transition: reloading the counters after a registration
-            // must not re-render (and reset) the form.
-            <crate::storefront::StoreHome/>
-            <HubOnly>
-                <HowItWorks/>
-                <PartnerForm register/>
-            </HubOnly>
             <crate::HydrationMark/>
         </HubFrame>
     }
 }
 
-#[component]
-fn Hero(overview: HubOverview) -> impl IntoView {
-    let tagline = overview
-        .tagline
+fn tagline(o: &HubOverview) -> String {
+    o.tagline
         .clone()
-        .unwrap_or_else(|| "One catalog. Every partner store.".to_owned());
+        .unwrap_or_else(|| "One catalog. Every partner store.".to_owned())
+}
+
+/// The hub's own front page: the programme's figures, the brand's shop and how the
+/// programme works (`children`, the server's HTML), and the registration form. One island,
+/// so the form's answer updates the "Companies registered" figure without a page load.
+#[island]
+fn HubLanding(overview: HubOverview, children: Children) -> impl IntoView {
+    let register = ServerAction::<RegisterInterest>::new();
+    let registered = overview.partner_leads;
+    let leads = Signal::derive(move || {
+        register
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map_or(registered, |r| r.total)
+    });
     view! {
-        <Title text=format!("{} · Partner commerce hub", overview.name)/>
-        <Meta name="description" content=tagline.clone()/>
+        <Hero overview leads/>
+        {children()}
+        <PartnerForm register/>
+    }
+}
+
+#[component]
+fn Hero(overview: HubOverview, leads: Signal<u64>) -> impl IntoView {
+    let tagline = tagline(&overview);
+    view! {
         <section class="hero">
             <div class="container hero__inner">
                 <div class="hero__copy">
@@ -61,7 +88,7 @@ fn Hero(overview: HubOverview) -> impl IntoView {
                 <dl class="stats" aria-label="The hub today">
                     <div class="stat">
                         <dt>"Companies registered"</dt>
-                        <dd data-testid="lead-count">{overview.partner_leads}</dd>
+                        <dd data-testid="lead-count">{leads}</dd>
                     </div>
                     <div class="stat">
                         <dt>"Partner stores live"</dt>
@@ -74,20 +101,6 @@ fn Hero(overview: HubOverview) -> impl IntoView {
                 </dl>
             </div>
         </section>
-    }
-}
-
-/// Renders its children on the hub's own host only.
-#[component]
-fn HubOnly(children: ChildrenFn) -> impl IntoView {
-    let Site(site, _) = expect_context::<Site>();
-    view! {
-        <Transition fallback=|| ()>
-            {
-                let children = children.clone();
-                move || site.get().flatten().is_some_and(|s| s.kind == "hub").then(|| children())
-            }
-        </Transition>
     }
 }
 
@@ -174,7 +187,6 @@ fn PartnerForm(register: ServerAction<RegisterInterest>) -> impl IntoView {
                                     {move || if register.pending().get() { "Sending…" } else { "Register interest" }}
                                 </button>
                             </ActionForm>
-                            <crate::HydrationMark/>
                         }
                     >
                         {move || result.get().and_then(Result::ok).map(|r| view! {

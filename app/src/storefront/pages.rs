@@ -1,7 +1,8 @@
 //! The storefront: a store's front page sections, category listings, product pages, search
 //! and the cart. Every page is complete HTML from the server (async SSR), browsing and the
-//! cart work with JavaScript off (plain links and form posts), and hydration makes the cart
-//! answer in place.
+//! cart work with JavaScript off (plain links and form posts). In the browser only the
+//! islands come alive (`#[island]`: the sort order, "Add to cart", the cart): they are all
+//! the shop bundle carries, and they make the cart answer in place.
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
@@ -233,8 +234,20 @@ const SORTS: [(&str, &str); 4] = [
     ("price_desc", "Price: high to low"),
 ];
 
-/// Choosing a sort order submits its form at once (with JavaScript; without it the form has
-/// a Sort button). A handler, not an inline `onchange`, so the CSP can refuse inline code.
+/// The sort order: choosing one submits its form at once (with JavaScript; without it the
+/// form has a Sort button). A handler, not an inline `onchange`, so the CSP can refuse
+/// inline code.
+#[island]
+fn SortSelect(sort: String) -> impl IntoView {
+    view! {
+        <select id="sort" name="sort" on:change=submit_on_change>
+            {SORTS.iter().map(|(v, label)| view! {
+                <option value=*v selected=sort == *v>{*label}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
 fn submit_on_change(ev: leptos::ev::Event) {
     #[cfg(feature = "hydrate")]
     if let Some(form) = event_target::<web_sys::HtmlSelectElement>(&ev).form() {
@@ -282,11 +295,7 @@ pub fn CategoryPage() -> impl IntoView {
                                                 <h1 data-testid="category-title">{l.category.name.clone()}</h1>
                                                 <form class="sortform" method="get" action=format!("/c/{slug}")>
                                                     <label for="sort">"Sort by"</label>
-                                                    <select id="sort" name="sort" on:change=submit_on_change>
-                                                        {SORTS.iter().map(|(v, label)| view! {
-                                                            <option value=*v selected=sort == *v>{*label}</option>
-                                                        }).collect_view()}
-                                                    </select>
+                                                    <SortSelect sort/>
                                                     <noscript><button class="button button--small" type="submit">"Sort"</button></noscript>
                                                 </form>
                                             </div>
@@ -308,7 +317,7 @@ pub fn CategoryPage() -> impl IntoView {
 }
 
 /// "Add to cart": a plain form post without JavaScript, answered in place with it.
-#[component]
+#[island]
 fn AddToCartForm(sku: String) -> impl IntoView {
     let add = ServerAction::<AddToCart>::new();
     let result = add.value();
@@ -460,8 +469,6 @@ fn urlencode(s: &str) -> String {
 
 #[component]
 pub fn CartPage() -> impl IntoView {
-    let update = ServerAction::<UpdateCart>::new();
-    let cart = Resource::new(move || update.version().get(), |_| load_cart());
     view! {
         <HubFrame>
             <Title text="Your cart"/>
@@ -469,18 +476,29 @@ pub fn CartPage() -> impl IntoView {
             <section class="section">
                 <div class="container narrow-wide">
                     <h1>"Your cart"</h1>
-                    <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match cart.await {
-                                Err(e) => error_view(e),
-                                Ok(c) => cart_table(c, update),
-                            }
-                        })}
-                    </Transition>
+                    <CartBody/>
                     <crate::HydrationMark/>
                 </div>
             </section>
         </HubFrame>
+    }
+}
+
+/// The cart's lines and totals: each quantity is a form of its own (a plain post without
+/// JavaScript); with it, an update reloads the cart in place.
+#[island]
+fn CartBody() -> impl IntoView {
+    let update = ServerAction::<UpdateCart>::new();
+    let cart = Resource::new(move || update.version().get(), |_| load_cart());
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match cart.await {
+                    Err(e) => error_view(e),
+                    Ok(c) => cart_table(c, update),
+                }
+            })}
+        </Transition>
     }
 }
 
