@@ -44,7 +44,9 @@ pub use error::ApiError;
 #[cfg(not(feature = "shop"))]
 pub fn shell(mut options: LeptosOptions) -> impl IntoView {
     let shop = use_context::<http::request::Parts>().is_some_and(|p| is_shop_page(p.uri.path()));
-    options.output_name = bundle_for(&options.output_name, shop).into();
+    if shop {
+        options.output_name = format!("{}-shop", options.output_name).into();
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -145,16 +147,6 @@ fn AppRoutes() -> impl IntoView {
 /// Whether the page at `path` is a storefront page: islands and the shop bundle.
 pub fn is_shop_page(path: &str) -> bool {
     matches!(path, "/" | "/search" | "/cart") || path.starts_with("/c/") || path.starts_with("/p/")
-}
-
-/// The name of the browser bundle a page loads: `hub-shop` for a storefront page (`shop`),
-/// `hub` (the whole app) for everything else.
-pub fn bundle_for(output_name: &str, shop: bool) -> String {
-    if shop {
-        format!("{output_name}-shop")
-    } else {
-        output_name.to_owned()
-    }
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -7,13 +7,10 @@ use crate::accounts::me::{self, Me};
 /// every page frame shows, each loaded once per page and shared through context so pages can
 /// read them too.
 #[derive(Clone, Copy)]
-// The shop bundle has no page that reads the session (only the frame does).
+// Read by the consoles' and accounts' pages; the shop bundle has none of them.
 #[cfg_attr(
     feature = "shop",
-    expect(
-        dead_code,
-        reason = "the shop bundle reads only the site, not the session"
-    )
+    expect(dead_code, reason = "no page of the shop bundle reads the context")
 )]
 pub struct Site(pub Resource<Option<SiteInfo>>, pub Resource<Me>);
 
