@@ -406,9 +406,14 @@ fn DraftLine(
                                 options.set(Vec::new());
                                 return;
                             }
+                            // Answers can come back out of order while the buyer types; only the
+                            // answer for what the field holds now may fill the list.
                             leptos::task::spawn_local(async move {
-                                if let Ok(found) = rfq_find_products(typed).await {
-                                    let _ = options.try_set(found);
+                                if let Ok(found) = rfq_find_products(typed.clone()).await {
+                                    let current = l.try_with_untracked(|x| x.sku == typed);
+                                    if current == Some(true) {
+                                        let _ = options.try_set(found);
+                                    }
                                 }
                             });
                         };

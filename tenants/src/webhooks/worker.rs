@@ -73,6 +73,13 @@ fn due_filter(now: DateTime<Utc>) -> sea_orm::Condition {
         )
 }
 
+/// [`due_filter`] for a row read.
+fn is_due(row: &dl::Model, now: DateTime<Utc>) -> bool {
+    row.state == State::Pending.as_str()
+        && row.next_attempt_at.is_some_and(|at| at <= now)
+        && row.lease_until.is_none_or(|until| until < now)
+}
+
 /// Up to `limit` deliveries due at `now`, oldest due first.
 pub async fn due(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Due>> {
     let rows: Vec<(Uuid, Uuid)> = dl::Entity::find()
@@ -156,14 +163,18 @@ pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<
 async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<Job>> {
     let tx = tdb.begin_write().await?;
     // On PostgreSQL a row another worker is claiming right now is skipped, not waited for;
-    // on SQLite the write lock taken at `begin_write` already keeps others out.
-    let rows = tx
+    // on SQLite the write lock taken at `begin_write` already keeps others out. The rows are
+    // found by their key alone and checked here: with the queue's condition in the query,
+    // SQLite walks the queue index over every due delivery instead.
+    let rows: Vec<dl::Model> = tx
         .find::<dl::Entity>()
         .filter(dl::Column::Id.is_in(ids.iter().copied()))
-        .filter(due_filter(now))
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(tx.conn())
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|r| is_due(r, now))
+        .collect();
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -243,7 +254,8 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
         });
     }
     // The queue's order (the database returns the rows in any order).
-    jobs.sort_by_key(|j| ids.iter().position(|i| *i == j.delivery));
+    let order: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    jobs.sort_by_key(|j| order.get(&j.delivery).copied());
     Ok(jobs)
 }
 
