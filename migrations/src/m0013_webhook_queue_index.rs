@@ -11,44 +11,39 @@ pub struct Migration;
 const OLD: &str = "ix_webhook_deliveries_due";
 const NEW: &str = "ix_webhook_deliveries_queue";
 
-fn table() -> Alias {
-    Alias::new("webhook_deliveries")
+/// The index `name` on the deliveries' columns `cols`.
+fn index(name: &str, cols: &[&str]) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(Alias::new("webhook_deliveries"));
+    for c in cols {
+        idx.col(Alias::new(*c));
+    }
+    idx.to_owned()
+}
+
+fn drop(name: &str) -> IndexDropStatement {
+    Index::drop()
+        .name(name)
+        .table(Alias::new("webhook_deliveries"))
+        .to_owned()
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .create_index(
-                Index::create()
-                    .name(NEW)
-                    .table(table())
-                    .col(Alias::new("state"))
-                    .col(Alias::new("next_attempt_at"))
-                    .col(Alias::new("lease_until"))
-                    .col(Alias::new("tenant_id"))
-                    .col(Alias::new("id"))
-                    .to_owned(),
-            )
+            .create_index(index(
+                NEW,
+                &["state", "next_attempt_at", "lease_until", "tenant_id", "id"],
+            ))
             .await?;
-        manager
-            .drop_index(Index::drop().name(OLD).table(table()).to_owned())
-            .await
+        manager.drop_index(drop(OLD)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .create_index(
-                Index::create()
-                    .name(OLD)
-                    .table(table())
-                    .col(Alias::new("state"))
-                    .col(Alias::new("next_attempt_at"))
-                    .to_owned(),
-            )
+            .create_index(index(OLD, &["state", "next_attempt_at"]))
             .await?;
-        manager
-            .drop_index(Index::drop().name(NEW).table(table()).to_owned())
-            .await
+        manager.drop_index(drop(NEW)).await
     }
 }

@@ -410,8 +410,7 @@ fn DraftLine(
                             // answer for what the field holds now may fill the list.
                             leptos::task::spawn_local(async move {
                                 if let Ok(found) = rfq_find_products(typed.clone()).await {
-                                    let current = l.try_with_untracked(|x| x.sku == typed);
-                                    if current == Some(true) {
+                                    if l.try_with_untracked(|x| x.sku == typed) == Some(true) {
                                         let _ = options.try_set(found);
                                     }
                                 }
