@@ -409,10 +409,10 @@ fn DraftLine(
                             // Answers can come back out of order while the buyer types; only the
                             // answer for what the field holds now may fill the list.
                             leptos::task::spawn_local(async move {
-                                if let Ok(found) = rfq_find_products(typed.clone()).await {
-                                    if l.try_with_untracked(|x| x.sku == typed) == Some(true) {
-                                        let _ = options.try_set(found);
-                                    }
+                                if let Ok(found) = rfq_find_products(typed.clone()).await
+                                    && l.try_with_untracked(|x| x.sku == typed) == Some(true)
+                                {
+                                    let _ = options.try_set(found);
                                 }
                             });
                         };
