@@ -4,6 +4,7 @@
 mod batch;
 mod scoped;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
@@ -14,6 +15,8 @@ use sea_orm::{
 };
 
 pub use scoped::{TenantDb, TenantScoped, TenantTx};
+
+use crate::ids::TenantId;
 
 /// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) for a
 /// new connection, and reads it back.
@@ -125,6 +128,10 @@ pub struct Database {
     write_gate: std::sync::Arc<batch::Gate>,
     /// The stores whose committed transactions queued mail, for this process's sender.
     mail_wakes: std::sync::Arc<crate::mail::Wakes>,
+    /// SQLite: the last number this process handed out of a tenant's sequence (orders), so
+    /// a writer holding the write turn need not ask the database (see
+    /// `orders::next_number_in_turn`).
+    sequences: std::sync::Arc<std::sync::Mutex<HashMap<(TenantId, &'static str), i64>>>,
 }
 
 impl Database {
@@ -167,6 +174,7 @@ impl Database {
             conn,
             backend,
             write_gate: std::sync::Arc::default(),
+            sequences: std::sync::Arc::default(),
             mail_wakes: std::sync::Arc::default(),
         };
         if backend == Backend::Sqlite {
@@ -322,6 +330,15 @@ impl Database {
 
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// See the field: a tenant's sequences as this process last numbered them (SQLite).
+    pub(crate) fn sequences(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(TenantId, &'static str), i64>> {
+        self.sequences
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn mail_wakes(&self) -> std::sync::Arc<crate::mail::Wakes> {

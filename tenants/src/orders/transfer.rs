@@ -553,11 +553,20 @@ pub async fn confirm(
         ack_window,
         targets,
     };
-    // On PostgreSQL two confirmations with one key may race to insert: the loser's insert
-    // fails on the unique key once the winner commits, and its second try finds the order.
+    // The first try does not look the key up while the cart still holds lines (one query
+    // less while this writer holds the write turn): a confirmation made before emptied the
+    // cart (it is looked up then), a key used for another cart fails on the unique key when
+    // the order is written, and a cart changed since is refused. In those cases, and when
+    // two confirmations with one key race to insert on PostgreSQL (the loser's insert fails
+    // once the winner commits), the next try looks the key up first and finds the order.
     let mut tries = 0;
     loop {
-        match confirm_once(db, store, key, source, input, &c, &partner, now).await {
+        let look_up = tries > 0 || matches!(source, Source::Reroute(_));
+        let res = confirm_once(db, store, key, source, input, &c, &partner, now, look_up).await;
+        if res.is_err() {
+            super::forget_number(db.db(), partner.id());
+        }
+        match res {
             Err(Error::Db(e))
                 if tries < 2
                     && matches!(
@@ -567,6 +576,9 @@ pub async fn confirm(
             {
                 tries += 1;
             }
+            // A refusal (a changed cart, a price no longer held) may be this confirmation
+            // made before, with the cart changed since: the same answer again, then.
+            Err(Error::Conflict(_)) if !look_up => tries += 1,
             other => return other,
         }
     }
@@ -586,7 +598,7 @@ struct Checked {
 
 #[expect(
     clippy::too_many_arguments,
-    reason = "one confirmation's parts, checked once by `confirm`"
+    reason = "one confirmation's parts, checked once by `confirm`, and whether to look its key up first"
 )]
 async fn confirm_once(
     db: &TenantDb,
@@ -597,6 +609,7 @@ async fn confirm_once(
     c: &Checked,
     partner: &crate::registry::Tenant,
     now: DateTime<Utc>,
+    look_up: bool,
 ) -> Result<Confirmed> {
     let tx = db.begin_write().await?;
     // First the lock on what is being transferred (PostgreSQL: FOR UPDATE; SQLite: the write
@@ -615,29 +628,38 @@ async fn confirm_once(
         }
     };
     // The same confirmation again: the first answer, nothing written.
-    if let Some(done) = tx
-        .find::<orders::Entity>()
-        .filter(orders::Column::Side.eq(STORE))
-        .filter(orders::Column::IdempotencyKey.eq(c.idem.as_str()))
-        .one(tx.conn())
-        .await?
-    {
+    let done_before = || async {
+        let done = tx
+            .find::<orders::Entity>()
+            .filter(orders::Column::Side.eq(STORE))
+            .filter(orders::Column::IdempotencyKey.eq(c.idem.as_str()))
+            .one(tx.conn())
+            .await?;
+        let Some(done) = done else {
+            return Ok(None);
+        };
         if done.request_hash.as_deref() != Some(c.request_hash.as_str()) {
             return Err(Error::Conflict(
                 "this confirmation was already used for another order; reload the page to start again".into(),
             ));
         }
-        return Ok(Confirmed {
+        Ok(Some(Confirmed {
             order: done.id,
             number: done.number,
             partner: done.counterpart_name,
             access_key: key.access_key(done.id),
             replayed: true,
-        });
+        }))
+    };
+    if look_up && let Some(done) = done_before().await? {
+        return Ok(done);
     }
     let (basket, cart_id, rerouted) = match (source, cart_read) {
         (Source::Cart(_), Some((cart_row, lines))) => {
             if lines.is_empty() {
+                if !look_up && let Some(done) = done_before().await? {
+                    return Ok(done);
+                }
                 if let Some(done) = cart_row.as_ref().and_then(|c| c.1) {
                     let number = super::read(&tx, STORE, done)
                         .await?
@@ -654,7 +676,12 @@ async fn confirm_once(
             let (b, m) = basket_of_order(&tx, id, now).await?;
             (b, None, Some(m))
         }
-        (Source::Cart(_), None) => return Err(Error::NotFound("cart")),
+        (Source::Cart(_), None) => {
+            if !look_up && let Some(done) = done_before().await? {
+                return Ok(done);
+            }
+            return Err(Error::NotFound("cart"));
+        }
     };
     let held = key
         .open(
@@ -716,7 +743,7 @@ async fn confirm_once(
     let store_tenant = db.tenant().clone();
     // The partner's rows first.
     let ptx = tx.rebind(partner.id()).await?;
-    let (seq, number) = super::next_number(&ptx, partner).await?;
+    let (seq, number) = super::next_number_in_turn(db.db(), &ptx, partner).await?;
     let order = super::NewOrder {
         id,
         store: store_tenant.clone(),
