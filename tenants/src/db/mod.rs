@@ -128,10 +128,9 @@ pub struct Database {
     write_gate: std::sync::Arc<batch::Gate>,
     /// The stores whose committed transactions queued mail, for this process's sender.
     mail_wakes: std::sync::Arc<crate::mail::Wakes>,
-    /// SQLite: the last number this process handed out of a tenant's sequence (orders), so
-    /// a writer holding the write turn need not ask the database (see
-    /// `orders::next_number_in_turn`).
-    sequences: std::sync::Arc<std::sync::Mutex<HashMap<(TenantId, &'static str), i64>>>,
+    /// SQLite: the last order number this process handed out per partner, so a writer
+    /// holding the write turn need not ask the database (see `orders::next_number_in_turn`).
+    order_numbers: std::sync::Arc<std::sync::Mutex<HashMap<TenantId, i64>>>,
 }
 
 impl Database {
@@ -174,7 +173,7 @@ impl Database {
             conn,
             backend,
             write_gate: std::sync::Arc::default(),
-            sequences: std::sync::Arc::default(),
+            order_numbers: std::sync::Arc::default(),
             mail_wakes: std::sync::Arc::default(),
         };
         if backend == Backend::Sqlite {
@@ -332,11 +331,9 @@ impl Database {
         &self.conn
     }
 
-    /// See the field: a tenant's sequences as this process last numbered them (SQLite).
-    pub(crate) fn sequences(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(TenantId, &'static str), i64>> {
-        self.sequences
+    /// See the field: the partners' order numbers as this process last handed them out.
+    pub(crate) fn order_numbers(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, i64>> {
+        self.order_numbers
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

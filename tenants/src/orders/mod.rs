@@ -560,10 +560,12 @@ pub(crate) async fn next_number(
         .one(tx.conn())
         .await?;
     let seq = last.flatten().unwrap_or(1000) + 1;
-    Ok((
-        seq,
-        format!("{}-{seq}", partner.slug().to_ascii_uppercase()),
-    ))
+    Ok((seq, number_of(partner, seq)))
+}
+
+/// The order number both sides show for `partner`'s sequence number `seq` (`NORTH-1001`).
+fn number_of(partner: &crate::registry::Tenant, seq: i64) -> String {
+    format!("{}-{seq}", partner.slug().to_ascii_uppercase())
 }
 
 /// [`next_number`] for a writer holding the write turn on SQLite, where only this process's
@@ -581,26 +583,19 @@ pub(crate) async fn next_number_in_turn(
     if db.backend() != Backend::Sqlite {
         return next_number(tx, partner).await;
     }
-    let key = (partner.id(), "orders");
-    let known = db.sequences().get(&key).copied();
+    let known = db.order_numbers().get(&partner.id()).copied();
     let (seq, number) = match known {
-        Some(last) => {
-            let seq = last + 1;
-            (
-                seq,
-                format!("{}-{seq}", partner.slug().to_ascii_uppercase()),
-            )
-        }
+        Some(last) => (last + 1, number_of(partner, last + 1)),
         None => next_number(tx, partner).await?,
     };
-    db.sequences().insert(key, seq);
+    db.order_numbers().insert(partner.id(), seq);
     Ok((seq, number))
 }
 
 /// After a write that took a number of `partner`'s sequence failed: the next asks the
 /// database.
 pub(crate) fn forget_number(db: &Database, partner: TenantId) {
-    db.sequences().remove(&(partner, "orders"));
+    db.order_numbers().remove(&partner);
 }
 
 /// A new order, as a cart transfer or an accepted quote makes it.
