@@ -180,13 +180,47 @@ pub(crate) async fn for_transfer(
     tx: &TenantTx,
     owner: Owner,
 ) -> Result<(Option<(uuid::Uuid, Option<uuid::Uuid>)>, Vec<Line>)> {
-    match find_for_update(tx, owner).await? {
-        Some(c) => Ok((
-            Some((c.id, c.transferred_order)),
-            to_lines(read_lines(tx, c.id).await?),
-        )),
-        None => Ok((None, Vec::new())),
-    }
+    use sea_orm::sea_query::LockType;
+    use sea_orm::{EntityTrait as _, JoinType};
+    // The cart and its lines in one read (one row per line; one with no line for an empty
+    // cart), the cart's row locked (PostgreSQL: FOR UPDATE OF carts; SQLite: the write lock
+    // is held already).
+    let mut sel = select(tx, owner)
+        .select_only()
+        .column(carts::Column::Id)
+        .column(carts::Column::TransferredOrder)
+        .column(cart_items::Column::ProductId)
+        .column(cart_items::Column::Quantity)
+        .join_rev(
+            JoinType::LeftJoin,
+            cart_items::Entity::belongs_to(carts::Entity)
+                .from((cart_items::Column::TenantId, cart_items::Column::CartId))
+                .to((carts::Column::TenantId, carts::Column::Id))
+                .into(),
+        )
+        .order_by_asc(cart_items::Column::AddedAt);
+    QuerySelect::query(&mut sel).lock_with_tables(LockType::Update, [carts::Entity]);
+    // (cart, the order it was transferred as, a line's product, its quantity)
+    type Row = (
+        uuid::Uuid,
+        Option<uuid::Uuid>,
+        Option<uuid::Uuid>,
+        Option<i32>,
+    );
+    let rows: Vec<Row> = sel.into_tuple().all(tx.conn()).await?;
+    let Some(&(cart, transferred, _, _)) = rows.first() else {
+        return Ok((None, Vec::new()));
+    };
+    let lines = rows
+        .into_iter()
+        .filter_map(|(_, _, product, quantity)| {
+            Some(Line {
+                product: product?.into(),
+                quantity: quantity?.max(0) as u32,
+            })
+        })
+        .collect();
+    Ok((Some((cart, transferred)), lines))
 }
 
 /// Empties the cart and notes the order it became (written with the transaction's other

@@ -526,17 +526,21 @@ pub async fn confirm(
         .ok_or_else(|| {
             Error::Conflict("this partner no longer exists; refresh the prices".into())
         })?;
-    // Checked before the write transaction (which must not wait for another connection).
-    if partner.status() != TenantStatus::Approved || !fulfilment::may_use(db, &partner).await? {
-        return Err(Error::Conflict(format!(
-            "{} no longer takes orders from this store; refresh the prices",
-            partner.name()
-        )));
-    }
-    // What the write needs of the partner, read before it (the write turn is for writing):
-    // its acknowledgement window and the webhook endpoints that take `order.created`.
+    // Checked before the write transaction (which must not wait for another connection), in
+    // one read transaction: the store's link to the partner, then what the write needs of
+    // the partner (the write turn is for writing): its acknowledgement window and the
+    // webhook endpoints that take `order.created`.
     let (ack_window, targets) = {
-        let ptx = TenantDb::new(db.db(), &partner).begin().await?;
+        let stx = db.begin().await?;
+        if partner.status() != TenantStatus::Approved
+            || !fulfilment::may_use_in(&stx, db.tenant(), &partner).await?
+        {
+            return Err(Error::Conflict(format!(
+                "{} no longer takes orders from this store; refresh the prices",
+                partner.name()
+            )));
+        }
+        let ptx = stx.rebind(partner.id()).await?;
         let ack = crate::partners::profile::ack_window_in(&ptx).await?;
         let targets = crate::webhooks::targets(&ptx, "order.created").await?;
         ptx.commit().await?;

@@ -11,12 +11,12 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
-use super::entity::prices;
+use super::entity::{prices, profiles};
 use super::price_list::Price;
 use super::territories::{self, ShipTo};
 use super::{DISTRIBUTOR_RELATION, PartnerRef, SUPPLIER_RELATION, linked_tenants, profile};
 use crate::catalog::money::{Currency, Money};
-use crate::db::TenantDb;
+use crate::db::{TenantDb, TenantTx};
 use crate::error::{Error, Result};
 use crate::registry::{TenantKind, TenantStatus};
 
@@ -205,16 +205,35 @@ pub async fn may_use(store: &TenantDb, partner: &crate::registry::Tenant) -> Res
     if partner.status() != TenantStatus::Approved {
         return Ok(false);
     }
-    if partner.id() == store.tenant_id() {
-        return Ok(store.tenant().kind() == TenantKind::Reseller
-            && profile::get(store).await.is_ok_and(|p| p.fulfils));
+    let tx = store.begin().await?;
+    let ok = may_use_in(&tx, store.tenant(), partner).await?;
+    tx.commit().await?;
+    Ok(ok)
+}
+
+/// [`may_use`] in a transaction bound to `store` (which the caller may then carry on with).
+pub(crate) async fn may_use_in(
+    tx: &TenantTx,
+    store: &crate::registry::Tenant,
+    partner: &crate::registry::Tenant,
+) -> Result<bool> {
+    if partner.status() != TenantStatus::Approved {
+        return Ok(false);
     }
-    let relation = match store.tenant().kind() {
+    if partner.id() == store.id() {
+        return Ok(store.kind() == TenantKind::Reseller
+            && tx
+                .find::<profiles::Entity>()
+                .one(tx.conn())
+                .await?
+                .is_some_and(|p| p.fulfils));
+    }
+    let relation = match store.kind() {
         TenantKind::Hub => DISTRIBUTOR_RELATION,
         TenantKind::Reseller => SUPPLIER_RELATION,
         TenantKind::Distributor => return Ok(false),
     };
-    super::is_linked(store, relation, partner.id()).await
+    super::is_linked_in(tx, relation, partner.id()).await
 }
 
 /// [`candidates`], leaving out `exclude` (the partner a rerouted order leaves).

@@ -202,14 +202,20 @@ pub async fn linked(db: &TenantDb, relation: &str) -> Result<Vec<PartnerRef>> {
 /// Whether `db`'s own links name `partner` under `relation`.
 pub(crate) async fn is_linked(db: &TenantDb, relation: &str, partner: TenantId) -> Result<bool> {
     let tx = db.begin().await?;
-    let row = tx
+    let linked = is_linked_in(&tx, relation, partner).await?;
+    tx.commit().await?;
+    Ok(linked)
+}
+
+/// [`is_linked`] in a transaction bound to the tenant whose links are read.
+pub(crate) async fn is_linked_in(tx: &TenantTx, relation: &str, partner: TenantId) -> Result<bool> {
+    Ok(tx
         .find::<links::Entity>()
         .filter(links::Column::Relation.eq(relation))
         .filter(links::Column::PartnerId.eq(partner.as_uuid()))
         .one(tx.conn())
-        .await?;
-    tx.commit().await?;
-    Ok(row.is_some())
+        .await?
+        .is_some())
 }
 
 pub(crate) async fn linked_tenants(db: &TenantDb, relation: &str) -> Result<Vec<Tenant>> {
