@@ -167,11 +167,15 @@ async fn put(tx: &TenantTx, cart: uuid::Uuid, product: ProductId, quantity: u32)
 
 fn to_lines(rows: Vec<cart_items::Model>) -> Vec<Line> {
     rows.into_iter()
-        .map(|r| Line {
-            product: r.product_id.into(),
-            quantity: r.quantity.max(0) as u32,
-        })
+        .map(|r| line(r.product_id, r.quantity))
         .collect()
+}
+
+fn line(product: uuid::Uuid, quantity: i32) -> Line {
+    Line {
+        product: product.into(),
+        quantity: quantity.max(0) as u32,
+    }
 }
 
 /// For a transfer, in its transaction: the cart (locked), the order it was last transferred
@@ -213,12 +217,7 @@ pub(crate) async fn for_transfer(
     };
     let lines = rows
         .into_iter()
-        .filter_map(|(_, _, product, quantity)| {
-            Some(Line {
-                product: product?.into(),
-                quantity: quantity?.max(0) as u32,
-            })
-        })
+        .filter_map(|(_, _, product, quantity)| Some(line(product?, quantity?)))
         .collect();
     Ok((Some((cart, transferred)), lines))
 }

@@ -21,7 +21,7 @@ use crate::ids::{TenantId, UserId};
 use crate::leads::Email;
 use crate::partners::fulfilment::{self, Offer, Want};
 use crate::partners::territories::{self, Region, ShipTo};
-use crate::registry::{self, TenantStatus};
+use crate::registry;
 
 /// What is being transferred: the customer's cart, or the lines of an order being rerouted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -532,9 +532,7 @@ pub async fn confirm(
     // webhook endpoints that take `order.created`.
     let (ack_window, targets) = {
         let stx = db.begin().await?;
-        if partner.status() != TenantStatus::Approved
-            || !fulfilment::may_use_in(&stx, db.tenant(), &partner).await?
-        {
+        if !fulfilment::may_use_in(&stx, db.tenant(), &partner).await? {
             return Err(Error::Conflict(format!(
                 "{} no longer takes orders from this store; refresh the prices",
                 partner.name()
