@@ -6,10 +6,11 @@
 //!
 //! The worker is a pipeline: up to `concurrency` deliveries are on the wire at once and up to
 //! [`AHEAD`] times as many are claimed. When a round's worth of places is free it claims that
-//! many more (one transaction per tenant); a recorder beside it writes the answers that came
-//! back while it wrote the last batch (again one transaction per tenant). Under load both
-//! batches grow with the backlog, so the database is visited twice per batch, not three
-//! times per event, and neither stage waits for the other.
+//! many more (one transaction per tenant) in a task of its own, so the wire keeps going
+//! through what was claimed before while the claim waits for the database; a recorder beside
+//! it writes the answers that came back while it wrote the last batch (again one transaction
+//! per tenant). Under load both batches grow with the backlog, so the database is visited
+//! twice per batch, not three times per event, and no stage waits for another.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -103,9 +104,17 @@ async fn recorder(
     (recorded, first_error)
 }
 
+/// What a claim in flight gives back: the wakes seen when it started, the room it asked
+/// for, and the jobs (or why not).
+type Claimed = (u64, usize, tenants::Result<Vec<Job>>);
+
 /// Sends everything due now, up to `concurrency` at once, until nothing is due and nothing
 /// is on the wire. Returns how many attempts were made and recorded. Tests call this with a
 /// clock they move; [`run`] calls it whenever it is woken.
+///
+/// The claim runs beside the sends: while it waits for the database the places on the wire
+/// keep going through what was claimed before, and its jobs join the queue when it returns.
+/// One claim is in flight at a time.
 pub async fn run_once(
     db: &Database,
     outbound: &Outbound,
@@ -116,6 +125,7 @@ pub async fn run_once(
     let places = Arc::new(Semaphore::new(concurrency));
     let ahead = concurrency.saturating_mul(AHEAD);
     let mut sending: JoinSet<Attempt> = JoinSet::new();
+    let mut claiming: Option<tokio::task::JoinHandle<Claimed>> = None;
     let (answered, answers) = tokio::sync::mpsc::unbounded_channel();
     let recording = tokio::spawn(recorder(clock.clone(), answers));
     let mut first_error: Option<tenants::Error> = None;
@@ -126,36 +136,55 @@ pub async fn run_once(
         // Claim when a round's worth of places is free (or nothing is on the wire), so each
         // claiming transaction takes a batch.
         let room = ahead - sending.len().min(ahead);
-        if (room >= concurrency || sending.is_empty())
+        if claiming.is_none()
+            && (room >= concurrency || sending.is_empty())
             && empty_at.is_none_or(|seen| seen != worker::wakes())
         {
-            let wakes = worker::wakes();
-            match worker::claim(db, clock.now(), room as u64).await {
-                Ok(jobs) => {
-                    if jobs.len() < room {
-                        empty_at = Some(wakes);
-                    }
-                    for job in jobs {
-                        sending.spawn(send(outbound.clone(), clock.clone(), places.clone(), job));
-                    }
+            let (db, now, wakes) = (db.clone(), clock.now(), worker::wakes());
+            let fut = async move { (wakes, room, worker::claim(&db, now, room as u64).await) };
+            claiming = Some(tokio::spawn(fut));
+        }
+        tokio::select! {
+            // A claim came back: its jobs join the queue.
+            claimed = async {
+                match claiming.as_mut() {
+                    Some(handle) => handle.await,
+                    None => std::future::pending().await,
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "webhook delivery: could not read the queue");
-                    empty_at = Some(wakes);
-                    first_error.get_or_insert(e);
+            }, if claiming.is_some() => {
+                claiming = None;
+                match claimed {
+                    Ok((wakes, asked, Ok(jobs))) => {
+                        if jobs.len() < asked {
+                            empty_at = Some(wakes);
+                        }
+                        for job in jobs {
+                            sending.spawn(send(outbound.clone(), clock.clone(), places.clone(), job));
+                        }
+                    }
+                    Ok((wakes, _, Err(e))) => {
+                        tracing::error!(error = %e, "webhook delivery: could not read the queue");
+                        empty_at = Some(wakes);
+                        first_error.get_or_insert(e);
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "webhook delivery: the claim failed");
+                        empty_at = Some(worker::wakes());
+                    }
                 }
             }
-        }
-        // Wait for one answer, then take every other that has come.
-        let Some(done) = sending.join_next().await else {
-            break;
-        };
-        for attempt in std::iter::once(done)
-            .chain(std::iter::from_fn(|| sending.try_join_next()))
-            .filter_map(joined)
-        {
-            // The recorder lives until the sender is dropped below.
-            let _ = answered.send(attempt);
+            // Answers came back: take every one that has come, for the recorder.
+            Some(done) = sending.join_next(), if !sending.is_empty() => {
+                for attempt in std::iter::once(done)
+                    .chain(std::iter::from_fn(|| sending.try_join_next()))
+                    .filter_map(joined)
+                {
+                    // The recorder lives until the sender is dropped below.
+                    let _ = answered.send(attempt);
+                }
+            }
+            // Nothing on the wire and no claim in flight (the queue was found empty).
+            else => break,
         }
     }
     drop(answered);

@@ -60,6 +60,9 @@ async fn stable_plans(
 /// A SQLite pragma, what it should be (for the message), and the test of its value.
 type SqliteCheck = (&'static str, &'static str, &'static dyn Fn(&str) -> bool);
 
+/// SQLite: rows a statement may run ahead of the task reading them (see `Database::open`).
+const ROW_BUFFER: usize = 4096;
+
 /// SQLite waits this long for a lock before failing a write.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -154,6 +157,11 @@ impl Database {
             .connect_timeout(opts.acquire_timeout)
             .sqlx_logging(false);
         if backend == Backend::Sqlite {
+            // A pooled SQLite connection lives in this process and cannot go stale the way a
+            // network connection can; the driver's default ping on every checkout would be
+            // one more hand-over to the connection's thread and back before each query or
+            // transaction.
+            co.test_before_acquire(false);
             co.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -163,8 +171,19 @@ impl Database {
                     // Savepoints (a write batch's members) journal the pages they change:
                     // in memory, not in a temporary file.
                     .pragma("temp_store", "memory")
+                    // Rows come back from the connection's thread through a bounded channel:
+                    // with room for 50 (the driver's default) a read of a few hundred rows
+                    // (a webhook claim, a page of the catalog) stops the thread every 50 rows
+                    // until the reading task has been scheduled again. Room for a whole
+                    // batch lets the thread finish the statement in one go; the channel
+                    // holds only the rows not yet taken.
+                    .row_buffer_size(ROW_BUFFER)
             });
             co.map_sqlx_sqlite_pool_opts(|p| p.after_connect(|c, _| Box::pin(stable_plans(c))));
+        } else {
+            // Only a connection left idle long enough for the server, a proxy or a firewall
+            // to have dropped it is pinged before use, not every one (a round trip each).
+            co.test_before_acquire_if_idle_for(Duration::from_secs(30));
         }
         let conn = sea_orm::Database::connect(co)
             .await

@@ -12,8 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait as _, LockBehavior, LockType};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait as _, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait as _, Set,
+};
 use uuid::Uuid;
 
 use super::deliveries::State;
@@ -160,33 +163,31 @@ pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<
 }
 
 /// [`claim`] for one tenant's deliveries `ids`.
+///
+/// What the sends need (the rows, their endpoints and their events) is read first, outside
+/// the write turn, which is kept for one statement: the lease, taken only on rows still due
+/// and not held (another worker may have claimed some meanwhile), returning the rows it took.
+/// On PostgreSQL a row another worker is leasing right now is waited for and then checked
+/// again, so it is skipped once that worker commits. An endpoint disabled after it was read
+/// here gets this one attempt more, as one disabled just after the lease would.
 async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<Job>> {
-    let tx = tdb.begin_write().await?;
-    // On PostgreSQL a row another worker is claiming right now is skipped, not waited for;
-    // on SQLite the write lock taken at `begin_write` already keeps others out. The rows are
-    // found by their key alone and checked here: with the queue's condition in the query,
-    // SQLite walks the queue index over every due delivery instead.
-    let rows: Vec<dl::Model> = tx
+    let rtx = tdb.begin().await?;
+    let rows: Vec<dl::Model> = rtx
         .find::<dl::Entity>()
         .filter(dl::Column::Id.is_in(ids.iter().copied()))
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(tx.conn())
+        .all(rtx.conn())
         .await?
         .into_iter()
         .filter(|r| is_due(r, now))
         .collect();
     if rows.is_empty() {
+        rtx.commit().await?;
         return Ok(Vec::new());
     }
-    tx.update_many::<dl::Entity>()
-        .filter(dl::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .col_expr(dl::Column::LeaseUntil, Expr::value(Some(now + LEASE)))
-        .exec(tx.conn())
-        .await?;
-    let endpoints: HashMap<Uuid, ep::Model> = tx
+    let endpoints: HashMap<Uuid, ep::Model> = rtx
         .find::<ep::Entity>()
         .filter(ep::Column::Id.is_in(distinct(rows.iter().map(|r| r.endpoint_id))))
-        .all(tx.conn())
+        .all(rtx.conn())
         .await?
         .into_iter()
         .map(|e| (e.id, e))
@@ -194,10 +195,41 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
     let (live, stopped): (Vec<dl::Model>, Vec<dl::Model>) = rows
         .into_iter()
         .partition(|r| endpoints.get(&r.endpoint_id).is_some_and(|e| e.enabled));
+    let events: HashMap<String, ev::Model> = if live.is_empty() {
+        HashMap::new()
+    } else {
+        rtx.find::<ev::Entity>()
+            .filter(ev::Column::Id.is_in(distinct(live.iter().map(|r| r.event_id.clone()))))
+            .all(rtx.conn())
+            .await?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect()
+    };
+    rtx.commit().await?;
+
+    let tx = tdb.begin_write().await?;
+    // Each leased row's attempts as the lease found them.
+    let mut leased: HashMap<Uuid, i32> = HashMap::with_capacity(live.len());
+    if !live.is_empty() {
+        let mut lease = tx
+            .update_many::<dl::Entity>()
+            .filter(dl::Column::Id.is_in(live.iter().map(|r| r.id)))
+            .filter(still_due(now))
+            .col_expr(dl::Column::LeaseUntil, Expr::value(Some(now + LEASE)))
+            .into_query();
+        lease.returning(
+            sea_orm::sea_query::Query::returning().columns([dl::Column::Id, dl::Column::Attempts]),
+        );
+        for row in tx.conn().query_all(&lease).await? {
+            leased.insert(row.try_get("", "id")?, row.try_get("", "attempts")?);
+        }
+    }
     if !stopped.is_empty() {
         endpoint_disabled(
             tx.update_many::<dl::Entity>()
-                .filter(dl::Column::Id.is_in(stopped.iter().map(|r| r.id))),
+                .filter(dl::Column::Id.is_in(stopped.iter().map(|r| r.id)))
+                .filter(still_due(now)),
             now,
         )
         .col_expr(
@@ -207,27 +239,20 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
         .exec(tx.conn())
         .await?;
     }
-    let events: HashMap<String, ev::Model> = if live.is_empty() {
-        HashMap::new()
-    } else {
-        tx.find::<ev::Entity>()
-            .filter(ev::Column::Id.is_in(distinct(live.iter().map(|r| r.event_id.clone()))))
-            .all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect()
-    };
     tx.commit().await?;
 
     let ts = now.timestamp();
-    let mut jobs = Vec::with_capacity(live.len());
+    let mut jobs = Vec::with_capacity(leased.len());
     for d in live {
+        let Some(attempts) = leased.get(&d.id) else {
+            // Another worker took it, or it is no longer due.
+            continue;
+        };
         let (Some(endpoint), Some(event)) =
             (endpoints.get(&d.endpoint_id), events.get(&d.event_id))
         else {
-            // Both are read in the claiming transaction and neither is deleted while a
-            // delivery names it (foreign keys), so this does not happen; the lease lapses.
+            // Both are read above and neither is deleted while a delivery names it
+            // (foreign keys), so this does not happen; the lease lapses.
             tracing::error!(delivery = %d.id, "webhook delivery without its endpoint or event");
             continue;
         };
@@ -242,7 +267,7 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
             db: tdb.clone(),
             delivery: d.id,
             endpoint: endpoint.id,
-            attempt: d.attempts + 1,
+            attempt: attempts + 1,
             url: endpoint.url.clone(),
             headers: vec![
                 ("content-type", "application/json".into()),
@@ -257,6 +282,27 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
     let order: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     jobs.sort_by_key(|j| order.get(&j.delivery).copied());
     Ok(jobs)
+}
+
+/// [`due_filter`] for rows picked by their key: the state is wrapped in an expression so
+/// that SQLite looks the rows up by key instead of walking the queue index over every
+/// due delivery (which a plain condition on the state makes it choose).
+fn still_due(now: DateTime<Utc>) -> sea_orm::Condition {
+    use sea_orm::sea_query::Func;
+    sea_orm::Condition::all()
+        .add(
+            Expr::expr(Func::coalesce([
+                Expr::col(dl::Column::State),
+                Expr::val(""),
+            ]))
+            .eq(State::Pending.as_str()),
+        )
+        .add(dl::Column::NextAttemptAt.lte(now))
+        .add(
+            sea_orm::Condition::any()
+                .add(dl::Column::LeaseUntil.is_null())
+                .add(dl::Column::LeaseUntil.lt(now)),
+        )
 }
 
 /// Dead-letters the deliveries `upd` selects: their endpoint is disabled.

@@ -254,7 +254,10 @@ async fn bare_inserts(url: &str, n: usize) -> Result<f64, String> {
     use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
 
     let mut co = sea_orm::ConnectOptions::new(url.to_owned());
-    co.max_connections(1).sqlx_logging(false);
+    // The hub's pool settings (`Database::open`): no ping before each checkout.
+    co.max_connections(1)
+        .sqlx_logging(false)
+        .test_before_acquire(false);
     co.map_sqlx_sqlite_opts(|o| {
         o.journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
