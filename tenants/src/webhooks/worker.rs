@@ -65,9 +65,28 @@ pub struct Due {
     pub delivery: Uuid,
 }
 
+/// The queue's condition: pending, due at `now`, not leased (or the lease lapsed).
 fn due_filter(now: DateTime<Utc>) -> sea_orm::Condition {
+    due_with_state(Expr::col(dl::Column::State), now)
+}
+
+/// [`due_filter`] for rows picked by their key: the state is wrapped in an expression so
+/// that SQLite looks the rows up by key instead of walking the queue index over every
+/// due delivery (which a plain condition on the state makes it choose).
+fn still_due(now: DateTime<Utc>) -> sea_orm::Condition {
+    use sea_orm::sea_query::Func;
+    due_with_state(
+        Expr::expr(Func::coalesce([
+            Expr::col(dl::Column::State),
+            Expr::val(""),
+        ])),
+        now,
+    )
+}
+
+fn due_with_state(state: Expr, now: DateTime<Utc>) -> sea_orm::Condition {
     sea_orm::Condition::all()
-        .add(dl::Column::State.eq(State::Pending.as_str()))
+        .add(state.eq(State::Pending.as_str()))
         .add(dl::Column::NextAttemptAt.lte(now))
         .add(
             sea_orm::Condition::any()
@@ -282,27 +301,6 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
     let order: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     jobs.sort_by_key(|j| order.get(&j.delivery).copied());
     Ok(jobs)
-}
-
-/// [`due_filter`] for rows picked by their key: the state is wrapped in an expression so
-/// that SQLite looks the rows up by key instead of walking the queue index over every
-/// due delivery (which a plain condition on the state makes it choose).
-fn still_due(now: DateTime<Utc>) -> sea_orm::Condition {
-    use sea_orm::sea_query::Func;
-    sea_orm::Condition::all()
-        .add(
-            Expr::expr(Func::coalesce([
-                Expr::col(dl::Column::State),
-                Expr::val(""),
-            ]))
-            .eq(State::Pending.as_str()),
-        )
-        .add(dl::Column::NextAttemptAt.lte(now))
-        .add(
-            sea_orm::Condition::any()
-                .add(dl::Column::LeaseUntil.is_null())
-                .add(dl::Column::LeaseUntil.lt(now)),
-        )
 }
 
 /// Dead-letters the deliveries `upd` selects: their endpoint is disabled.
