@@ -309,6 +309,8 @@ async fn run(args: Args) -> Result<String, String> {
     writers.commit(0..n).await?;
     let commit_eps = n as f64 / commit_start.elapsed().as_secs_f64();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Phase marks on stderr, for a profiler attached to one phase.
+    eprintln!("hub-bench-webhooks: delivering the backlog of {n}");
     let deliver_start = Instant::now();
     let worker = tokio::spawn(server::workers::webhooks::run(
         db.clone(),
@@ -320,6 +322,7 @@ async fn run(args: Args) -> Result<String, String> {
     let got = wait_for(&sink, n).await?;
     let last = got.iter().map(|g| g.at).max().unwrap_or(deliver_start);
     let hub_eps = n as f64 / (last - deliver_start).as_secs_f64();
+    eprintln!("hub-bench-webhooks: backlog delivered");
 
     // 2. Latency: with the worker running, `n` more events committed as fast as the writers
     //    go; each event's time from its commit to its verified delivery.

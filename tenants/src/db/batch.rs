@@ -9,6 +9,11 @@
 //! before it is on disk; a writer that fails or is dropped rolls back to its savepoint and
 //! leaves the others' work alone.
 //!
+//! A writer's savepoint (`hub_member`) is the hub's own, not the driver's nested
+//! transaction: the writer works on the batch's transaction itself, and its commit sends
+//! the release with its held-back writes, in one call to the connection (each call is a
+//! hand-over to the connection's thread and back, paid while the others wait for the turn).
+//!
 //! Writers that arrive one at a time commit one at a time, as before: a batch forms only
 //! from writers that would otherwise have waited.
 //!
@@ -21,8 +26,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait as _, DatabaseTransaction, DbErr, TransactionTrait as _};
+use sea_orm::{ConnectionTrait as _, DatabaseTransaction, DbErr};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+
+/// The savepoint a member's work is in, within the batch's transaction.
+pub(crate) const MEMBER_SAVEPOINT: &str = "hub_member";
 
 /// Members in one batch at most: a bound on how long the first one waits for the disk.
 pub const MAX_MEMBERS: usize = 64;
@@ -37,8 +45,12 @@ type Outcome = Option<Result<(), Arc<str>>>;
 /// An open batch transaction.
 struct Batch {
     serial: u64,
-    tx: DatabaseTransaction,
+    /// Shared with the member holding the turn, for as long as it writes.
+    tx: Arc<DatabaseTransaction>,
     members: usize,
+    /// A member savepoint is open with nothing in it yet: the last member opened it for
+    /// the writer waiting for the turn, in the call that released its own.
+    ready: bool,
     done: watch::Sender<Outcome>,
 }
 
@@ -84,13 +96,14 @@ fn locked() -> DbErr {
 
 impl Gate {
     /// Takes the turn (waiting up to `wait`) and joins the open batch, opening one with
-    /// `open` (a `BEGIN IMMEDIATE`) when none is: the writer's transaction is a savepoint of
-    /// it.
+    /// `open` (a `BEGIN IMMEDIATE`) when none is: the writer works in the batch's
+    /// transaction, within the savepoint [`MEMBER_SAVEPOINT`], which its commit releases
+    /// ([`Member::released`]) and its drop rolls back.
     pub(crate) async fn join<F, Fut>(
         self: &Arc<Self>,
         wait: Duration,
         open: F,
-    ) -> Result<(DatabaseTransaction, Member), DbErr>
+    ) -> Result<(Arc<DatabaseTransaction>, Member), DbErr>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<DatabaseTransaction, DbErr>>,
@@ -106,16 +119,26 @@ impl Gate {
             tx.execute_unprepared("SAVEPOINT hub_batch").await?;
             *guard = Some(Batch {
                 serial: self.serials.fetch_add(1, Ordering::Relaxed),
-                tx,
+                tx: Arc::new(tx),
                 members: 0,
+                ready: false,
                 done: watch::channel(None).0,
             });
         }
         let Some(batch) = guard.as_mut() else {
             return Err(DbErr::Custom("no write batch".into()));
         };
-        let own = match batch.tx.begin().await {
-            Ok(t) => t,
+        let savepoint = if std::mem::take(&mut batch.ready) {
+            Ok(())
+        } else {
+            batch
+                .tx
+                .execute_unprepared(&format!("SAVEPOINT {MEMBER_SAVEPOINT}"))
+                .await
+                .map(|_| ())
+        };
+        let own = match savepoint {
+            Ok(()) => batch.tx.clone(),
             Err(e) => {
                 // The batch's connection is in no state to go on: it fails as a whole.
                 if let Some(b) = guard.take() {
@@ -130,6 +153,8 @@ impl Gate {
             serial: batch.serial,
             outcome: batch.done.subscribe(),
             guard: Some(guard),
+            released: false,
+            opens_next: false,
         };
         Ok((own, member))
     }
@@ -141,6 +166,10 @@ pub(crate) struct Member {
     serial: u64,
     outcome: watch::Receiver<Outcome>,
     guard: Option<OwnedMutexGuard<Option<Batch>>>,
+    /// Its savepoint was released: its work is the batch's now.
+    released: bool,
+    /// Its release also opens the next member's savepoint.
+    opens_next: bool,
 }
 
 impl std::fmt::Debug for Member {
@@ -152,6 +181,36 @@ impl std::fmt::Debug for Member {
 }
 
 impl Member {
+    /// What releases the writer's savepoint, to be sent with its last writes: `RELEASE
+    /// hub_member`, and when another writer is waiting for the turn (and the batch has room
+    /// for it) that writer's `SAVEPOINT hub_member` too, so it starts without a call of its
+    /// own. Once this ran, call [`released`](Self::released).
+    pub(crate) fn release_sql(&mut self) -> String {
+        let room = self
+            .guard
+            .as_ref()
+            .and_then(|g| g.as_ref())
+            .is_some_and(|b| b.members < MAX_MEMBERS);
+        self.opens_next = room && self.gate.waiting.load(Ordering::SeqCst) > 0;
+        if self.opens_next {
+            format!("RELEASE {MEMBER_SAVEPOINT}; SAVEPOINT {MEMBER_SAVEPOINT}")
+        } else {
+            format!("RELEASE {MEMBER_SAVEPOINT}")
+        }
+    }
+
+    /// Notes that the writer released its savepoint (what [`release_sql`](Self::release_sql)
+    /// gave ran): dropped from now on, it leaves its work in the batch. A savepoint it
+    /// opened for the next writer is released with the batch if nobody takes it.
+    pub(crate) fn released(&mut self) {
+        self.released = true;
+        if self.opens_next
+            && let Some(batch) = self.guard.as_mut().and_then(|g| g.as_mut())
+        {
+            batch.ready = true;
+        }
+    }
+
     /// Called once the writer's savepoint is released: hands the turn on (or commits the
     /// batch, when nobody is waiting for it or it is full), then waits until the batch is
     /// committed. An error means the writer's work is not on disk.
@@ -189,12 +248,25 @@ async fn settled(rx: &mut watch::Receiver<Outcome>) -> Result<(), Arc<str>> {
 
 impl Drop for Member {
     fn drop(&mut self) {
-        // A writer that failed (its savepoint is being rolled back) still hands the turn on,
+        // A writer that failed rolls its work back to its savepoint, still hands the turn on,
         // and commits the batch for the others if nobody else will.
-        if let Some(guard) = self.guard.take() {
+        if let Some(mut guard) = self.guard.take() {
             let gate = self.gate.clone();
+            let undo = !self.released;
             if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                rt.spawn(async move { settle(guard, &gate).await });
+                rt.spawn(async move {
+                    if undo && let Some(batch) = guard.as_ref() {
+                        let sql =
+                            format!("ROLLBACK TO {MEMBER_SAVEPOINT}; RELEASE {MEMBER_SAVEPOINT}");
+                        if let Err(e) = batch.tx.execute_unprepared(&sql).await {
+                            // The batch is in no known state: it fails as a whole.
+                            if let Some(b) = guard.take() {
+                                fail(b, &e);
+                            }
+                        }
+                    }
+                    settle(guard, &gate).await;
+                });
             }
         }
     }
@@ -216,7 +288,13 @@ async fn commit(batch: Batch, gate: &Gate) {
     let Batch { tx, done, .. } = batch;
     gate.commits.fetch_add(1, Ordering::Relaxed);
     let res = match tx.execute_unprepared("RELEASE hub_batch").await {
-        Ok(_) => tx.commit().await,
+        // The member that held the turn has let go of the transaction by now.
+        Ok(_) => match Arc::try_unwrap(tx) {
+            Ok(tx) => tx.commit().await,
+            Err(_) => Err(DbErr::Custom(
+                "a writer still held the write batch at its commit".into(),
+            )),
+        },
         // Dropping `tx` rolls back what is left.
         Err(e) => Err(e),
     };
@@ -295,7 +373,12 @@ mod tests {
             drop(member);
             return Ok(());
         }
-        tx.commit().await.map_err(|e| e.to_string())?;
+        let mut member = member;
+        tx.execute_unprepared(&member.release_sql())
+            .await
+            .map_err(|e| e.to_string())?;
+        member.released();
+        drop(tx);
         member.finish().await.map_err(|e| e.to_string())?;
         match rows_of(&db, who).await {
             1 => Ok(()),

@@ -367,9 +367,9 @@ impl Database {
     /// like it.
     pub(crate) async fn begin_member(
         &self,
-    ) -> Result<(DatabaseTransaction, Option<batch::Member>), sea_orm::DbErr> {
+    ) -> Result<(std::sync::Arc<DatabaseTransaction>, Option<batch::Member>), sea_orm::DbErr> {
         if self.backend != Backend::Sqlite {
-            return Ok((self.begin_write().await?, None));
+            return Ok((std::sync::Arc::new(self.begin_write().await?), None));
         }
         let (tx, member) = self
             .write_gate

@@ -5,6 +5,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryTrait as _, Select, Statement, TransactionTrait, UpdateMany,
 };
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Backend, Database};
@@ -65,7 +66,7 @@ impl TenantDb {
     /// on disk.
     pub async fn begin_write(&self) -> Result<TenantTx, sea_orm::DbErr> {
         let (tx, member) = self.db.begin_member().await?;
-        let mut tx = TenantTx::bind(tx, self.db.backend(), self.tenant_id()).await?;
+        let mut tx = TenantTx::bind_shared(tx, self.db.backend(), self.tenant_id()).await?;
         tx.member = member;
         tx.mail_wakes = Some(self.db.mail_wakes());
         Ok(tx)
@@ -75,7 +76,9 @@ impl TenantDb {
 /// A transaction of one tenant. Every query built from it filters by the tenant, and every
 /// insert through it sets the tenant.
 pub struct TenantTx {
-    tx: DatabaseTransaction,
+    /// Its own transaction, or (a SQLite writer) the write batch's, which it works in
+    /// within its savepoint while it holds the turn.
+    tx: Arc<DatabaseTransaction>,
     backend: Backend,
     tenant_id: TenantId,
     /// Set when the transaction wrote webhook deliveries: [`commit`](Self::commit) then
@@ -85,8 +88,8 @@ pub struct TenantTx {
     /// [`commit`](Self::commit) then wakes the sender for them.
     mail_for: std::sync::Mutex<Vec<TenantId>>,
     /// Its place in a write batch (SQLite): holds this process's turn to write until the
-    /// transaction ends. Declared after `tx`, so a transaction dropped unfinished rolls
-    /// back to its savepoint before the turn passes on.
+    /// transaction ends. Declared after `tx`, so the batch's transaction is let go before
+    /// the member, dropped unfinished, rolls back to its savepoint and passes the turn on.
     member: Option<super::batch::Member>,
     /// Where to tell the mail sender (the database's, when opened from a `TenantDb`).
     mail_wakes: Option<std::sync::Arc<crate::mail::Wakes>>,
@@ -100,6 +103,14 @@ impl TenantTx {
     /// Crate-private: used where one transaction creates a tenant and then its first rows.
     pub(crate) async fn bind(
         tx: DatabaseTransaction,
+        backend: Backend,
+        tenant_id: TenantId,
+    ) -> Result<Self, sea_orm::DbErr> {
+        Self::bind_shared(Arc::new(tx), backend, tenant_id).await
+    }
+
+    async fn bind_shared(
+        tx: Arc<DatabaseTransaction>,
         backend: Backend,
         tenant_id: TenantId,
     ) -> Result<Self, sea_orm::DbErr> {
@@ -149,7 +160,7 @@ impl TenantTx {
         <E as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
     {
         model.set(E::tenant_column(), self.tenant_id.as_uuid().into());
-        model.insert(&self.tx).await
+        model.insert(self.tx.as_ref()).await
     }
 
     /// Inserts many rows in one statement, each with its tenant column set to this
@@ -197,7 +208,7 @@ impl TenantTx {
         if let Some(c) = on_conflict {
             insert = insert.on_conflict(c);
         }
-        insert.exec_without_returning(&self.tx).await?;
+        insert.exec_without_returning(self.tx.as_ref()).await?;
         Ok(())
     }
 
@@ -213,7 +224,7 @@ impl TenantTx {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
         let (mail, member, wakes, deferred) =
             (self.mail_for, self.member, self.mail_wakes, self.deferred);
-        let next = Self::bind(self.tx, self.backend, tenant).await?;
+        let next = Self::bind_shared(self.tx, self.backend, tenant).await?;
         next.wake_webhooks.store(wake, Ordering::Relaxed);
         Ok(Self {
             mail_for: mail,
@@ -280,6 +291,12 @@ impl TenantTx {
     /// (the driver binds each statement's values in turn); on PostgreSQL one after another,
     /// each under the tenant it was built for (row-level security checks every row).
     pub(crate) async fn flush(&self) -> Result<(), sea_orm::DbErr> {
+        self.send(None).await
+    }
+
+    /// [`flush`](Self::flush), and on SQLite `then` (a statement with no values) after the
+    /// held-back writes, in the same call.
+    async fn send(&self, then: Option<&str>) -> Result<(), sea_orm::DbErr> {
         let writes = std::mem::take(
             &mut *self
                 .deferred
@@ -287,7 +304,7 @@ impl TenantTx {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         match writes.len() {
-            0 => Ok(()),
+            0 if then.is_none() => Ok(()),
             _ if self.backend == Backend::Sqlite => {
                 let mut sql = String::new();
                 let mut values = Vec::new();
@@ -295,6 +312,9 @@ impl TenantTx {
                     sql.push_str(&stmt.sql);
                     sql.push_str(";\n");
                     values.extend(stmt.values.map(|v| v.0).unwrap_or_default());
+                }
+                if let Some(then) = then {
+                    sql.push_str(then);
                 }
                 self.tx
                     .execute_raw(Statement::from_sql_and_values(
@@ -345,21 +365,42 @@ impl TenantTx {
         }
     }
 
-    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+    pub async fn commit(mut self) -> Result<(), sea_orm::DbErr> {
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
-        self.flush().await?;
-        let mail = self
-            .mail_for
+        match self.member.as_mut().map(super::batch::Member::release_sql) {
+            // A batch member: its savepoint is released with its last writes.
+            Some(release) => self.send(Some(&release)).await?,
+            None => self.flush().await?,
+        }
+        let Self {
+            tx,
+            member,
+            mail_for,
+            mail_wakes,
+            ..
+        } = self;
+        let mail = mail_for
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.tx.commit().await?;
-        if let Some(member) = self.member {
-            member.finish().await?;
+        match member {
+            Some(mut member) => {
+                member.released();
+                drop(tx);
+                member.finish().await?;
+            }
+            None => {
+                Arc::try_unwrap(tx)
+                    .map_err(|_| {
+                        sea_orm::DbErr::Custom("the transaction is shared: it cannot commit".into())
+                    })?
+                    .commit()
+                    .await?;
+            }
         }
         if wake {
             crate::webhooks::worker::wake();
         }
-        if let Some(w) = &self.mail_wakes {
+        if let Some(w) = &mail_wakes {
             for t in mail {
                 w.wake(t);
             }

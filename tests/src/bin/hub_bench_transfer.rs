@@ -227,7 +227,10 @@ async fn run(args: Args) -> Result<String, String> {
     };
     let alone_secs = job.run(alone.to_vec(), 1).await?;
     let writers = args.writers.max(1);
+    // Phase marks on stderr, for a profiler attached to one phase.
+    eprintln!("hub-bench-transfer: {writers} shoppers confirming at once");
     let together_secs = job.run(together.to_vec(), writers).await?;
+    eprintln!("hub-bench-transfer: confirmed");
     let bare_secs = bare_inserts(app.database_url(), args.confirms).await?;
     let per_s = |secs: f64| args.confirms as f64 / secs;
     let (alone_per_s, confirms_per_s, bare_per_s) =
