@@ -146,15 +146,26 @@ async fn signatures_verify_with_the_reference_library_during_a_rotation() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("5 case(s), 0 surprise(s)"), "{text}");
 
-    // The log shows both deliveries, delivered, with the receiver's answer.
-    let (status, _, body) = call(
-        &app,
-        Method::GET,
-        &format!("/webhooks/deliveries?endpoint_id={endpoint}"),
-        Some(&net.north_key),
-        None,
-    )
-    .await;
+    // The log shows both deliveries, delivered, with the receiver's answer. The worker
+    // records an answer after the receiver has given it: wait for the record.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (status, body) = loop {
+        let (status, _, body) = call(
+            &app,
+            Method::GET,
+            &format!("/webhooks/deliveries?endpoint_id={endpoint}"),
+            Some(&net.north_key),
+            None,
+        )
+        .await;
+        let recorded = body["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().all(|d| d["state"] != "pending"));
+        if status != 200 || recorded || std::time::Instant::now() > deadline {
+            break (status, body);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert_eq!(status, 200, "{body}");
     let items = body["items"].as_array().expect("items");
     assert_eq!(items.len(), 2, "{body}");
