@@ -267,6 +267,13 @@ impl Drop for Member {
                     }
                     settle(guard, &gate).await;
                 });
+            } else if undo && let Some(b) = guard.take() {
+                // No runtime left to roll back on: the batch must not commit this writer's
+                // work with the others'.
+                fail(
+                    b,
+                    &DbErr::Custom("a writer was dropped with no runtime to roll it back".into()),
+                );
             }
         }
     }

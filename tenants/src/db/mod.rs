@@ -362,7 +362,8 @@ impl Database {
     }
 
     /// A write transaction of this process: on PostgreSQL a transaction of its own; on
-    /// SQLite a savepoint in the open write batch, with the [`batch::Member`] whose
+    /// SQLite the open write batch's transaction, shared while this writer holds the turn,
+    /// with the [`batch::Member`] whose savepoint holds the writer's work and whose
     /// `finish` commits it. Waits for the turn as long as SQLite's busy timeout, then fails
     /// like it.
     pub(crate) async fn begin_member(
