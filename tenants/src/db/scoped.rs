@@ -48,6 +48,38 @@ impl TenantDb {
         self.tenant.id()
     }
 
+    /// An insert of `models` for this tenant (its column set on every row), built ahead of
+    /// the write that will send it ([`TenantTx::defer_prebuilt`]), so that building a large
+    /// statement does not hold a write turn. `None` for no rows.
+    pub(crate) fn prebuild_insert_many<A, E>(&self, models: Vec<A>) -> Option<Prebuilt>
+    where
+        E: TenantScoped,
+        A: ActiveModelTrait<Entity = E> + Send,
+    {
+        if models.is_empty() {
+            return None;
+        }
+        let tenant = self.tenant_id().as_uuid();
+        let models = models.into_iter().map(|mut m| {
+            m.set(E::tenant_column(), tenant.into());
+            m
+        });
+        Some(Prebuilt {
+            tenant: self.tenant_id(),
+            stmt: E::insert_many(models).build(backend_of(self.db.backend())),
+        })
+    }
+
+    /// An update limited to this tenant, built ahead like
+    /// [`prebuild_insert_many`](Self::prebuild_insert_many).
+    pub(crate) fn prebuild_update<E: TenantScoped>(&self, update: UpdateMany<E>) -> Prebuilt {
+        let update = update.filter(E::tenant_column().eq(self.tenant_id().as_uuid()));
+        Prebuilt {
+            tenant: self.tenant_id(),
+            stmt: update.build(backend_of(self.db.backend())),
+        }
+    }
+
     /// Starts a transaction bound to the tenant. On PostgreSQL it sets `app.tenant_id` for
     /// this transaction only (a bound parameter, never interpolated), which the row-level
     /// security policies read.
@@ -70,6 +102,20 @@ impl TenantDb {
         tx.member = member;
         tx.mail_wakes = Some(self.db.mail_wakes());
         Ok(tx)
+    }
+}
+
+/// A write built by a [`TenantDb`] for its tenant, to be held back in one of that tenant's
+/// transactions ([`TenantTx::defer_prebuilt`]).
+pub(crate) struct Prebuilt {
+    tenant: TenantId,
+    stmt: Statement,
+}
+
+fn backend_of(backend: Backend) -> DbBackend {
+    match backend {
+        Backend::Sqlite => DbBackend::Sqlite,
+        Backend::Postgres => DbBackend::Postgres,
     }
 }
 
@@ -273,6 +319,19 @@ impl TenantTx {
         self.defer_statement(E::insert_many(models).build(self.db_backend()));
     }
 
+    /// A write built ahead ([`TenantDb::prebuild_insert_many`]), held back like
+    /// [`defer_insert`](Self::defer_insert). It must be this transaction's tenant's: one built
+    /// for another tenant is refused.
+    pub(crate) fn defer_prebuilt(&self, write: Prebuilt) -> Result<(), sea_orm::DbErr> {
+        if write.tenant != self.tenant_id {
+            return Err(sea_orm::DbErr::Custom(
+                "a write built for another tenant".into(),
+            ));
+        }
+        self.defer_statement(write.stmt);
+        Ok(())
+    }
+
     /// An update held back like [`defer_insert`](Self::defer_insert), limited to this
     /// transaction's tenant.
     pub(crate) fn defer_update<E: TenantScoped>(&self, update: UpdateMany<E>) {
@@ -343,10 +402,7 @@ impl TenantTx {
     }
 
     fn db_backend(&self) -> DbBackend {
-        match self.backend {
-            Backend::Sqlite => DbBackend::Sqlite,
-            Backend::Postgres => DbBackend::Postgres,
-        }
+        backend_of(self.backend)
     }
 
     /// Asks [`commit`](Self::commit) to wake the webhook delivery workers.

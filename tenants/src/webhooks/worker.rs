@@ -58,11 +58,13 @@ pub async fn woken() {
     WAKE.notified().await;
 }
 
-/// A delivery that is due.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A delivery that is due: what the queue's scan read of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Due {
     pub tenant: TenantId,
     pub delivery: Uuid,
+    pub endpoint: Uuid,
+    pub event: String,
 }
 
 /// The queue's condition: pending, due at `now`, not leased (or the lease lapsed).
@@ -95,30 +97,27 @@ fn due_with_state(state: Expr, now: DateTime<Utc>) -> sea_orm::Condition {
         )
 }
 
-/// [`due_filter`] for a row read.
-fn is_due(row: &dl::Model, now: DateTime<Utc>) -> bool {
-    row.state == State::Pending.as_str()
-        && row.next_attempt_at.is_some_and(|at| at <= now)
-        && row.lease_until.is_none_or(|until| until < now)
-}
-
 /// Up to `limit` deliveries due at `now`, oldest due first.
 pub async fn due(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Due>> {
-    let rows: Vec<(Uuid, Uuid)> = dl::Entity::find()
+    let rows: Vec<(Uuid, Uuid, Uuid, String)> = dl::Entity::find()
         .filter(due_filter(now))
         .order_by_asc(dl::Column::NextAttemptAt)
         .select_only()
         .column(dl::Column::TenantId)
         .column(dl::Column::Id)
+        .column(dl::Column::EndpointId)
+        .column(dl::Column::EventId)
         .limit(limit)
         .into_tuple()
         .all(db.conn())
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(t, d)| Due {
+        .map(|(t, d, endpoint, event)| Due {
             tenant: TenantId::from(t),
             delivery: d,
+            endpoint,
+            event,
         })
         .collect())
 }
@@ -156,7 +155,7 @@ impl Job {
 }
 
 /// Claims up to `limit` deliveries due at `now`, oldest due first, for one attempt each: one
-/// short transaction per tenant. A delivery another worker holds, or one no longer due, is
+/// short write per tenant. A delivery another worker holds, or one no longer due, is
 /// skipped; one whose endpoint was disabled meanwhile is dead-lettered instead.
 pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Job>> {
     if limit == 0 {
@@ -164,91 +163,100 @@ pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<
     }
     let due = due(db, now, limit).await?;
     // Per tenant, in the queue's order.
-    let mut groups: Vec<(TenantId, Vec<Uuid>)> = Vec::new();
+    let mut groups: Vec<(TenantId, Vec<Due>)> = Vec::new();
     for d in due {
         match groups.iter_mut().find(|(t, _)| *t == d.tenant) {
-            Some((_, ids)) => ids.push(d.delivery),
-            None => groups.push((d.tenant, vec![d.delivery])),
+            Some((_, rows)) => rows.push(d),
+            None => groups.push((d.tenant, vec![d])),
         }
     }
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<TenantId> = groups.iter().map(|(t, _)| *t).collect();
+    let tenants: HashMap<TenantId, registry::Tenant> = registry::find_many(db, &ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.id(), t))
+        .collect();
     let mut jobs = Vec::new();
-    for (tenant, ids) in groups {
-        let Some(tenant) = registry::find_by_id(db, tenant).await? else {
+    for (tenant, rows) in groups {
+        let Some(tenant) = tenants.get(&tenant) else {
             continue;
         };
-        jobs.extend(claim_of(&TenantDb::new(db, &tenant), &ids, now).await?);
+        jobs.extend(claim_of(&TenantDb::new(db, tenant), rows, now).await?);
     }
     Ok(jobs)
 }
 
-/// [`claim`] for one tenant's deliveries `ids`.
+/// [`claim`] for one tenant's due deliveries `rows`, as the scan read them.
 ///
-/// What the sends need (the rows, their endpoints and their events) is read first, outside
-/// the write turn, which is kept for one statement: the lease, taken only on rows still due
-/// and not held (another worker may have claimed some meanwhile), returning the rows it took.
-/// On PostgreSQL a row another worker is leasing right now is waited for and then checked
-/// again, so it is skipped once that worker commits. An endpoint disabled after it was read
-/// here gets this one attempt more, as one disabled just after the lease would.
-async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<Job>> {
-    let rtx = tdb.begin().await?;
-    let rows: Vec<dl::Model> = rtx
-        .find::<dl::Entity>()
-        .filter(dl::Column::Id.is_in(ids.iter().copied()))
-        .all(rtx.conn())
-        .await?
-        .into_iter()
-        .filter(|r| is_due(r, now))
-        .collect();
+/// Two things at once: the lease, in the write turn for one statement (taken only on rows
+/// still due and not held, since another worker may have claimed some after the scan, and
+/// returning the rows it took), and, on another connection, the reads of what the sends
+/// need: the endpoints, and the events (never changed once written). On PostgreSQL a row
+/// another worker is leasing right now is waited for and then checked again, so it is
+/// skipped once that worker commits. A leased delivery whose endpoint was disabled is
+/// dead-lettered (a second write, only then); an endpoint disabled after it was read here
+/// gets this one attempt more, as one disabled just after the lease would.
+async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<Vec<Job>> {
     if rows.is_empty() {
-        rtx.commit().await?;
         return Ok(Vec::new());
     }
-    let endpoints: HashMap<Uuid, ep::Model> = rtx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.is_in(distinct(rows.iter().map(|r| r.endpoint_id))))
-        .all(rtx.conn())
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    let (live, stopped): (Vec<dl::Model>, Vec<dl::Model>) = rows
-        .into_iter()
-        .partition(|r| endpoints.get(&r.endpoint_id).is_some_and(|e| e.enabled));
-    let events: HashMap<String, ev::Model> = if live.is_empty() {
-        HashMap::new()
-    } else {
-        rtx.find::<ev::Entity>()
-            .filter(ev::Column::Id.is_in(distinct(live.iter().map(|r| r.event_id.clone()))))
-            .all(rtx.conn())
-            .await?
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect()
-    };
-    rtx.commit().await?;
-
-    let tx = tdb.begin_write().await?;
-    // Each leased row's attempts as the lease found them.
-    let mut leased: HashMap<Uuid, i32> = HashMap::with_capacity(live.len());
-    if !live.is_empty() {
+    let lease = async {
+        let tx = tdb.begin_write().await?;
         let mut lease = tx
             .update_many::<dl::Entity>()
-            .filter(dl::Column::Id.is_in(live.iter().map(|r| r.id)))
+            .filter(dl::Column::Id.is_in(rows.iter().map(|r| r.delivery)))
             .filter(still_due(now))
             .col_expr(dl::Column::LeaseUntil, Expr::value(Some(now + LEASE)))
             .into_query();
         lease.returning(
             sea_orm::sea_query::Query::returning().columns([dl::Column::Id, dl::Column::Attempts]),
         );
+        // Each leased row's attempts as the lease found them.
+        let mut leased: HashMap<Uuid, i32> = HashMap::with_capacity(rows.len());
         for row in tx.conn().query_all(&lease).await? {
             leased.insert(row.try_get("", "id")?, row.try_get("", "attempts")?);
         }
-    }
+        tx.commit().await?;
+        Ok::<_, crate::Error>(leased)
+    };
+    let reads = async {
+        let rtx = tdb.begin().await?;
+        let endpoints: HashMap<Uuid, ep::Model> = rtx
+            .find::<ep::Entity>()
+            .filter(ep::Column::Id.is_in(distinct(rows.iter().map(|r| r.endpoint))))
+            .all(rtx.conn())
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+        let events: HashMap<String, ev::Model> = rtx
+            .find::<ev::Entity>()
+            .filter(ev::Column::Id.is_in(distinct(rows.iter().map(|r| r.event.clone()))))
+            .all(rtx.conn())
+            .await?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect();
+        rtx.commit().await?;
+        Ok::<_, crate::Error>((endpoints, events))
+    };
+    let (leased, (endpoints, events)) = tokio::try_join!(lease, reads)?;
+
+    let stopped: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| leased.contains_key(&r.delivery))
+        .filter(|r| !endpoints.get(&r.endpoint).is_some_and(|e| e.enabled))
+        .map(|r| r.delivery)
+        .collect();
     if !stopped.is_empty() {
+        let tx = tdb.begin_write().await?;
         endpoint_disabled(
             tx.update_many::<dl::Entity>()
-                .filter(dl::Column::Id.is_in(stopped.iter().map(|r| r.id)))
-                .filter(still_due(now)),
+                .filter(dl::Column::Id.is_in(stopped.iter().copied()))
+                .filter(dl::Column::State.eq(State::Pending.as_str())),
             now,
         )
         .col_expr(
@@ -257,22 +265,25 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
         )
         .exec(tx.conn())
         .await?;
+        tx.commit().await?;
     }
-    tx.commit().await?;
 
     let ts = now.timestamp();
+    // In the queue's order, as the scan returned them.
     let mut jobs = Vec::with_capacity(leased.len());
-    for d in live {
-        let Some(attempts) = leased.get(&d.id) else {
+    for d in rows {
+        let Some(attempts) = leased.get(&d.delivery) else {
             // Another worker took it, or it is no longer due.
             continue;
         };
-        let (Some(endpoint), Some(event)) =
-            (endpoints.get(&d.endpoint_id), events.get(&d.event_id))
-        else {
-            // Both are read above and neither is deleted while a delivery names it
-            // (foreign keys), so this does not happen; the lease lapses.
-            tracing::error!(delivery = %d.id, "webhook delivery without its endpoint or event");
+        let Some(endpoint) = endpoints.get(&d.endpoint).filter(|e| e.enabled) else {
+            // Dead-lettered above.
+            continue;
+        };
+        let Some(event) = events.get(&d.event) else {
+            // An event is not deleted while a delivery names it (a foreign key), so this
+            // does not happen; the lease lapses.
+            tracing::error!(delivery = %d.delivery, "webhook delivery without its event");
             continue;
         };
         let mut signature = sign(&endpoint.secret, &event.id, ts, &event.payload)?;
@@ -284,7 +295,7 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
         }
         jobs.push(Job {
             db: tdb.clone(),
-            delivery: d.id,
+            delivery: d.delivery,
             endpoint: endpoint.id,
             attempt: attempts + 1,
             url: endpoint.url.clone(),
@@ -297,9 +308,6 @@ async fn claim_of(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<Ve
             body: event.payload.clone(),
         });
     }
-    // The queue's order (the database returns the rows in any order).
-    let order: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    jobs.sort_by_key(|j| order.get(&j.delivery).copied());
     Ok(jobs)
 }
 
@@ -417,12 +425,18 @@ struct EndpointRun {
 /// [`record`] for one tenant's attempts (non-empty, all of one tenant). The outcomes are
 /// walked in order, as if recorded one by one: a success clears its endpoint's failure
 /// clock, a failure starts it, and a failure 72 hours after it started disables the endpoint.
+///
+/// One read in the write turn (the endpoints' failure clocks); every write is held back and
+/// goes with the commit, in one call on SQLite.
 async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Recorded>> {
     let Some(first) = attempts.first() else {
         return Ok(Vec::new());
     };
-    let tx = first.job.db.begin_write().await?;
-    tx.insert_many(
+    let tdb = &first.job.db;
+    // What does not depend on the endpoints' failure clocks is built before the write turn:
+    // the attempts, and the delivered rows by (attempt, status) (in the usual batch, one
+    // statement for all).
+    let log = tdb.prebuild_insert_many(
         attempts
             .iter()
             .map(|a| at::ActiveModel {
@@ -437,8 +451,40 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
                 response_body: Set(a.outcome.body.as_deref().map(|b| truncate(b, KEEP_BODY))),
             })
             .collect(),
-    )
-    .await?;
+    );
+    let mut delivered: BTreeMap<(i32, u16), Vec<Uuid>> = BTreeMap::new();
+    for a in attempts {
+        if let Some(status) = a.outcome.status.filter(|_| a.outcome.delivered()) {
+            delivered
+                .entry((a.job.attempt, status))
+                .or_default()
+                .push(a.job.delivery);
+        }
+    }
+    let delivered: Vec<_> = delivered
+        .into_iter()
+        .map(|((attempt, status), ids)| {
+            tdb.prebuild_update(
+                dl::Entity::update_many()
+                    .filter(dl::Column::Id.is_in(ids))
+                    .col_expr(dl::Column::State, Expr::value(State::Delivered.as_str()))
+                    .col_expr(
+                        dl::Column::NextAttemptAt,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .col_expr(dl::Column::Attempts, Expr::value(attempt))
+                    .col_expr(
+                        dl::Column::LeaseUntil,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .col_expr(dl::Column::LastStatus, Expr::value(Some(i32::from(status))))
+                    .col_expr(dl::Column::LastError, Expr::value(Option::<String>::None))
+                    .col_expr(dl::Column::UpdatedAt, Expr::value(now)),
+            )
+        })
+        .collect();
+
+    let tx = tdb.begin_write().await?;
     let mut runs: HashMap<Uuid, EndpointRun> = tx
         .find::<ep::Entity>()
         .filter(ep::Column::Id.is_in(distinct(attempts.iter().map(|a| a.job.endpoint))))
@@ -456,9 +502,13 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
             )
         })
         .collect();
+    if let Some(log) = log {
+        tx.defer_prebuilt(log)?;
+    }
+    for d in delivered {
+        tx.defer_prebuilt(d)?;
+    }
 
-    // Delivered rows, by (attempt, status): in the usual batch, one statement for all.
-    let mut delivered: BTreeMap<(i32, u16), Vec<Uuid>> = BTreeMap::new();
     let mut out = Vec::with_capacity(attempts.len());
     for a in attempts {
         let job = &a.job;
@@ -467,11 +517,7 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
             was_failing_since: None,
             disabled: None,
         });
-        if let Some(status) = a.outcome.status.filter(|_| a.outcome.delivered()) {
-            delivered
-                .entry((job.attempt, status))
-                .or_default()
-                .push(job.delivery);
+        if a.outcome.delivered() {
             run.failing_since = None;
             out.push(Recorded::Delivered);
             continue;
@@ -497,77 +543,56 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
         } else {
             (State::Dead, None, Recorded::Dead)
         };
-        tx.update_many::<dl::Entity>()
-            .filter(dl::Column::Id.eq(job.delivery))
-            .col_expr(dl::Column::State, Expr::value(state.as_str()))
-            .col_expr(dl::Column::NextAttemptAt, Expr::value(next))
-            .col_expr(dl::Column::Attempts, Expr::value(job.attempt))
-            .col_expr(
-                dl::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                dl::Column::LastStatus,
-                Expr::value(a.outcome.status.map(i32::from)),
-            )
-            .col_expr(
-                dl::Column::LastError,
-                Expr::value(a.outcome.error.as_deref().map(|e| truncate(e, 300))),
-            )
-            .col_expr(dl::Column::UpdatedAt, Expr::value(now))
-            .exec(tx.conn())
-            .await?;
+        tx.defer_update(
+            dl::Entity::update_many()
+                .filter(dl::Column::Id.eq(job.delivery))
+                .col_expr(dl::Column::State, Expr::value(state.as_str()))
+                .col_expr(dl::Column::NextAttemptAt, Expr::value(next))
+                .col_expr(dl::Column::Attempts, Expr::value(job.attempt))
+                .col_expr(
+                    dl::Column::LeaseUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    dl::Column::LastStatus,
+                    Expr::value(a.outcome.status.map(i32::from)),
+                )
+                .col_expr(
+                    dl::Column::LastError,
+                    Expr::value(a.outcome.error.as_deref().map(|e| truncate(e, 300))),
+                )
+                .col_expr(dl::Column::UpdatedAt, Expr::value(now)),
+        );
         out.push(recorded);
-    }
-    for ((attempt, status), ids) in delivered {
-        tx.update_many::<dl::Entity>()
-            .filter(dl::Column::Id.is_in(ids))
-            .col_expr(dl::Column::State, Expr::value(State::Delivered.as_str()))
-            .col_expr(
-                dl::Column::NextAttemptAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(dl::Column::Attempts, Expr::value(attempt))
-            .col_expr(
-                dl::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(dl::Column::LastStatus, Expr::value(Some(i32::from(status))))
-            .col_expr(dl::Column::LastError, Expr::value(Option::<String>::None))
-            .col_expr(dl::Column::UpdatedAt, Expr::value(now))
-            .exec(tx.conn())
-            .await?;
     }
     for (endpoint, run) in &runs {
         if run.failing_since != run.was_failing_since {
-            tx.update_many::<ep::Entity>()
-                .filter(ep::Column::Id.eq(*endpoint))
-                .col_expr(ep::Column::FailingSince, Expr::value(run.failing_since))
-                .exec(tx.conn())
-                .await?;
+            tx.defer_update(
+                ep::Entity::update_many()
+                    .filter(ep::Column::Id.eq(*endpoint))
+                    .col_expr(ep::Column::FailingSince, Expr::value(run.failing_since)),
+            );
         }
         let Some(reason) = &run.disabled else {
             continue;
         };
-        tx.update_many::<ep::Entity>()
-            .filter(ep::Column::Id.eq(*endpoint))
-            .col_expr(ep::Column::Enabled, Expr::value(false))
-            .col_expr(
-                ep::Column::DisabledReason,
-                Expr::value(Some(reason.clone())),
-            )
-            .col_expr(ep::Column::Version, Expr::col(ep::Column::Version).add(1))
-            .exec(tx.conn())
-            .await?;
+        tx.defer_update(
+            ep::Entity::update_many()
+                .filter(ep::Column::Id.eq(*endpoint))
+                .col_expr(ep::Column::Enabled, Expr::value(false))
+                .col_expr(
+                    ep::Column::DisabledReason,
+                    Expr::value(Some(reason.clone())),
+                )
+                .col_expr(ep::Column::Version, Expr::col(ep::Column::Version).add(1)),
+        );
         // Everything still waiting for it (retries included) becomes a dead letter.
-        endpoint_disabled(
-            tx.update_many::<dl::Entity>()
+        tx.defer_update(endpoint_disabled(
+            dl::Entity::update_many()
                 .filter(dl::Column::EndpointId.eq(*endpoint))
                 .filter(dl::Column::State.eq(State::Pending.as_str())),
             now,
-        )
-        .exec(tx.conn())
-        .await?;
+        ));
         tracing::warn!(tenant = %tx.tenant_id(), endpoint = %endpoint, "{reason}");
     }
     tx.commit().await?;

@@ -656,3 +656,78 @@ async fn the_outbox_survives_a_restart_and_holds_nothing_for_a_rolled_back_chang
     assert_eq!(sent, 0);
     assert_eq!(rx.got().len(), 1);
 }
+
+#[tokio::test]
+async fn parallel_claims_take_each_delivery_once_and_dead_letter_a_disabled_endpoints() {
+    let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
+        return;
+    };
+    let net = network(&app).await;
+    let db = operator(&app.db, &net.north);
+    let rx = Receiver::start().await;
+    let input = |enabled| EndpointInput {
+        url: rx.url(),
+        enabled,
+        ..EndpointInput::default()
+    };
+    let (on, _) = endpoints::create(&db, &input(true), Utc::now())
+        .await
+        .expect("endpoint");
+    let (off, _) = endpoints::create(&db, &input(true), Utc::now())
+        .await
+        .expect("endpoint");
+    for bump in 1..=10 {
+        let (master, rows) = price_change(&app, bump).await;
+        price_list::upsert(&db, &master, &rows)
+            .await
+            .expect("upsert");
+    }
+    // Disabled after its deliveries were queued: they are dead-lettered, never sent.
+    endpoints::update(&db, off.id, &input(false), None, Utc::now())
+        .await
+        .expect("disable");
+
+    // Four workers claim at once: each delivery to the enabled endpoint goes to one of them.
+    let now = Utc::now();
+    let claims = futures::future::join_all((0..4).map(|_| worker::claim(&app.db, now, 100))).await;
+    let mut taken = Vec::new();
+    for claimed in claims {
+        for job in claimed.expect("claim") {
+            assert_eq!(job.endpoint, on.id, "a job for the disabled endpoint");
+            assert_eq!(job.attempt, 1);
+            taken.push(job.delivery);
+        }
+    }
+    let n = taken.len();
+    taken.sort();
+    taken.dedup();
+    assert_eq!(taken.len(), n, "a delivery was claimed twice");
+    assert_eq!(n, 10, "every delivery to the enabled endpoint is claimed");
+    // The leases hold: nothing is left to claim.
+    assert!(
+        worker::claim(&app.db, now, 100)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    let dead = deliveries::list(
+        &db,
+        &Filter {
+            endpoint: Some(off.id),
+            state: Some(State::Dead),
+            ..Filter::default()
+        },
+        None,
+        100,
+    )
+    .await
+    .expect("list");
+    assert_eq!(dead.items.len(), 10, "{dead:?}");
+    assert!(
+        dead.items
+            .iter()
+            .all(|d| d.last_error.as_deref() == Some("endpoint disabled") && d.attempts == 0),
+        "{dead:?}"
+    );
+    assert!(rx.got().is_empty(), "a claim sends nothing");
+}
