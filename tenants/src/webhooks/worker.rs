@@ -76,14 +76,16 @@ fn due_filter(now: DateTime<Utc>) -> sea_orm::Condition {
 /// that SQLite looks the rows up by key instead of walking the queue index over every
 /// due delivery (which a plain condition on the state makes it choose).
 fn still_due(now: DateTime<Utc>) -> sea_orm::Condition {
+    due_with_state(state_by_key(), now)
+}
+
+/// The state, for a condition on rows picked by their key (see [`still_due`]).
+fn state_by_key() -> Expr {
     use sea_orm::sea_query::Func;
-    due_with_state(
-        Expr::expr(Func::coalesce([
-            Expr::col(dl::Column::State),
-            Expr::val(""),
-        ])),
-        now,
-    )
+    Expr::expr(Func::coalesce([
+        Expr::col(dl::Column::State),
+        Expr::val(""),
+    ]))
 }
 
 fn due_with_state(state: Expr, now: DateTime<Utc>) -> sea_orm::Condition {
@@ -180,13 +182,24 @@ pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<
         .map(|t| (t.id(), t))
         .collect();
     let mut jobs = Vec::new();
+    let mut failed = None;
     for (tenant, rows) in groups {
         let Some(tenant) = tenants.get(&tenant) else {
             continue;
         };
-        jobs.extend(claim_of(&TenantDb::new(db, tenant), rows, now).await?);
+        // One tenant's failure does not hold back the jobs claimed for the others.
+        match claim_of(&TenantDb::new(db, tenant), rows, now).await {
+            Ok(more) => jobs.extend(more),
+            Err(e) => {
+                tracing::error!(tenant = %tenant.id(), error = %e, "webhook delivery: a claim failed");
+                failed.get_or_insert(e);
+            }
+        }
     }
-    Ok(jobs)
+    match failed {
+        Some(e) if jobs.is_empty() => Err(e),
+        _ => Ok(jobs),
+    }
 }
 
 /// [`claim`] for one tenant's due deliveries `rows`, as the scan read them.
@@ -243,7 +256,21 @@ async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<
         rtx.commit().await?;
         Ok::<_, crate::Error>((endpoints, events))
     };
-    let (leased, (endpoints, events)) = tokio::try_join!(lease, reads)?;
+    // Both run to the end (a write cut off inside its commit would fail the write batch
+    // it shares); a lease taken for reads that failed is given back at once.
+    let (leased, read) = tokio::join!(lease, reads);
+    let leased = leased?;
+    let (endpoints, events) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            if !leased.is_empty()
+                && let Err(undo) = give_back(tdb, leased.keys().copied()).await
+            {
+                tracing::error!(error = %undo, "webhook delivery: could not give back a lease (it lapses)");
+            }
+            return Err(e);
+        }
+    };
 
     let stopped: Vec<Uuid> = rows
         .iter()
@@ -251,21 +278,11 @@ async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<
         .filter(|r| !endpoints.get(&r.endpoint).is_some_and(|e| e.enabled))
         .map(|r| r.delivery)
         .collect();
-    if !stopped.is_empty() {
-        let tx = tdb.begin_write().await?;
-        endpoint_disabled(
-            tx.update_many::<dl::Entity>()
-                .filter(dl::Column::Id.is_in(stopped.iter().copied()))
-                .filter(dl::Column::State.eq(State::Pending.as_str())),
-            now,
-        )
-        .col_expr(
-            dl::Column::LeaseUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .exec(tx.conn())
-        .await?;
-        tx.commit().await?;
+    if !stopped.is_empty()
+        && let Err(e) = dead_letter_stopped(tdb, &stopped, now).await
+    {
+        // Their leases lapse, and a later claim dead-letters them.
+        tracing::error!(error = %e, "webhook delivery: could not dead-letter deliveries to a disabled endpoint");
     }
 
     let ts = now.timestamp();
@@ -309,6 +326,42 @@ async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<
         });
     }
     Ok(jobs)
+}
+
+/// Dead-letters `ids`, leased by this claim: their endpoint is disabled.
+async fn dead_letter_stopped(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<()> {
+    let tx = tdb.begin_write().await?;
+    endpoint_disabled(
+        tx.update_many::<dl::Entity>()
+            .filter(dl::Column::Id.is_in(ids.iter().copied()))
+            .filter(state_by_key().eq(State::Pending.as_str())),
+        now,
+    )
+    .col_expr(
+        dl::Column::LeaseUntil,
+        Expr::value(Option::<DateTime<Utc>>::None),
+    )
+    .exec(tx.conn())
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives back the leases on `ids` (taken by a claim that cannot send them), so the next
+/// claim takes them instead of waiting for the lease to lapse.
+async fn give_back(tdb: &TenantDb, ids: impl Iterator<Item = Uuid>) -> Result<()> {
+    let tx = tdb.begin_write().await?;
+    tx.update_many::<dl::Entity>()
+        .filter(dl::Column::Id.is_in(ids))
+        .filter(state_by_key().eq(State::Pending.as_str()))
+        .col_expr(
+            dl::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .exec(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Dead-letters the deliveries `upd` selects: their endpoint is disabled.
@@ -505,9 +558,6 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
     if let Some(log) = log {
         tx.defer_prebuilt(log)?;
     }
-    for d in delivered {
-        tx.defer_prebuilt(d)?;
-    }
 
     let mut out = Vec::with_capacity(attempts.len());
     for a in attempts {
@@ -564,6 +614,11 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
                 .col_expr(dl::Column::UpdatedAt, Expr::value(now)),
         );
         out.push(recorded);
+    }
+    // After the failures, as when each was written on its own: a delivery in the batch twice
+    // (its lease lapsed and it was claimed again) ends delivered if either attempt was.
+    for d in delivered {
+        tx.defer_prebuilt(d)?;
     }
     for (endpoint, run) in &runs {
         if run.failing_since != run.was_failing_since {

@@ -731,3 +731,69 @@ async fn parallel_claims_take_each_delivery_once_and_dead_letter_a_disabled_endp
     );
     assert!(rx.got().is_empty(), "a claim sends nothing");
 }
+
+#[tokio::test]
+async fn a_delivery_sent_twice_after_its_lease_lapsed_ends_delivered_if_either_attempt_was() {
+    let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
+        return;
+    };
+    let net = network(&app).await;
+    let db = operator(&app.db, &net.north);
+    let rx = Receiver::start().await;
+    endpoints::create(
+        &db,
+        &EndpointInput {
+            url: rx.url(),
+            enabled: true,
+            ..EndpointInput::default()
+        },
+        Utc::now(),
+    )
+    .await
+    .expect("endpoint");
+    let (master, rows) = price_change(&app, 3).await;
+    price_list::upsert(&db, &master, &rows)
+        .await
+        .expect("upsert");
+
+    let now = Utc::now();
+    let first = worker::claim(&app.db, now, 10).await.expect("claim");
+    assert_eq!(first.len(), 1);
+    // The first worker stalls past its lease: another claims the same delivery.
+    let later = now + worker::LEASE + Duration::seconds(1);
+    let second = worker::claim(&app.db, later, 10).await.expect("claim");
+    assert_eq!(second.len(), 1);
+    assert_eq!(first[0].delivery, second[0].delivery);
+    let delivery = first[0].delivery;
+    let job = |jobs: Vec<worker::Job>| jobs.into_iter().next().expect("a job");
+    // Both answers are recorded in one batch: the first worker's success, then the
+    // second's failure.
+    let recorded = worker::record(
+        vec![
+            worker::Attempt {
+                job: job(first),
+                outcome: worker::Outcome {
+                    status: Some(204),
+                    ..worker::Outcome::default()
+                },
+                started: later,
+            },
+            worker::Attempt {
+                job: job(second),
+                outcome: worker::Outcome {
+                    status: Some(500),
+                    error: Some("answered 500".into()),
+                    ..worker::Outcome::default()
+                },
+                started: later,
+            },
+        ],
+        later,
+    )
+    .await
+    .expect("record");
+    assert_eq!(recorded[0], worker::Recorded::Delivered);
+    let d = deliveries::get(&db, delivery).await.expect("delivery");
+    assert_eq!(d.delivery.state, State::Delivered, "{d:?}");
+    assert_eq!(d.attempts.len(), 2, "{d:?}");
+}
