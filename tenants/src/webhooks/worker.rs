@@ -264,7 +264,7 @@ async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<
         Ok(read) => read,
         Err(e) => {
             if !leased.is_empty()
-                && let Err(undo) = give_back(tdb, leased.keys().copied()).await
+                && let Err(undo) = let_go(tdb, leased.keys().copied(), None).await
             {
                 tracing::error!(error = %undo, "webhook delivery: could not give back a lease (it lapses)");
             }
@@ -279,7 +279,7 @@ async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<
         .map(|r| r.delivery)
         .collect();
     if !stopped.is_empty()
-        && let Err(e) = dead_letter_stopped(tdb, &stopped, now).await
+        && let Err(e) = let_go(tdb, stopped.iter().copied(), Some(now)).await
     {
         // Their leases lapse, and a later claim dead-letters them.
         tracing::error!(error = %e, "webhook delivery: could not dead-letter deliveries to a disabled endpoint");
@@ -328,38 +328,27 @@ async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<
     Ok(jobs)
 }
 
-/// Dead-letters `ids`, leased by this claim: their endpoint is disabled.
-async fn dead_letter_stopped(tdb: &TenantDb, ids: &[Uuid], now: DateTime<Utc>) -> Result<()> {
+/// Lets go of the leases this claim took on `ids` (still pending): dead-lettered at `dead`
+/// (their endpoint is disabled), or given back so that the next claim takes them instead of
+/// waiting for the lease to lapse (the claim cannot send them).
+async fn let_go(
+    tdb: &TenantDb,
+    ids: impl Iterator<Item = Uuid>,
+    dead: Option<DateTime<Utc>>,
+) -> Result<()> {
     let tx = tdb.begin_write().await?;
-    endpoint_disabled(
-        tx.update_many::<dl::Entity>()
-            .filter(dl::Column::Id.is_in(ids.iter().copied()))
-            .filter(state_by_key().eq(State::Pending.as_str())),
-        now,
-    )
-    .col_expr(
-        dl::Column::LeaseUntil,
-        Expr::value(Option::<DateTime<Utc>>::None),
-    )
-    .exec(tx.conn())
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Gives back the leases on `ids` (taken by a claim that cannot send them), so the next
-/// claim takes them instead of waiting for the lease to lapse.
-async fn give_back(tdb: &TenantDb, ids: impl Iterator<Item = Uuid>) -> Result<()> {
-    let tx = tdb.begin_write().await?;
-    tx.update_many::<dl::Entity>()
+    let mut upd = tx
+        .update_many::<dl::Entity>()
         .filter(dl::Column::Id.is_in(ids))
         .filter(state_by_key().eq(State::Pending.as_str()))
         .col_expr(
             dl::Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .exec(tx.conn())
-        .await?;
+        );
+    if let Some(now) = dead {
+        upd = endpoint_disabled(upd, now);
+    }
+    upd.exec(tx.conn()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -36,6 +36,26 @@ async fn price_change(
     (master, rows)
 }
 
+/// North's handle (the test network's distributor) and an enabled endpoint of north's at a
+/// fresh receiver, for tests that run the delivery worker's parts by hand.
+async fn north_with_endpoint(app: &TestApp) -> (tenants::TenantDb, Receiver, endpoints::Endpoint) {
+    let net = network(app).await;
+    let db = operator(&app.db, &net.north);
+    let rx = Receiver::start().await;
+    let (endpoint, _) = endpoints::create(
+        &db,
+        &EndpointInput {
+            url: rx.url(),
+            enabled: true,
+            ..EndpointInput::default()
+        },
+        Utc::now(),
+    )
+    .await
+    .expect("endpoint");
+    (db, rx, endpoint)
+}
+
 fn python() -> String {
     std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into())
 }
@@ -602,20 +622,7 @@ async fn the_outbox_survives_a_restart_and_holds_nothing_for_a_rolled_back_chang
     let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
         return;
     };
-    let net = network(&app).await;
-    let db = operator(&app.db, &net.north);
-    let rx = Receiver::start().await;
-    endpoints::create(
-        &db,
-        &EndpointInput {
-            url: rx.url(),
-            enabled: true,
-            ..EndpointInput::default()
-        },
-        Utc::now(),
-    )
-    .await
-    .expect("endpoint");
+    let (db, rx, _) = north_with_endpoint(&app).await;
 
     // A batch refused as a whole writes no price and no event.
     let (master, mut rows) = price_change(&app, 400).await;
@@ -662,17 +669,12 @@ async fn parallel_claims_take_each_delivery_once_and_dead_letter_a_disabled_endp
     let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
         return;
     };
-    let net = network(&app).await;
-    let db = operator(&app.db, &net.north);
-    let rx = Receiver::start().await;
+    let (db, rx, on) = north_with_endpoint(&app).await;
     let input = |enabled| EndpointInput {
         url: rx.url(),
         enabled,
         ..EndpointInput::default()
     };
-    let (on, _) = endpoints::create(&db, &input(true), Utc::now())
-        .await
-        .expect("endpoint");
     let (off, _) = endpoints::create(&db, &input(true), Utc::now())
         .await
         .expect("endpoint");
@@ -737,20 +739,7 @@ async fn a_delivery_sent_twice_after_its_lease_lapsed_ends_delivered_if_either_a
     let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
         return;
     };
-    let net = network(&app).await;
-    let db = operator(&app.db, &net.north);
-    let rx = Receiver::start().await;
-    endpoints::create(
-        &db,
-        &EndpointInput {
-            url: rx.url(),
-            enabled: true,
-            ..EndpointInput::default()
-        },
-        Utc::now(),
-    )
-    .await
-    .expect("endpoint");
+    let (db, _rx, _) = north_with_endpoint(&app).await;
     let (master, rows) = price_change(&app, 3).await;
     price_list::upsert(&db, &master, &rows)
         .await
