@@ -56,28 +56,13 @@ impl TenantDb {
         E: TenantScoped,
         A: ActiveModelTrait<Entity = E> + Send,
     {
-        if models.is_empty() {
-            return None;
-        }
-        let tenant = self.tenant_id().as_uuid();
-        let models = models.into_iter().map(|mut m| {
-            m.set(E::tenant_column(), tenant.into());
-            m
-        });
-        Some(Prebuilt {
-            tenant: self.tenant_id(),
-            stmt: E::insert_many(models).build(backend_of(self.db.backend())),
-        })
+        Prebuilt::insert_many(self.tenant_id(), backend_of(self.db.backend()), models)
     }
 
     /// An update limited to this tenant, built ahead like
     /// [`prebuild_insert_many`](Self::prebuild_insert_many).
     pub(crate) fn prebuild_update<E: TenantScoped>(&self, update: UpdateMany<E>) -> Prebuilt {
-        let update = update.filter(E::tenant_column().eq(self.tenant_id().as_uuid()));
-        Prebuilt {
-            tenant: self.tenant_id(),
-            stmt: update.build(backend_of(self.db.backend())),
-        }
+        Prebuilt::update(self.tenant_id(), backend_of(self.db.backend()), update)
     }
 
     /// Starts a transaction bound to the tenant. On PostgreSQL it sets `app.tenant_id` for
@@ -110,6 +95,41 @@ impl TenantDb {
 pub(crate) struct Prebuilt {
     tenant: TenantId,
     stmt: Statement,
+}
+
+impl Prebuilt {
+    /// One insert of `models`, each with its tenant column set to `tenant`; `None` for no
+    /// rows.
+    fn insert_many<A, E>(tenant: TenantId, backend: DbBackend, models: Vec<A>) -> Option<Self>
+    where
+        E: TenantScoped,
+        A: ActiveModelTrait<Entity = E> + Send,
+    {
+        if models.is_empty() {
+            return None;
+        }
+        let models = models.into_iter().map(|mut m| {
+            m.set(E::tenant_column(), tenant.as_uuid().into());
+            m
+        });
+        Some(Self {
+            tenant,
+            stmt: E::insert_many(models).build(backend),
+        })
+    }
+
+    /// `update`, limited to `tenant`.
+    fn update<E: TenantScoped>(
+        tenant: TenantId,
+        backend: DbBackend,
+        update: UpdateMany<E>,
+    ) -> Self {
+        let update = update.filter(E::tenant_column().eq(tenant.as_uuid()));
+        Self {
+            tenant,
+            stmt: update.build(backend),
+        }
+    }
 }
 
 fn backend_of(backend: Backend) -> DbBackend {
@@ -308,15 +328,9 @@ impl TenantTx {
         E: TenantScoped,
         A: ActiveModelTrait<Entity = E> + Send,
     {
-        if models.is_empty() {
-            return;
+        if let Some(write) = Prebuilt::insert_many(self.tenant_id, self.db_backend(), models) {
+            self.defer_statement(write.stmt);
         }
-        let tenant = self.tenant_id.as_uuid();
-        let models = models.into_iter().map(|mut m| {
-            m.set(E::tenant_column(), tenant.into());
-            m
-        });
-        self.defer_statement(E::insert_many(models).build(self.db_backend()));
     }
 
     /// A write built ahead ([`TenantDb::prebuild_insert_many`]), held back like
@@ -335,8 +349,7 @@ impl TenantTx {
     /// An update held back like [`defer_insert`](Self::defer_insert), limited to this
     /// transaction's tenant.
     pub(crate) fn defer_update<E: TenantScoped>(&self, update: UpdateMany<E>) {
-        let update = update.filter(E::tenant_column().eq(self.tenant_id.as_uuid()));
-        self.defer_statement(update.build(self.db_backend()));
+        self.defer_statement(Prebuilt::update(self.tenant_id, self.db_backend(), update).stmt);
     }
 
     /// A delete held back like [`defer_insert`](Self::defer_insert), limited to this
