@@ -178,18 +178,36 @@ fn line(product: uuid::Uuid, quantity: i32) -> Line {
     }
 }
 
-/// For a transfer, in its transaction: the cart (locked), the order it was last transferred
-/// as, and its lines.
+/// For a transfer, in its transaction: the cart (its row locked on PostgreSQL; a SQLite write
+/// transaction holds the write lock from its start), the order it was last transferred as,
+/// and its lines.
 pub(crate) async fn for_transfer(
     tx: &TenantTx,
     owner: Owner,
 ) -> Result<(Option<(uuid::Uuid, Option<uuid::Uuid>)>, Vec<Line>)> {
-    use sea_orm::sea_query::LockType;
     use sea_orm::{EntityTrait as _, JoinType};
-    // The cart and its lines in one read (one row per line; one with no line for an empty
-    // cart), the cart's row locked (PostgreSQL: FOR UPDATE OF carts; SQLite: the write lock
-    // is held already).
-    let mut sel = select(tx, owner)
+    if tx.backend() == crate::db::Backend::Postgres {
+        // The cart's row locked first, then its lines in a statement of their own: one that
+        // waited for the lock reads the lines as the transaction it waited for left them.
+        // (One query joining the lines would give the waiter the locked row as it is now
+        // but the lines as they were when that query started, as if still in the cart.)
+        let row: Option<(uuid::Uuid, Option<uuid::Uuid>)> = select(tx, owner)
+            .select_only()
+            .column(carts::Column::Id)
+            .column(carts::Column::TransferredOrder)
+            .lock_exclusive()
+            .into_tuple()
+            .one(tx.conn())
+            .await?;
+        let Some((cart, transferred)) = row else {
+            return Ok((None, Vec::new()));
+        };
+        let lines = to_lines(read_lines(tx, cart).await?);
+        return Ok((Some((cart, transferred)), lines));
+    }
+    // SQLite: the cart and its lines in one read (one row per line; one with no line for an
+    // empty cart); the write lock is held already, from the transaction's start.
+    let sel = select(tx, owner)
         .select_only()
         .column(carts::Column::Id)
         .column(carts::Column::TransferredOrder)
@@ -203,7 +221,6 @@ pub(crate) async fn for_transfer(
                 .into(),
         )
         .order_by_asc(cart_items::Column::AddedAt);
-    QuerySelect::query(&mut sel).lock_with_tables(LockType::Update, [carts::Entity]);
     // (cart, the order it was transferred as, a line's product, its quantity)
     type Row = (
         uuid::Uuid,
@@ -220,6 +237,61 @@ pub(crate) async fn for_transfer(
         .filter_map(|(_, _, product, quantity)| Some(line(product?, quantity?)))
         .collect();
     Ok((Some((cart, transferred)), lines))
+}
+
+/// `value` while the cart `cart` is still as a transfer read it outside the write turn (the
+/// row there, last transferred as `transferred`, holding exactly `lines`), NULL otherwise:
+/// written to a NOT NULL column, it fails the write (and the transaction's work with it) if
+/// the cart changed since. A product is in a cart once (the key), so `lines.len()` rows in
+/// all, each matching one of `lines`, is the same set.
+pub(crate) fn value_if_unchanged(
+    tenant: TenantId,
+    cart: uuid::Uuid,
+    transferred: Option<uuid::Uuid>,
+    lines: &[Line],
+    value: impl Into<sea_orm::Value>,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Condition, Expr, ExprTrait as _, Query, SelectStatement};
+    let t = tenant.as_uuid();
+    let row = Query::select()
+        .expr(Expr::val(1))
+        .from(carts::Entity)
+        .and_where(carts::Column::TenantId.eq(t))
+        .and_where(carts::Column::Id.eq(cart))
+        .and_where(match transferred {
+            Some(order) => carts::Column::TransferredOrder.eq(order),
+            None => carts::Column::TransferredOrder.is_null(),
+        })
+        .to_owned();
+    let count = |only: Condition| -> Expr {
+        let sel: SelectStatement = Query::select()
+            .expr(Expr::col(cart_items::Column::ProductId).count())
+            .from(cart_items::Entity)
+            .and_where(cart_items::Column::TenantId.eq(t))
+            .and_where(cart_items::Column::CartId.eq(cart))
+            .cond_where(only)
+            .to_owned();
+        Expr::SubQuery(None, Box::new(sel.into()))
+    };
+    let same = lines.iter().fold(Condition::any(), |any, l| {
+        any.add(
+            Condition::all()
+                .add(cart_items::Column::ProductId.eq(l.product.as_uuid()))
+                .add(
+                    cart_items::Column::Quantity.eq(i32::try_from(l.quantity).unwrap_or(i32::MAX)),
+                ),
+        )
+    });
+    let n = i64::try_from(lines.len()).unwrap_or(i64::MAX);
+    let unchanged = Condition::all()
+        .add(Expr::exists(row))
+        .add(count(Condition::all()).eq(n))
+        .add(count(same).eq(n));
+    let sel: SelectStatement = Query::select()
+        .expr(Expr::val(value))
+        .cond_where(unchanged)
+        .to_owned();
+    Expr::SubQuery(None, Box::new(sel.into()))
 }
 
 /// Empties the cart and notes the order it became (written with the transaction's other
@@ -497,5 +569,135 @@ mod pricing_tests {
             ),
             "{err:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod read_ahead_tests {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+
+    use super::*;
+    use crate::db::{Database, DbOptions};
+
+    /// Writes `other`'s time of change with [`value_if_unchanged`] for the cart `read`
+    /// describes, as a transfer's guard writes its order's.
+    async fn guarded_write(
+        db: &TenantDb,
+        other: uuid::Uuid,
+        read: &(uuid::Uuid, Option<uuid::Uuid>, Vec<Line>),
+    ) -> Result<()> {
+        let tx = db.begin_write().await?;
+        let done = tx
+            .update_many::<carts::Entity>()
+            .filter(carts::Column::Id.eq(other))
+            .col_expr(
+                carts::Column::UpdatedAt,
+                value_if_unchanged(db.tenant_id(), read.0, read.1, &read.2, Utc::now()),
+            )
+            .exec(tx.conn())
+            .await?;
+        assert_eq!(done.rows_affected, 1);
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn read(db: &TenantDb, owner: Owner) -> (uuid::Uuid, Option<uuid::Uuid>, Vec<Line>) {
+        let tx = db.begin().await.expect("tx");
+        let (row, lines) = for_transfer(&tx, owner).await.expect("read");
+        tx.commit().await.expect("commit");
+        let (cart, transferred) = row.expect("a cart");
+        (cart, transferred, lines)
+    }
+
+    #[tokio::test]
+    async fn a_cart_read_ahead_passes_only_while_it_is_exactly_as_read() {
+        let path = std::env::temp_dir().join(format!("hub-cart-{}.db", uuid::Uuid::now_v7()));
+        let db = Database::open(
+            &format!("sqlite://{}?mode=rwc", path.display()),
+            &DbOptions::default(),
+        )
+        .await
+        .expect("open");
+        db.migrate().await.expect("migrate");
+        let hub = crate::registry::ensure_hub(&db, "Hub", "hub")
+            .await
+            .expect("hub");
+        let tdb = crate::access::operator(&db, &hub);
+        let a = Owner::Guest(new_guest_id().expect("id"));
+        let b = Owner::Guest(new_guest_id().expect("id"));
+        let (p, q, r) = (
+            ProductId::from(uuid::Uuid::now_v7()),
+            ProductId::from(uuid::Uuid::now_v7()),
+            ProductId::from(uuid::Uuid::now_v7()),
+        );
+        add(&tdb, a, p, 2).await.expect("add");
+        add(&tdb, a, q, 1).await.expect("add");
+        add(&tdb, b, p, 1).await.expect("add");
+        let other = read(&tdb, b).await.0;
+        let fails = |res: Result<()>, what: &str| match res {
+            Err(Error::Db(e)) => assert!(
+                e.to_string().contains("NOT NULL"),
+                "{what}: failed otherwise: {e}"
+            ),
+            other => panic!("{what}: {other:?}"),
+        };
+
+        let as_read = read(&tdb, a).await;
+        guarded_write(&tdb, other, &as_read)
+            .await
+            .expect("an unchanged cart passes");
+
+        // A quantity changed, and changed back (the same set of lines again passes).
+        set_quantity(&tdb, a, q, 3).await.expect("set");
+        fails(guarded_write(&tdb, other, &as_read).await, "a quantity");
+        set_quantity(&tdb, a, q, 1).await.expect("set");
+        guarded_write(&tdb, other, &as_read)
+            .await
+            .expect("the same lines again pass");
+
+        // A line added, a line removed.
+        add(&tdb, a, r, 1).await.expect("add");
+        fails(guarded_write(&tdb, other, &as_read).await, "a line added");
+        set_quantity(&tdb, a, r, 0).await.expect("remove");
+        set_quantity(&tdb, a, q, 0).await.expect("remove");
+        fails(guarded_write(&tdb, other, &as_read).await, "a line removed");
+        add(&tdb, a, q, 1).await.expect("add");
+        guarded_write(&tdb, other, &as_read)
+            .await
+            .expect("the same lines again pass");
+
+        // Marked transferred as another order meanwhile (its lines left in place, to check
+        // that condition on its own).
+        let tx = tdb.begin_write().await.expect("tx");
+        tx.update_many::<carts::Entity>()
+            .filter(carts::Column::Id.eq(as_read.0))
+            .col_expr(
+                carts::Column::TransferredOrder,
+                sea_orm::sea_query::Expr::value(Some(uuid::Uuid::now_v7())),
+            )
+            .exec(tx.conn())
+            .await
+            .expect("mark");
+        tx.commit().await.expect("commit");
+        fails(guarded_write(&tdb, other, &as_read).await, "transferred");
+
+        // The cart's row gone (a guest cart merged at log-in).
+        let now_read = read(&tdb, a).await;
+        guarded_write(&tdb, other, &now_read)
+            .await
+            .expect("as read again");
+        let tx = tdb.begin_write().await.expect("tx");
+        tx.delete_many::<carts::Entity>()
+            .filter(carts::Column::Id.eq(as_read.0))
+            .exec(tx.conn())
+            .await
+            .expect("delete");
+        tx.commit().await.expect("commit");
+        fails(guarded_write(&tdb, other, &now_read).await, "gone");
+
+        drop(db);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

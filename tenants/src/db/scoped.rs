@@ -414,6 +414,11 @@ impl TenantTx {
         }
     }
 
+    /// Which database this transaction runs on.
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
     fn db_backend(&self) -> DbBackend {
         backend_of(self.backend)
     }

@@ -15,7 +15,7 @@ use super::{Action, Actor, PARTNER, STORE, State};
 use crate::catalog::cart::{self, Owner};
 use crate::catalog::money::{Currency, Money};
 use crate::catalog::snapshot::Storefront;
-use crate::db::{TenantDb, TenantTx};
+use crate::db::{Backend, TenantDb, TenantTx};
 use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
 use crate::leads::Email;
@@ -530,7 +530,11 @@ pub async fn confirm(
     // one read transaction: the store's link to the partner, then what the write needs of
     // the partner (the write turn is for writing): its acknowledgement window and the
     // webhook endpoints that take `order.created`.
-    let (ack_window, targets) = {
+    //
+    // On SQLite the cart is read here too, and the write turn then only writes: see
+    // `confirm_once`. (Not on PostgreSQL, where transactions run side by side: there the
+    // write locks the cart's row first and reads it under the lock.)
+    let (ack_window, targets, mut ahead) = {
         let stx = db.begin().await?;
         if !fulfilment::may_use_in(&stx, db.tenant(), &partner).await? {
             return Err(Error::Conflict(format!(
@@ -538,11 +542,25 @@ pub async fn confirm(
                 partner.name()
             )));
         }
+        let ahead = match source {
+            Source::Cart(owner) if db.db().backend() == Backend::Sqlite => {
+                match cart::for_transfer(&stx, owner).await? {
+                    // An empty cart (or none) goes the locking way, which tells why.
+                    (Some((cart, transferred)), lines) if !lines.is_empty() => Some(ReadAhead {
+                        cart,
+                        transferred,
+                        lines,
+                    }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         let ptx = stx.rebind(partner.id()).await?;
         let ack = crate::partners::profile::ack_window_in(&ptx).await?;
         let targets = crate::webhooks::targets(&ptx, "order.created").await?;
         ptx.commit().await?;
-        (ack, targets)
+        (ack, targets, ahead)
     };
     let c = Checked {
         idem,
@@ -555,6 +573,16 @@ pub async fn confirm(
         ack_window,
         targets,
     };
+    let cx = Confirming {
+        db,
+        store,
+        key,
+        source,
+        input,
+        c,
+        partner: &partner,
+        now,
+    };
     // The first try does not look the key up while the cart still holds lines (one query
     // less while this writer holds the write turn): a confirmation made before emptied the
     // cart (it is looked up then), a key used for another cart fails on the unique key when
@@ -564,11 +592,15 @@ pub async fn confirm(
     let mut tries = 0;
     loop {
         let look_up = tries > 0 || matches!(source, Source::Reroute(_));
-        let res = confirm_once(db, store, key, source, input, &c, &partner, now, look_up).await;
+        let optimistic = ahead.is_some();
+        let res = confirm_once(&cx, look_up, ahead.take()).await;
         if res.is_err() {
             super::forget_number(db.db(), partner.id());
         }
         match res {
+            // The cart changed after it was read ahead (or the write failed): the locking
+            // way gives the answer.
+            Err(Error::Db(_)) if optimistic => tries += 1,
             Err(Error::Db(e))
                 if tries < 2
                     && matches!(
@@ -586,6 +618,18 @@ pub async fn confirm(
     }
 }
 
+/// One confirmation, as `confirm` checked it: what each step of it works from.
+struct Confirming<'a> {
+    db: &'a TenantDb,
+    store: &'a Storefront,
+    key: &'a PriceKey,
+    source: Source,
+    input: &'a ConfirmInput,
+    c: Checked,
+    partner: &'a crate::registry::Tenant,
+    now: DateTime<Utc>,
+}
+
 struct Checked {
     idem: String,
     name: String,
@@ -598,21 +642,146 @@ struct Checked {
     targets: Vec<Uuid>,
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one confirmation's parts, checked once by `confirm`, and whether to look its key up first"
-)]
+/// The lines of a confirmation at the held prices, checked against the token: what the
+/// write needs, worked out before it (on the optimistic way, before the write turn).
+struct Priced {
+    held: HeldPrice,
+    currency: Currency,
+    /// Per basket line, in the basket's order.
+    rows: Vec<PricedRow>,
+    subtotal: Money,
+    approx: Option<Money>,
+    delivery: Money,
+    total: Money,
+}
+
+struct PricedRow {
+    line: BasketLine,
+    held: HeldLine,
+    unit: Money,
+    total: Money,
+    approx_unit: Option<Money>,
+}
+
+/// Opens the held price in `input.token` for `basket` (of `rerouted`, for a reroute) and
+/// prices each line at it, with checked sums.
+fn price_held(
+    cx: &Confirming<'_>,
+    basket: &Basket,
+    rerouted: Option<&orders::Model>,
+) -> Result<Priced> {
+    let Confirming {
+        db,
+        key,
+        input,
+        c,
+        partner,
+        now,
+        ..
+    } = cx;
+    let (now, partner) = (*now, *partner);
+    let held = key
+        .open(
+            &input.token,
+            now,
+            db.tenant_id().as_uuid(),
+            &basket.digest(),
+            &c.to,
+        )
+        .map_err(|r| Error::Conflict(r.to_string()))?;
+    if held.reroute_of != rerouted.map(|m| m.id) {
+        return Err(Error::Conflict(
+            "this price was given for another order; refresh the prices".into(),
+        ));
+    }
+    if rerouted.is_some_and(|m| m.counterpart_id == partner.id().as_uuid()) {
+        return Err(Error::Conflict(format!(
+            "{} no longer takes orders from this store; refresh the prices",
+            partner.name()
+        )));
+    }
+    let currency = Currency::parse(&held.currency).ok_or(Error::NotFound("currency"))?;
+    // The lines at the held prices, in the basket's order.
+    let mut rows = Vec::with_capacity(basket.lines.len());
+    let mut subtotal = Money::new(0, currency);
+    let mut approx = Some(Money::new(0, currency));
+    for b in &basket.lines {
+        let h = held
+            .lines
+            .iter()
+            .find(|h| h.sku.eq_ignore_ascii_case(&b.sku) && h.quantity == b.quantity)
+            .ok_or_else(|| Error::Conflict(token::Refused::BasketChanged.to_string()))?;
+        let unit = Money::new(h.unit_minor, currency);
+        let total = unit
+            .checked_mul(b.quantity)
+            .ok_or_else(|| Error::validation("quantity", "the line's total is too large"))?;
+        subtotal = subtotal
+            .checked_add(&total)
+            .ok_or_else(|| Error::validation("quantity", "the order's total is too large"))?;
+        let approx_unit = b.approx_unit.filter(|a| a.currency == currency);
+        approx = match (approx, approx_unit.and_then(|a| a.checked_mul(b.quantity))) {
+            (Some(t), Some(a)) => t.checked_add(&a),
+            _ => None,
+        };
+        rows.push(PricedRow {
+            line: b.clone(),
+            held: h.clone(),
+            unit,
+            total,
+            approx_unit,
+        });
+    }
+    let delivery = Money::new(held.delivery_minor, currency);
+    let total = subtotal
+        .checked_add(&delivery)
+        .ok_or_else(|| Error::validation("quantity", "the order's total is too large"))?;
+    if Some(total.minor) != held.total_minor.checked_add(held.delivery_minor) {
+        return Err(Error::Conflict(token::Refused::Tampered.to_string()));
+    }
+    Ok(Priced {
+        held,
+        currency,
+        rows,
+        subtotal,
+        approx,
+        delivery,
+        total,
+    })
+}
+
+/// A cart read outside the write turn, for the optimistic way (SQLite): the order is written
+/// only if the cart is still exactly so when the writes run.
+struct ReadAhead {
+    cart: Uuid,
+    transferred: Option<Uuid>,
+    lines: Vec<cart::Line>,
+}
+
 async fn confirm_once(
-    db: &TenantDb,
-    store: &Storefront,
-    key: &PriceKey,
-    source: Source,
-    input: &ConfirmInput,
-    c: &Checked,
-    partner: &crate::registry::Tenant,
-    now: DateTime<Utc>,
+    cx: &Confirming<'_>,
     look_up: bool,
+    ahead: Option<ReadAhead>,
 ) -> Result<Confirmed> {
+    let Confirming {
+        db,
+        store,
+        key,
+        source,
+        c,
+        now,
+        ..
+    } = cx;
+    let (source, now) = (*source, *now);
+    // The optimistic way: everything worked out before the write turn, which then only
+    // writes (one call to the connection on SQLite). The first of those writes checks that
+    // the cart is still as read; if it is not, the whole confirmation fails here and
+    // `confirm` tries again the locking way.
+    if let Some(ahead) = ahead {
+        let basket = basket_of_cart(store, &ahead.lines)?;
+        let priced = price_held(cx, &basket, None)?;
+        let tx = db.begin_write().await?;
+        return write_order(cx, tx, &priced, None, Some(ahead.cart), Some(&ahead)).await;
+    }
     let tx = db.begin_write().await?;
     // First the lock on what is being transferred (PostgreSQL: FOR UPDATE; SQLite: the write
     // lock is already held), so a confirmation racing this one waits here and then sees what
@@ -629,37 +798,13 @@ async fn confirm_once(
             None
         }
     };
-    // The same confirmation again: the first answer, nothing written.
-    let done_before = || async {
-        let done = tx
-            .find::<orders::Entity>()
-            .filter(orders::Column::Side.eq(STORE))
-            .filter(orders::Column::IdempotencyKey.eq(c.idem.as_str()))
-            .one(tx.conn())
-            .await?;
-        let Some(done) = done else {
-            return Ok(None);
-        };
-        if done.request_hash.as_deref() != Some(c.request_hash.as_str()) {
-            return Err(Error::Conflict(
-                "this confirmation was already used for another order; reload the page to start again".into(),
-            ));
-        }
-        Ok(Some(Confirmed {
-            order: done.id,
-            number: done.number,
-            partner: done.counterpart_name,
-            access_key: key.access_key(done.id),
-            replayed: true,
-        }))
-    };
-    if look_up && let Some(done) = done_before().await? {
+    if look_up && let Some(done) = done_before(&tx, key, c).await? {
         return Ok(done);
     }
     let (basket, cart_id, rerouted) = match (source, cart_read) {
         (Source::Cart(_), Some((cart_row, lines))) => {
             if lines.is_empty() {
-                if !look_up && let Some(done) = done_before().await? {
+                if !look_up && let Some(done) = done_before(&tx, key, c).await? {
                     return Ok(done);
                 }
                 if let Some(done) = cart_row.as_ref().and_then(|c| c.1) {
@@ -679,68 +824,77 @@ async fn confirm_once(
             (b, None, Some(m))
         }
         (Source::Cart(_), None) => {
-            if !look_up && let Some(done) = done_before().await? {
+            if !look_up && let Some(done) = done_before(&tx, key, c).await? {
                 return Ok(done);
             }
             return Err(Error::NotFound("cart"));
         }
     };
-    let held = key
-        .open(
-            &input.token,
-            now,
-            db.tenant_id().as_uuid(),
-            &basket.digest(),
-            &c.to,
-        )
-        .map_err(|r| Error::Conflict(r.to_string()))?;
-    if held.reroute_of != rerouted.as_ref().map(|m| m.id) {
+    let priced = price_held(cx, &basket, rerouted.as_ref())?;
+    write_order(cx, tx, &priced, rerouted.as_ref(), cart_id, None).await
+}
+
+/// The same confirmation made before: its first answer, nothing written; refused when the
+/// key was used for another request.
+async fn done_before(tx: &TenantTx, key: &PriceKey, c: &Checked) -> Result<Option<Confirmed>> {
+    let done = tx
+        .find::<orders::Entity>()
+        .filter(orders::Column::Side.eq(STORE))
+        .filter(orders::Column::IdempotencyKey.eq(c.idem.as_str()))
+        .one(tx.conn())
+        .await?;
+    let Some(done) = done else {
+        return Ok(None);
+    };
+    if done.request_hash.as_deref() != Some(c.request_hash.as_str()) {
         return Err(Error::Conflict(
-            "this price was given for another order; refresh the prices".into(),
+            "this confirmation was already used for another order; reload the page to start again"
+                .into(),
         ));
     }
-    if rerouted
-        .as_ref()
-        .is_some_and(|m| m.counterpart_id == partner.id().as_uuid())
-    {
-        return Err(Error::Conflict(format!(
-            "{} no longer takes orders from this store; refresh the prices",
-            partner.name()
-        )));
-    }
-    let currency = Currency::parse(&held.currency).ok_or(Error::NotFound("currency"))?;
-    // The lines at the held prices, in the basket's order.
-    let mut rows = Vec::with_capacity(basket.lines.len());
-    let mut subtotal = Money::new(0, currency);
-    let mut approx = Some(Money::new(0, currency));
-    for (i, b) in basket.lines.iter().enumerate() {
-        let h = held
-            .lines
-            .iter()
-            .find(|h| h.sku.eq_ignore_ascii_case(&b.sku) && h.quantity == b.quantity)
-            .ok_or_else(|| Error::Conflict(token::Refused::BasketChanged.to_string()))?;
-        let unit = Money::new(h.unit_minor, currency);
-        let total = unit
-            .checked_mul(b.quantity)
-            .ok_or_else(|| Error::validation("quantity", "the line's total is too large"))?;
-        subtotal = subtotal
-            .checked_add(&total)
-            .ok_or_else(|| Error::validation("quantity", "the order's total is too large"))?;
-        let approx_unit = b.approx_unit.filter(|a| a.currency == currency);
-        approx = match (approx, approx_unit.and_then(|a| a.checked_mul(b.quantity))) {
-            (Some(t), Some(a)) => t.checked_add(&a),
-            _ => None,
-        };
-        rows.push((i, b, h, unit, total, approx_unit));
-    }
-    let delivery = Money::new(held.delivery_minor, currency);
-    let total = subtotal
-        .checked_add(&delivery)
-        .ok_or_else(|| Error::validation("quantity", "the order's total is too large"))?;
-    if Some(total.minor) != held.total_minor.checked_add(held.delivery_minor) {
-        return Err(Error::Conflict(token::Refused::Tampered.to_string()));
-    }
+    Ok(Some(Confirmed {
+        order: done.id,
+        number: done.number,
+        partner: done.counterpart_name,
+        access_key: key.access_key(done.id),
+        replayed: true,
+    }))
+}
 
+/// Writes the order `priced` makes, in `tx` (the write turn is held): the partner's rows, the
+/// store's, their lines and history, the event and the e-mail, the rerouted order closed or
+/// the cart `cart_id` emptied. With `check` (the optimistic way), the first write after the
+/// store's order row fails unless the cart is still as read.
+async fn write_order(
+    cx: &Confirming<'_>,
+    tx: TenantTx,
+    priced: &Priced,
+    rerouted: Option<&orders::Model>,
+    cart_id: Option<Uuid>,
+    check: Option<&ReadAhead>,
+) -> Result<Confirmed> {
+    let Confirming {
+        db,
+        key,
+        source,
+        input,
+        c,
+        partner,
+        now,
+        ..
+    } = cx;
+    let (source, now, partner) = (*source, *now, *partner);
+    let Priced {
+        held,
+        currency,
+        rows,
+        subtotal,
+        approx,
+        delivery,
+        total,
+    } = priced;
+    let (currency, subtotal, approx, delivery, total) =
+        (*currency, *subtotal, *approx, *delivery, *total);
     let id = Uuid::now_v7();
     let store_tenant = db.tenant().clone();
     // The partner's rows first.
@@ -764,24 +918,25 @@ async fn confirm_once(
         lead_days: held.lead_days,
         referrer: c.referrer.clone(),
         ack_by: now + c.ack_window,
-        rerouted_from: rerouted.as_ref().map(|m| m.id),
+        rerouted_from: rerouted.map(|m| m.id),
         now,
     };
     let base = order.partner_row();
     let line_models = |side: &str| -> Vec<lines::ActiveModel> {
         rows.iter()
-            .map(|(i, b, h, unit, total, approx_unit)| lines::ActiveModel {
+            .enumerate()
+            .map(|(i, r)| lines::ActiveModel {
                 tenant_id: Set(Uuid::nil()),
                 side: Set(side.to_owned()),
                 order_id: Set(id),
-                line_no: Set(i32::try_from(*i).unwrap_or(i32::MAX) + 1),
-                sku: Set(b.sku.clone()),
-                partner_sku: Set(h.partner_sku.clone()),
-                name: Set(b.name.clone()),
-                quantity: Set(i32::try_from(b.quantity).unwrap_or(i32::MAX)),
-                unit_minor: Set(unit.minor),
-                total_minor: Set(total.minor),
-                approx_unit_minor: Set(approx_unit.map(|a| a.minor)),
+                line_no: Set(i32::try_from(i).unwrap_or(i32::MAX) + 1),
+                sku: Set(r.line.sku.clone()),
+                partner_sku: Set(r.held.partner_sku.clone()),
+                name: Set(r.line.name.clone()),
+                quantity: Set(i32::try_from(r.line.quantity).unwrap_or(i32::MAX)),
+                unit_minor: Set(r.unit.minor),
+                total_minor: Set(r.total.minor),
+                approx_unit_minor: Set(r.approx_unit.map(|a| a.minor)),
             })
             .collect()
     };
@@ -791,9 +946,8 @@ async fn confirm_once(
     let pm = sea_orm::TryIntoModel::try_into_model(base.clone())?;
     ptx.defer_insert(base.clone());
     ptx.defer_insert_many(line_models(PARTNER));
-    let first_note = rerouted
-        .as_ref()
-        .map(|m| format!("instead of order {} at {}", m.number, m.counterpart_name));
+    let first_note =
+        rerouted.map(|m| format!("instead of order {} at {}", m.number, m.counterpart_name));
     ptx.defer_insert(super::history_row(
         PARTNER,
         id,
@@ -817,7 +971,7 @@ async fn confirm_once(
     // A reroute closes the first order: cancelled at its partner if it was never
     // acknowledged (a rejected one stays rejected), and pointing at this one on both sides.
     let mut tx = ptx;
-    if let Some(old) = &rerouted {
+    if let Some(old) = rerouted {
         // The new order is written before the old one points at it.
         tx.flush().await?;
         let old_partner = TenantId::from(old.counterpart_id);
@@ -859,6 +1013,26 @@ async fn confirm_once(
     sm.request_hash = Set(Some(c.request_hash.clone()));
     sm.access_hash = Set(Some(token::sha256_hex(&key.access_key(id))));
     stx.defer_insert(sm);
+    if let Some(read) = check {
+        // The cart read before the write turn must still be as read (the row there, last
+        // transferred as then, the same lines): if not, the store's order row gets no time
+        // of change (NULL, refused by its NOT NULL), which fails this writer's whole work.
+        stx.defer_update(
+            orders::Entity::update_many()
+                .filter(orders::Column::Side.eq(STORE))
+                .filter(orders::Column::Id.eq(id))
+                .col_expr(
+                    orders::Column::UpdatedAt,
+                    cart::value_if_unchanged(
+                        db.tenant_id(),
+                        read.cart,
+                        read.transferred,
+                        &read.lines,
+                        now,
+                    ),
+                ),
+        );
+    }
     stx.defer_insert_many(line_models(STORE));
     stx.defer_insert(super::history_row(
         STORE,
@@ -882,7 +1056,7 @@ async fn confirm_once(
                 customer_email: &c.email,
                 lines: rows
                     .iter()
-                    .map(|(_, b, _, _, total, _)| (b.name.as_str(), b.quantity, *total))
+                    .map(|r| (r.line.name.as_str(), r.line.quantity, r.total))
                     .collect(),
                 delivery,
                 total,
@@ -894,7 +1068,7 @@ async fn confirm_once(
         ),
         now,
     );
-    if let Some(old) = &rerouted {
+    if let Some(old) = rerouted {
         stx.defer_update(
             orders::Entity::update_many()
                 .filter(orders::Column::Side.eq(STORE))

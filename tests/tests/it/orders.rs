@@ -290,6 +290,49 @@ async fn fifty_concurrent_confirms_with_one_key_make_one_order() {
     assert_eq!(orders_of(&operator(&app.db, &p)).await, 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirmations_of_one_cart_racing_with_different_keys_make_one_order() {
+    let Some(app) = spawn_app().await else { return };
+    let s = Arc::new(shop(&app).await);
+    let owner = fill(&s).await;
+    let o = offers(&app, &s, Source::Cart(owner)).await;
+    assert_eq!(o.complete.len(), 2, "{o:?}");
+    let tokens: Vec<String> = o.complete.iter().map(|c| c.token.clone()).collect();
+    let now = app.clock.now();
+    let key = Arc::new(app.state.keys.price().clone());
+    // Two tabs, two partners, twenty presses: each its own confirmation key.
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let (s, key, token) = (s.clone(), key.clone(), tokens[i % 2].clone());
+        tasks.spawn(async move {
+            transfer::confirm(
+                &s.adb,
+                &s.store,
+                &key,
+                Source::Cart(owner),
+                &input(&token, &format!("another-tab-{i:012}")),
+                now,
+            )
+            .await
+        });
+    }
+    let (mut made, mut refused) = (Vec::new(), 0);
+    while let Some(r) = tasks.join_next().await {
+        match r.expect("task") {
+            Ok(done) => made.push(done),
+            Err(Error::Conflict(m)) if m.contains("already transferred") => refused += 1,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(!made[0].replayed);
+    assert_eq!(refused, 19);
+    let in_inboxes = orders_of(&operator(&app.db, &s.net.north)).await
+        + orders_of(&operator(&app.db, &s.net.swift)).await;
+    assert_eq!(in_inboxes, 1);
+    assert!(cart::lines(&s.adb, owner).await.expect("lines").is_empty());
+}
+
 #[tokio::test]
 async fn a_held_price_is_refused_when_anything_changed_and_nothing_is_written() {
     let Some(app) = spawn_app().await else { return };
