@@ -2,7 +2,10 @@
 # `make bench-webhooks` (and the last step of `make bench`): webhook delivery speed.
 #
 # Builds `hub-bench-webhooks` (release; a binary of its own, not part of `hub`) and runs it on
-# a fresh SQLite hub, in three parts:
+# a fresh SQLite hub. First a warm-up, alike for both sides and not measured: BENCH_WEBHOOK_WARMUP
+# events delivered by the worker, then the same bodies posted by the bare client (so neither
+# side alone pays for first connections, the allocator's first pages, SQLite's page cache and
+# prepared statements). Then three parts:
 #  1. throughput: price changes are committed through the domain (each transaction writes its
 #     outbox event) with no worker running; then the delivery worker starts and sends the
 #     backlog through the guarded client to a local receiver that verifies every signature;
@@ -17,6 +20,7 @@
 #
 # Settings (environment):
 #   BENCH_WEBHOOK_EVENTS=4000 BENCH_WEBHOOK_CONCURRENCY=32 BENCH_WEBHOOK_WRITERS=4
+#   BENCH_WEBHOOK_WARMUP=1000
 #   BENCH_WEBHOOK_RUNS=3      runs; the median run (by ratio) is reported, every run is listed
 #   BENCH_SKIP_BUILD=1        use the binary already built
 #   BENCH_WRITE_DOC=0|1       write docs/PERFORMANCE.md (default 1 for a release build)
@@ -34,6 +38,7 @@ BIN=$TARGET_DIR/release/hub-bench-webhooks
 EVENTS=${BENCH_WEBHOOK_EVENTS:-4000}
 CONC=${BENCH_WEBHOOK_CONCURRENCY:-32}
 WRITERS=${BENCH_WEBHOOK_WRITERS:-4}
+WARMUP=${BENCH_WEBHOOK_WARMUP:-1000}
 RUNS=${BENCH_WEBHOOK_RUNS:-3}
 OUT=$ROOT/target/bench
 DOC=$ROOT/docs/PERFORMANCE.md
@@ -52,7 +57,7 @@ awk -v l="$LOAD_BEFORE" 'BEGIN { exit !(l > 1.5) }' &&
 LINES=()
 for ((r = 1; r <= RUNS; r++)); do
   say "run $r of $RUNS: $EVENTS events, concurrency $CONC, $WRITERS writers"
-  line=$(HUB_LOG_FILTER=warn "$BIN" --events "$EVENTS" --concurrency "$CONC" --writers "$WRITERS" |
+  line=$(HUB_LOG_FILTER=warn "$BIN" --events "$EVENTS" --concurrency "$CONC" --writers "$WRITERS" --warmup "$WARMUP" |
     grep '^BENCH_WEBHOOKS ') || die "run $r failed"
   say "  $line"
   LINES+=("$line")
@@ -86,7 +91,8 @@ REPORT=$OUT/webhooks-report.md
   echo "Machine: $(nproc) cores ($CPU); commit $COMMIT$DIRTY; release build; SQLite (synchronous=FULL)."
   echo "$EVENTS events per part (price-list changes, one transaction and one outbox event each, $WRITERS"
   echo "writers), $CONC deliveries at once; the receiver verifies every signature. $RUNS runs, the median"
-  echo "by ratio reported."
+  echo "by ratio reported. Before the parts, $WARMUP events warm both sides up alike (delivered by the"
+  echo "worker, then posted by the bare client), unmeasured."
   echo
   echo "| measurement | events/s |"
   echo "| --- | ---: |"

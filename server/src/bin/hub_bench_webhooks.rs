@@ -11,6 +11,12 @@
 //!    bodies and headers the receiver got to the same receiver, which verifies them the
 //!    same way. Measured: posts per second.
 //!
+//! Before either is measured, both are warmed up alike (`--warmup` events: committed and
+//! delivered by the workers, then the same bodies posted by the bare client), so that
+//! neither side pays alone for what a running hub has done long before: the receiver's and
+//! the clients' connections, the allocator's first pages, SQLite's page cache and prepared
+//! statements.
+//!
 //! Prints one `BENCH_WEBHOOKS …` line with both rates, their ratio and the latencies.
 
 use std::collections::HashMap;
@@ -48,6 +54,9 @@ struct Args {
     /// Tasks committing events at once.
     #[arg(long, default_value_t = 4)]
     writers: usize,
+    /// Events delivered (and posted by the bare client) before anything is measured.
+    #[arg(long, default_value_t = 1000)]
+    warmup: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -193,6 +202,53 @@ async fn wait_for(sink: &Arc<Mutex<Sink>>, n: usize) -> Result<Vec<Got>, String>
     }
 }
 
+/// The bare client: posts `got`'s bodies and headers to `url`, `concurrency` at once, each
+/// answered 2xx. Returns the seconds it took.
+async fn post_bare(
+    client: &reqwest::Client,
+    url: &str,
+    got: Vec<Got>,
+    concurrency: usize,
+) -> Result<f64, String> {
+    let queue = Arc::new(Mutex::new(got));
+    let start = Instant::now();
+    let mut posters = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (client, queue, url) = (client.clone(), queue.clone(), url.to_owned());
+        posters.spawn(async move {
+            loop {
+                let Some(g) = queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .pop()
+                else {
+                    return Ok::<(), String>(());
+                };
+                let mut req = client.post(&url).body(g.body);
+                for (k, v) in g.headers {
+                    req = req.header(k, v);
+                }
+                let res = req.send().await.map_err(|e| e.to_string())?;
+                if !res.status().is_success() {
+                    return Err(format!("bare post answered {}", res.status()));
+                }
+            }
+        });
+    }
+    while let Some(r) = posters.join_next().await {
+        r.map_err(|e| e.to_string())??;
+    }
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Empties the receiver's list of what it got.
+fn clear(sink: &Arc<Mutex<Sink>>) {
+    sink.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .got
+        .clear();
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -303,10 +359,34 @@ async fn run(args: Args) -> Result<String, String> {
         count: args.writers,
     };
 
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .map_err(|e| e.to_string())?;
+
+    // 0. Warm-up, alike for both sides and not measured: `w` events committed and delivered
+    //    by the workers, then the same bodies posted by the bare client.
+    let w = args.warmup;
+    if w > 0 {
+        writers.commit(0..w).await?;
+        server::workers::webhooks::run_once(
+            &db,
+            &outbound,
+            &tenants::clock::system(),
+            args.concurrency,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let warm = wait_for(&sink, w).await?;
+        clear(&sink);
+        post_bare(&client, &hook_url, warm, args.concurrency).await?;
+        clear(&sink);
+    }
+
     // 1. Throughput: `n` events committed with no worker running (the outbox holds them
     //    all), then the worker starts and delivers the backlog.
     let commit_start = Instant::now();
-    writers.commit(0..n).await?;
+    writers.commit(w..w + n).await?;
     let commit_eps = n as f64 / commit_start.elapsed().as_secs_f64();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // Phase marks on stderr, for a profiler attached to one phase.
@@ -326,12 +406,9 @@ async fn run(args: Args) -> Result<String, String> {
 
     // 2. Latency: with the worker running, `n` more events committed as fast as the writers
     //    go; each event's time from its commit to its verified delivery.
-    sink.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .got
-        .clear();
+    clear(&sink);
     let live_start = Instant::now();
-    let committed = writers.commit(n..2 * n).await?;
+    let committed = writers.commit(w + n..w + 2 * n).await?;
     let live = wait_for(&sink, n).await?;
     let live_last = live.iter().map(|g| g.at).max().unwrap_or(live_start);
     let live_eps = n as f64 / (live_last - live_start).as_secs_f64();
@@ -353,43 +430,8 @@ async fn run(args: Args) -> Result<String, String> {
     lat.sort();
 
     // The bare client: the same bodies and headers, the same receiver, the same concurrency.
-    sink.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .got
-        .clear();
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let queue = Arc::new(Mutex::new(got));
-    let bare_start = Instant::now();
-    let mut posters = tokio::task::JoinSet::new();
-    for _ in 0..args.concurrency {
-        let (client, queue, url) = (client.clone(), queue.clone(), hook_url.clone());
-        posters.spawn(async move {
-            loop {
-                let Some(g) = queue
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .pop()
-                else {
-                    return Ok::<(), String>(());
-                };
-                let mut req = client.post(&url).body(g.body);
-                for (k, v) in g.headers {
-                    req = req.header(k, v);
-                }
-                let res = req.send().await.map_err(|e| e.to_string())?;
-                if !res.status().is_success() {
-                    return Err(format!("bare post answered {}", res.status()));
-                }
-            }
-        });
-    }
-    while let Some(r) = posters.join_next().await {
-        r.map_err(|e| e.to_string())??;
-    }
-    let bare_secs = bare_start.elapsed().as_secs_f64();
+    clear(&sink);
+    let bare_secs = post_bare(&client, &hook_url, got, args.concurrency).await?;
     let bare_eps = n as f64 / bare_secs;
     let received = sink
         .lock()
@@ -400,7 +442,7 @@ async fn run(args: Args) -> Result<String, String> {
         return Err(format!("the bare client delivered {received} of {n}"));
     }
     Ok(format!(
-        "BENCH_WEBHOOKS events={n} concurrency={} writers={} hub_eps={hub_eps:.0} bare_eps={bare_eps:.0} ratio={:.2} commit_eps={commit_eps:.0} live_eps={live_eps:.0} p50_ms={:.1} p99_ms={:.1}",
+        "BENCH_WEBHOOKS events={n} warmup={w} concurrency={} writers={} hub_eps={hub_eps:.0} bare_eps={bare_eps:.0} ratio={:.2} commit_eps={commit_eps:.0} live_eps={live_eps:.0} p50_ms={:.1} p99_ms={:.1}",
         args.concurrency,
         args.writers,
         hub_eps / bare_eps,
