@@ -206,7 +206,8 @@ pub(crate) async fn for_transfer(
         return Ok((Some((cart, transferred)), lines));
     }
     // SQLite: the cart and its lines in one read (one row per line; one with no line for an
-    // empty cart); the write lock is held already, from the transaction's start.
+    // empty cart), one snapshot; in a write transaction the write lock is held already, from
+    // its start.
     let sel = select(tx, owner)
         .select_only()
         .column(carts::Column::Id)

@@ -598,9 +598,9 @@ pub async fn confirm(
             super::forget_number(db.db(), partner.id());
         }
         match res {
-            // The cart changed after it was read ahead (or the write failed): the locking
-            // way gives the answer.
-            Err(Error::Db(_)) if optimistic => tries += 1,
+            // Whatever failed on the cart read ahead (it changed before the write turn, or
+            // the write failed), the locking way gives the answer, from the cart as it is.
+            Err(_) if optimistic => tries += 1,
             Err(Error::Db(e))
                 if tries < 2
                     && matches!(
