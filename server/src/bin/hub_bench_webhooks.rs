@@ -3,9 +3,10 @@
 //! In one run, on a fresh SQLite hub (the demo catalog, one distributor, one endpoint):
 //!
 //! 1. **hub**: `--events` price changes are committed through the domain (each its own
-//!    transaction, which writes the event to the outbox), the delivery workers send them
-//!    through the guarded client, and a local receiver verifies every signature. Measured:
-//!    events per second from the first commit to the last verified delivery, and each
+//!    transaction, which writes the event to the outbox), then the delivery workers start
+//!    and send the backlog through the guarded client, and a local receiver verifies every
+//!    signature. Measured: events per second from the workers' start to the last verified
+//!    delivery. Then `--live-events` more are committed while the workers run: each
 //!    event's time from its commit to its verified delivery (p50, p99).
 //! 2. **bare**: a plain HTTP client (the same reqwest, the same concurrency) posts the very
 //!    bodies and headers the receiver got to the same receiver, which verifies them the
@@ -45,9 +46,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "hub-bench-webhooks", version)]
 struct Args {
-    /// Events to commit and deliver.
-    #[arg(long, default_value_t = 2000)]
+    /// Events in the backlog the workers deliver (the throughput part).
+    #[arg(long, default_value_t = 16000)]
     events: usize,
+    /// Events committed while the workers run (the latency part).
+    #[arg(long, default_value_t = 4000)]
+    live_events: usize,
     /// Deliveries (and bare posts) at once.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
@@ -126,13 +130,17 @@ async fn receive(
 struct Writers {
     pdb: tenants::TenantDb,
     master: Arc<tenants::catalog::snapshot::Master>,
-    items: Arc<Vec<PriceInput>>,
+    /// Each SKU's row at its list price, and how far above it the hub's policy lets a
+    /// partner's price go (in minor units, at least 2).
+    items: Arc<Vec<(PriceInput, i64)>>,
     count: usize,
 }
 
 impl Writers {
-    /// Commits events number `range` (event `i` changes SKU `i mod SKUs`, to a price never
-    /// set before). Returns each SKU's commit times.
+    /// Commits events number `range`: event `i` changes SKU `i mod SKUs` in round
+    /// `i / SKUs`, to its list price plus 1 + (round mod its room), so that each change
+    /// differs from the last and stays within the policy however many rounds there are.
+    /// Returns each SKU's commit times.
     async fn commit(
         &self,
         range: std::ops::Range<usize>,
@@ -150,8 +158,10 @@ impl Writers {
             let mut i = range.start + w;
             tasks.spawn(async move {
                 while i < end {
-                    let mut row = items[i % items.len()].clone();
-                    row.price_minor += i64::try_from(i / items.len()).unwrap_or(0) + 1;
+                    let (row, room) = &items[i % items.len()];
+                    let mut row = row.clone();
+                    let round = i64::try_from(i / items.len()).unwrap_or(0);
+                    row.price_minor += round % room + 1;
                     price_list::upsert(&pdb, &master, &[row.clone()])
                         .await
                         .map_err(|e| format!("{e:?}"))?;
@@ -258,6 +268,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 async fn run(args: Args) -> Result<String, String> {
+    if args.events == 0 || args.live_events == 0 || args.concurrency == 0 || args.writers == 0 {
+        return Err(
+            "--events, --live-events, --concurrency and --writers must be at least 1".into(),
+        );
+    }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
     let db = Database::open(&url, &DbOptions::default())
@@ -337,15 +352,24 @@ async fn run(args: Args) -> Result<String, String> {
     });
 
     // One event per SKU and round, so each delivery names its commit.
-    let items: Vec<PriceInput> = master
+    let items: Vec<(PriceInput, i64)> = master
         .items
         .iter()
-        .map(|item| PriceInput {
-            sku: item.sku.clone(),
-            price_minor: item.price.minor,
-            currency: item.price.currency.code().into(),
-            min_quantity: 1,
-            ..Default::default()
+        .filter_map(|item| {
+            let (_, hi) = master.policy.price_range(item.price);
+            let room = hi.minor - item.price.minor;
+            (room >= 2).then(|| {
+                (
+                    PriceInput {
+                        sku: item.sku.clone(),
+                        price_minor: item.price.minor,
+                        currency: item.price.currency.code().into(),
+                        min_quantity: 1,
+                        ..Default::default()
+                    },
+                    room,
+                )
+            })
         })
         .collect();
     if items.is_empty() {
@@ -404,21 +428,22 @@ async fn run(args: Args) -> Result<String, String> {
     let hub_eps = n as f64 / (last - deliver_start).as_secs_f64();
     eprintln!("hub-bench-webhooks: backlog delivered");
 
-    // 2. Latency: with the worker running, `n` more events committed as fast as the writers
+    // 2. Latency: with the worker running, `m` more events committed as fast as the writers
     //    go; each event's time from its commit to its verified delivery.
     clear(&sink);
     let live_start = Instant::now();
-    let committed = writers.commit(w + n..w + 2 * n).await?;
-    let live = wait_for(&sink, n).await?;
+    let m = args.live_events;
+    let committed = writers.commit(w + n..w + n + m).await?;
+    let live = wait_for(&sink, m).await?;
     let live_last = live.iter().map(|g| g.at).max().unwrap_or(live_start);
-    let live_eps = n as f64 / (live_last - live_start).as_secs_f64();
+    let live_eps = m as f64 / (live_last - live_start).as_secs_f64();
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let mut arrivals: HashMap<String, Vec<Instant>> = HashMap::new();
     for g in &live {
         arrivals.entry(g.sku.clone()).or_default().push(g.at);
     }
-    let mut lat: Vec<Duration> = Vec::with_capacity(n);
+    let mut lat: Vec<Duration> = Vec::with_capacity(m);
     for (sku, mut commits) in committed {
         commits.sort();
         let mut arr = arrivals.remove(&sku).unwrap_or_default();
@@ -442,7 +467,7 @@ async fn run(args: Args) -> Result<String, String> {
         return Err(format!("the bare client delivered {received} of {n}"));
     }
     Ok(format!(
-        "BENCH_WEBHOOKS events={n} warmup={w} concurrency={} writers={} hub_eps={hub_eps:.0} bare_eps={bare_eps:.0} ratio={:.2} commit_eps={commit_eps:.0} live_eps={live_eps:.0} p50_ms={:.1} p99_ms={:.1}",
+        "BENCH_WEBHOOKS events={n} live_events={m} warmup={w} concurrency={} writers={} hub_eps={hub_eps:.0} bare_eps={bare_eps:.0} ratio={:.2} commit_eps={commit_eps:.0} live_eps={live_eps:.0} p50_ms={:.1} p99_ms={:.1}",
         args.concurrency,
         args.writers,
         hub_eps / bare_eps,

@@ -12,6 +12,7 @@
 //! per tenant). Under load both batches grow with the backlog, so the database is visited
 //! twice per batch, not three times per event, and no stage waits for another.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,6 +21,7 @@ use tenants::clock::SharedClock;
 use tenants::webhooks::worker::{self, Attempt, Job, Outcome};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use url::Url;
 
 use crate::outbound::{Outbound, SendError};
 
@@ -33,18 +35,22 @@ pub const POLL: std::time::Duration = std::time::Duration::from_secs(1);
 /// well inside the lease (the configuration checks it).
 pub const AHEAD: usize = 16;
 
-/// Sends one claimed job once a place on the wire is free.
+/// Sends one claimed job to `url` (its endpoint's, parsed) once a place on the wire is free.
 async fn send(
     outbound: Outbound,
     clock: SharedClock,
     places: Arc<Semaphore>,
+    url: Result<Arc<Url>, String>,
     mut job: Job,
 ) -> Attempt {
     let _place = places.acquire_owned().await.ok();
     let started = clock.now();
     let t0 = Instant::now();
     let body = std::mem::take(&mut job.body);
-    let sent = outbound.post(&job.url, &job.headers, body).await;
+    let sent = match &url {
+        Ok(url) => outbound.post_to(url, &job.headers, body).await,
+        Err(e) => Err(SendError::Other(format!("bad URL: {e}"))),
+    };
     let duration_ms = u32::try_from(t0.elapsed().as_millis()).unwrap_or(u32::MAX);
     let outcome = match sent {
         Ok(a) => Outcome {
@@ -134,8 +140,14 @@ pub async fn run_once(
     let mut empty_at: Option<u64> = None;
     loop {
         // Claim when a round's worth of places is free (or nothing is on the wire), so each
-        // claiming transaction takes a batch.
-        let room = ahead - sending.len().min(ahead);
+        // claiming transaction takes a batch. With nothing on the wire, one round only: the
+        // wire starts as soon as that small claim is back, and the next, larger one is
+        // claimed while it sends.
+        let room = if sending.is_empty() {
+            concurrency
+        } else {
+            ahead - sending.len().min(ahead)
+        };
         if claiming.is_none()
             && (room >= concurrency || sending.is_empty())
             && empty_at.is_none_or(|seen| seen != worker::wakes())
@@ -158,8 +170,20 @@ pub async fn run_once(
                         if jobs.len() < asked {
                             empty_at = Some(wakes);
                         }
+                        // Each endpoint's URL parsed once for the claim.
+                        let mut urls: HashMap<String, Result<Arc<Url>, String>> = HashMap::new();
                         for job in jobs {
-                            sending.spawn(send(outbound.clone(), clock.clone(), places.clone(), job));
+                            let url = match urls.get(&job.url) {
+                                Some(url) => url.clone(),
+                                None => {
+                                    let url = Url::parse(&job.url)
+                                        .map(Arc::new)
+                                        .map_err(|e| e.to_string());
+                                    urls.insert(job.url.clone(), url.clone());
+                                    url
+                                }
+                            };
+                            sending.spawn(send(outbound.clone(), clock.clone(), places.clone(), url, job));
                         }
                     }
                     Ok((wakes, _, Err(e))) => {

@@ -6,8 +6,9 @@
 //! while a transaction runs share one: each runs as a savepoint of an open *batch*
 //! transaction, and the batch commits once nobody is waiting for the turn (or it is full).
 //! A writer's `commit` returns only after its batch committed, so nothing is answered
-//! before it is on disk; a writer that fails or is dropped rolls back to its savepoint and
-//! leaves the others' work alone.
+//! before it is on disk (for a relaxed writer, before it is in the write-ahead log: see
+//! below); a writer that fails or is dropped rolls back to its savepoint and leaves the
+//! others' work alone.
 //!
 //! A writer's savepoint (`hub_member`) is the hub's own, not the driver's nested
 //! transaction: the writer works on the batch's transaction itself, and its commit sends
@@ -16,6 +17,13 @@
 //!
 //! Writers that arrive one at a time commit one at a time, as before: a batch forms only
 //! from writers that would otherwise have waited.
+//!
+//! A batch is durable or relaxed, as its first writer asked ([`Durability`]): a relaxed
+//! batch is opened on a connection with `synchronous=NORMAL`, whose commit does not wait for
+//! the disk. A relaxed writer joins whichever batch is open (a durable one only makes its
+//! work safer); a durable writer that finds a relaxed batch open commits it first and opens
+//! a durable one, so its own commit is never one that skips the flush. (SQLite cannot change
+//! `synchronous` inside a transaction, hence the connection of its own.)
 //!
 //! The batch opens with a savepoint of its own (`hub_batch`), released just before the
 //! commit: if SQLite rolled the whole transaction back under someone (an I/O error, a full
@@ -39,12 +47,29 @@ pub const MAX_MEMBERS: usize = 64;
 /// takes the turn and commits it itself (the writer that was waiting for the turn gave up).
 const TAKE_OVER_AFTER: Duration = Duration::from_millis(50);
 
+/// How a writer's work must reach the disk before its commit returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// On disk: the commit waited for the flush (`synchronous=FULL`). Everything a user or a
+    /// partner is told was done.
+    Durable,
+    /// In the write-ahead log, visible to every connection and kept if the process dies, but
+    /// not flushed: a power cut or an OS crash may lose the last such commits (never a
+    /// durable one made after them, which flushes them too). Only for work whose loss
+    /// repeats it: the delivery workers' leases and outcomes (at least once).
+    Relaxed,
+}
+
 /// What became of a batch: `None` while it is open.
 type Outcome = Option<Result<(), Arc<str>>>;
 
 /// An open batch transaction.
 struct Batch {
     serial: u64,
+    /// Opened for a durable writer: its commit waits for the disk.
+    durable: bool,
+    /// A durable writer joined it (then it must be durable itself).
+    has_durable: bool,
     /// Shared with the member holding the turn, for as long as it writes.
     tx: Arc<DatabaseTransaction>,
     members: usize,
@@ -63,6 +88,9 @@ pub(crate) struct Gate {
     serials: AtomicU64,
     /// Batches committed (for the tests).
     commits: AtomicU64,
+    /// Relaxed batches committed with a durable writer's work in them: never, unless the
+    /// gate is broken (for the tests; logged as an error).
+    unflushed_durable: AtomicU64,
 }
 
 impl std::fmt::Debug for Gate {
@@ -96,12 +124,14 @@ fn locked() -> DbErr {
 
 impl Gate {
     /// Takes the turn (waiting up to `wait`) and joins the open batch, opening one with
-    /// `open` (a `BEGIN IMMEDIATE`) when none is: the writer works in the batch's
-    /// transaction, within the savepoint [`MEMBER_SAVEPOINT`], which its commit releases
-    /// ([`Member::released`]) and its drop rolls back.
+    /// `open` (a `BEGIN IMMEDIATE` on a connection of the `durability` asked) when none is:
+    /// the writer works in the batch's transaction, within the savepoint
+    /// [`MEMBER_SAVEPOINT`], which its commit releases ([`Member::released`]) and its drop
+    /// rolls back. A durable writer commits an open relaxed batch before it opens its own.
     pub(crate) async fn join<F, Fut>(
         self: &Arc<Self>,
         wait: Duration,
+        durability: Durability,
         open: F,
     ) -> Result<(Arc<DatabaseTransaction>, Member), DbErr>
     where
@@ -114,11 +144,24 @@ impl Gate {
                 .await
                 .map_err(|_| locked())?
         };
+        let durable = durability == Durability::Durable;
+        if durable
+            && guard.as_ref().is_some_and(|b| !b.durable)
+            && let Some(relaxed) = guard.take()
+        {
+            // Its members are told when it is committed (or failed); this writer goes on
+            // with a batch of its own either way. In a task of its own, so that a writer
+            // dropped while it waits (its request cancelled) does not cut the commit off.
+            let gate = Arc::clone(self);
+            let _ = tokio::spawn(async move { commit(relaxed, &gate).await }).await;
+        }
         if guard.is_none() {
             let tx = open().await?;
             tx.execute_unprepared("SAVEPOINT hub_batch").await?;
             *guard = Some(Batch {
                 serial: self.serials.fetch_add(1, Ordering::Relaxed),
+                durable,
+                has_durable: false,
                 tx: Arc::new(tx),
                 members: 0,
                 ready: false,
@@ -148,6 +191,7 @@ impl Gate {
             }
         };
         batch.members += 1;
+        batch.has_durable |= durable;
         let member = Member {
             gate: self.clone(),
             serial: batch.serial,
@@ -292,8 +336,18 @@ async fn settle(mut guard: OwnedMutexGuard<Option<Batch>>, gate: &Gate) {
 
 /// Commits a batch (the turn is held) and tells its members.
 async fn commit(batch: Batch, gate: &Gate) {
-    let Batch { tx, done, .. } = batch;
+    let Batch {
+        tx,
+        done,
+        durable,
+        has_durable,
+        ..
+    } = batch;
     gate.commits.fetch_add(1, Ordering::Relaxed);
+    if has_durable && !durable {
+        gate.unflushed_durable.fetch_add(1, Ordering::Relaxed);
+        tracing::error!("a durable writer's work is in a relaxed write batch");
+    }
     let res = match tx.execute_unprepared("RELEASE hub_batch").await {
         // The member that held the turn has let go of the transaction by now.
         Ok(_) => match Arc::try_unwrap(tx) {
@@ -322,6 +376,7 @@ mod tests {
 
     use sea_orm::{ConnectionTrait as _, Statement};
 
+    use super::Durability;
     use crate::db::{Database, DbOptions};
 
     async fn fresh() -> (Database, std::path::PathBuf) {
@@ -363,9 +418,35 @@ mod tests {
     /// One writer's transaction: a row, then a commit (or, with `fail`, dropped unfinished,
     /// as a failed domain call drops it). Checks on another connection that the row is
     /// there once the commit returned (or absent).
-    async fn write(db: Database, who: i64, fail: bool) -> Result<(), String> {
-        let (tx, member) = db.begin_member().await.map_err(|e| e.to_string())?;
+    ///
+    /// Returns the `synchronous` setting of the connection its batch ran on (2: FULL, 1:
+    /// NORMAL).
+    async fn write(
+        db: Database,
+        who: i64,
+        fail: bool,
+        durability: Durability,
+    ) -> Result<i64, String> {
+        let (tx, member) = db
+            .begin_member(durability)
+            .await
+            .map_err(|e| e.to_string())?;
         let member = member.ok_or("SQLite writers are members of a batch")?;
+        let synchronous: i64 = tx
+            .query_one_raw(Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "PRAGMA synchronous",
+            ))
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("PRAGMA synchronous returned no row")?
+            .try_get_by_index(0)
+            .map_err(|e| e.to_string())?;
+        if durability == Durability::Durable && synchronous != 2 {
+            return Err(format!(
+                "durable writer {who} ran on a connection with synchronous={synchronous}"
+            ));
+        }
         tx.execute_raw(Statement::from_sql_and_values(
             sea_orm::DbBackend::Sqlite,
             "INSERT INTO t (who) VALUES (?)",
@@ -378,7 +459,7 @@ mod tests {
         if fail {
             drop(tx);
             drop(member);
-            return Ok(());
+            return Ok(synchronous);
         }
         let mut member = member;
         tx.execute_unprepared(&member.release_sql())
@@ -388,11 +469,27 @@ mod tests {
         drop(tx);
         member.finish().await.map_err(|e| e.to_string())?;
         match rows_of(&db, who).await {
-            1 => Ok(()),
+            1 => Ok(synchronous),
             n => Err(format!(
                 "writer {who}: {n} rows visible after its commit returned"
             )),
         }
+    }
+
+    /// Waits (up to 5 s) until no batch is open: the last writers' turns may still be
+    /// handing over when their commits have returned.
+    async fn assert_settles(db: &Database) {
+        let gate = Arc::clone(&db.write_gate);
+        let settled = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            loop {
+                if gate.slot.lock().await.is_none() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        assert!(settled.is_ok(), "a batch stayed open");
     }
 
     #[tokio::test]
@@ -400,7 +497,7 @@ mod tests {
         let (db, path) = fresh().await;
         let mut tasks = tokio::task::JoinSet::new();
         for who in 0..32 {
-            tasks.spawn(write(db.clone(), who, false));
+            tasks.spawn(write(db.clone(), who, false, Durability::Durable));
         }
         while let Some(done) = tasks.join_next().await {
             done.expect("task").expect("writer");
@@ -424,23 +521,13 @@ mod tests {
         let (db, path) = fresh().await;
         let mut tasks = tokio::task::JoinSet::new();
         for who in 0..24 {
-            tasks.spawn(write(db.clone(), who, who % 3 == 1));
+            tasks.spawn(write(db.clone(), who, who % 3 == 1, Durability::Durable));
         }
         while let Some(done) = tasks.join_next().await {
             done.expect("task").expect("writer");
         }
         // The last failed writer's turn may still be handing over: every batch ends.
-        let gate = Arc::clone(&db.write_gate);
-        let settled = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-            loop {
-                if gate.slot.lock().await.is_none() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            }
-        })
-        .await;
-        assert!(settled.is_ok(), "a batch stayed open");
+        assert_settles(&db).await;
         for who in 0..24 {
             let want = i64::from(who % 3 != 1);
             assert_eq!(rows_of(&db, who).await, want, "writer {who}");
@@ -451,20 +538,73 @@ mod tests {
     #[tokio::test]
     async fn a_writer_alone_commits_alone() {
         let (db, path) = fresh().await;
-        write(db.clone(), 7, false).await.expect("writer");
+        write(db.clone(), 7, false, Durability::Durable)
+            .await
+            .expect("writer");
         assert_eq!(
             db.write_gate
                 .commits
                 .load(std::sync::atomic::Ordering::Relaxed),
             1
         );
-        write(db.clone(), 8, false).await.expect("writer");
+        write(db.clone(), 8, false, Durability::Durable)
+            .await
+            .expect("writer");
         assert_eq!(
             db.write_gate
                 .commits
                 .load(std::sync::atomic::Ordering::Relaxed),
             2
         );
+        cleanup(&path);
+    }
+    /// Relaxed and durable writers queued together, some failing: each sees its own row
+    /// (or none), every durable writer works on a FULL connection, relaxed batches do form
+    /// (on a NORMAL one), and no durable writer's work is ever committed in a relaxed batch.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn durable_writers_never_share_a_relaxed_batch() {
+        let (db, path) = fresh().await;
+        let mut relaxed_batches = 0;
+        for round in 0..4 {
+            let mut tasks = tokio::task::JoinSet::new();
+            for i in 0..48 {
+                let who = round * 100 + i;
+                // Runs of relaxed writers broken by durable ones, as the webhook workers'
+                // writes meet the requests'.
+                let durability = if i % 5 == 2 {
+                    Durability::Durable
+                } else {
+                    Durability::Relaxed
+                };
+                tasks.spawn(write(db.clone(), who, i % 7 == 3, durability));
+            }
+            while let Some(done) = tasks.join_next().await {
+                if done.expect("task").expect("writer") == 1 {
+                    relaxed_batches += 1;
+                }
+            }
+        }
+        assert!(relaxed_batches > 0, "no writer ran in a relaxed batch");
+        assert_settles(&db).await;
+        let gate = Arc::clone(&db.write_gate);
+        assert_eq!(
+            gate.unflushed_durable
+                .load(std::sync::atomic::Ordering::Relaxed),
+            0,
+            "a relaxed batch committed a durable writer's work"
+        );
+        let commits = gate.commits.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(commits < 4 * 48, "{commits} commits: no writers shared one");
+        for round in 0..4 {
+            for i in 0..48 {
+                let want = i64::from(i % 7 != 3);
+                assert_eq!(
+                    rows_of(&db, round * 100 + i).await,
+                    want,
+                    "writer {round}/{i}"
+                );
+            }
+        }
         cleanup(&path);
     }
 }

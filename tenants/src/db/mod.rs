@@ -14,6 +14,7 @@ use sea_orm::{
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
+pub(crate) use batch::Durability;
 pub use scoped::{TenantDb, TenantScoped, TenantTx};
 
 use crate::ids::TenantId;
@@ -123,6 +124,10 @@ pub enum OpenError {
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
+    /// SQLite: connections with `synchronous=NORMAL`, on which relaxed write batches run
+    /// ([`Durability::Relaxed`]); `None` on PostgreSQL (a relaxed transaction there turns
+    /// `synchronous_commit` off for itself).
+    relaxed: Option<DatabaseConnection>,
     backend: Backend,
     /// SQLite has one writer at a time. Write transactions of this process queue here, in
     /// order, instead of in SQLite's busy handler, which sleeps 1 ms, 2 ms, 5 ms… between
@@ -150,46 +155,24 @@ impl Database {
             "postgres" | "postgresql" => Backend::Postgres,
             other => return Err(OpenError::Scheme(other.to_owned())),
         };
-        let mut co = ConnectOptions::new(url.to_owned());
-        co.max_connections(opts.max_connections)
-            .min_connections(if backend == Backend::Sqlite { 1 } else { 0 })
-            .acquire_timeout(opts.acquire_timeout)
-            .connect_timeout(opts.acquire_timeout)
-            .sqlx_logging(false);
-        if backend == Backend::Sqlite {
-            // A pooled SQLite connection lives in this process and cannot go stale the way a
-            // network connection can; the driver's default ping on every checkout would be
-            // one more hand-over to the connection's thread and back before each query or
-            // transaction.
-            co.test_before_acquire(false);
-            co.map_sqlx_sqlite_opts(|o| {
-                o.create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .foreign_keys(true)
-                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                    .synchronous(SqliteSynchronous::Full)
-                    // Savepoints (a write batch's members) journal the pages they change:
-                    // in memory, not in a temporary file.
-                    .pragma("temp_store", "memory")
-                    // Rows come back from the connection's thread through a bounded channel:
-                    // with room for 50 (the driver's default) a read of a few hundred rows
-                    // (a webhook claim, a page of the catalog) stops the thread every 50 rows
-                    // until the reading task has been scheduled again. Room for a whole
-                    // batch lets the thread finish the statement in one go; the channel
-                    // holds only the rows not yet taken.
-                    .row_buffer_size(ROW_BUFFER)
-            });
-            co.map_sqlx_sqlite_pool_opts(|p| p.after_connect(|c, _| Box::pin(stable_plans(c))));
+        let conn = connect(
+            url,
+            backend,
+            opts.max_connections,
+            opts,
+            SqliteSynchronous::Full,
+        )
+        .await?;
+        // Relaxed batches take turns at the gate like every writer: one open at a time, so
+        // two connections (one committing while the next batch opens) are enough.
+        let relaxed = if backend == Backend::Sqlite {
+            Some(connect(url, backend, 2, opts, SqliteSynchronous::Normal).await?)
         } else {
-            // Only a connection left idle long enough for the server, a proxy or a firewall
-            // to have dropped it is pinged before use, not every one (a round trip each).
-            co.test_before_acquire_if_idle_for(Duration::from_secs(30));
-        }
-        let conn = sea_orm::Database::connect(co)
-            .await
-            .map_err(|e| OpenError::Connect(one_line(&e.to_string())))?;
+            None
+        };
         let db = Self {
             conn,
+            relaxed,
             backend,
             write_gate: std::sync::Arc::default(),
             order_numbers: std::sync::Arc::default(),
@@ -212,7 +195,7 @@ impl Database {
     /// Reads the SQLite settings back: a pool that silently ignored one would lose data or
     /// fail under load much later.
     pub async fn check_sqlite_settings(&self) -> Result<(), OpenError> {
-        let checks: [SqliteCheck; 5] = [
+        let common: [SqliteCheck; 4] = [
             ("journal_mode", "wal", &|v| v.eq_ignore_ascii_case("wal")),
             // 2 is MEMORY
             ("temp_store", "2 (MEMORY)", &|v| v == "2"),
@@ -220,39 +203,25 @@ impl Database {
             ("busy_timeout", ">= 5000", &|v| {
                 v.parse::<u64>().is_ok_and(|ms| ms >= 5000)
             }),
-            // 2 is FULL
-            ("synchronous", "2 (FULL)", &|v| v == "2"),
         ];
-        for (pragma, expected, ok) in checks {
-            let actual = self
-                .pragma(pragma)
-                .await
-                .map_err(|e| OpenError::Connect(one_line(&e.to_string())))?;
-            if !ok(&actual) {
-                return Err(OpenError::Pragma {
-                    pragma,
-                    actual,
-                    expected: expected.to_owned(),
-                });
-            }
+        // 2 is FULL
+        let full: SqliteCheck = ("synchronous", "2 (FULL)", &|v| v == "2");
+        check_pragmas(&self.conn, common.iter().chain([&full])).await?;
+        // The relaxed connections: the same but for the flush (1 is NORMAL).
+        if let Some(relaxed) = &self.relaxed {
+            let normal: SqliteCheck = (
+                "synchronous",
+                "1 (NORMAL) on the relaxed connections",
+                &|v| v == "1",
+            );
+            check_pragmas(relaxed, common.iter().chain([&normal])).await?;
         }
         Ok(())
     }
 
     /// The value of one SQLite pragma, as text.
     pub async fn pragma(&self, name: &str) -> Result<String, sea_orm::DbErr> {
-        let row = self
-            .conn
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                format!("PRAGMA {name}"),
-            ))
-            .await?
-            .ok_or_else(|| sea_orm::DbErr::Custom(format!("PRAGMA {name} returned no row")))?;
-        if let Ok(v) = row.try_get_by_index::<String>(0) {
-            return Ok(v);
-        }
-        row.try_get_by_index::<i64>(0).map(|v| v.to_string())
+        pragma_on(&self.conn, name).await
     }
 
     /// Applies every pending migration, one process at a time: hub processes started
@@ -343,7 +312,12 @@ impl Database {
     }
 
     pub async fn close(self) -> Result<(), sea_orm::DbErr> {
-        self.conn.close().await
+        let relaxed = match self.relaxed {
+            Some(relaxed) => relaxed.close().await,
+            None => Ok(()),
+        };
+        let main = self.conn.close().await;
+        relaxed.and(main)
     }
 
     pub(crate) fn conn(&self) -> &DatabaseConnection {
@@ -366,15 +340,30 @@ impl Database {
     /// with the [`batch::Member`] whose savepoint holds the writer's work and whose
     /// `finish` commits it. Waits for the turn as long as SQLite's busy timeout, then fails
     /// like it.
+    ///
+    /// A [`Durability::Relaxed`] writer's commit does not wait for the disk: on SQLite its
+    /// batch (if it opens one) runs on a `synchronous=NORMAL` connection, on PostgreSQL the
+    /// transaction turns `synchronous_commit` off for itself.
     pub(crate) async fn begin_member(
         &self,
+        durability: Durability,
     ) -> Result<(std::sync::Arc<DatabaseTransaction>, Option<batch::Member>), sea_orm::DbErr> {
         if self.backend != Backend::Sqlite {
-            return Ok((std::sync::Arc::new(self.begin_write().await?), None));
+            let tx = self.begin_write().await?;
+            if durability == Durability::Relaxed {
+                tx.execute_unprepared("SET LOCAL synchronous_commit TO OFF")
+                    .await?;
+            }
+            return Ok((std::sync::Arc::new(tx), None));
         }
         let (tx, member) = self
             .write_gate
-            .join(SQLITE_BUSY_TIMEOUT, || self.begin_write())
+            .join(SQLITE_BUSY_TIMEOUT, durability, || async {
+                match (durability, &self.relaxed) {
+                    (Durability::Relaxed, Some(relaxed)) => begin_immediate(relaxed).await,
+                    _ => self.begin_write().await,
+                }
+            })
             .await?;
         Ok((tx, Some(member)))
     }
@@ -386,14 +375,7 @@ impl Database {
     /// PostgreSQL needs nothing of the kind.
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
         match self.backend {
-            Backend::Sqlite => {
-                self.conn
-                    .begin_with_options(TransactionOptions {
-                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                        ..Default::default()
-                    })
-                    .await
-            }
+            Backend::Sqlite => begin_immediate(&self.conn).await,
             Backend::Postgres => self.conn.begin().await,
         }
     }
@@ -414,6 +396,99 @@ impl Database {
             }
         }
     }
+}
+
+/// Reads each pragma of `checks` back on a connection of `conn`.
+async fn check_pragmas<'a>(
+    conn: &DatabaseConnection,
+    checks: impl Iterator<Item = &'a SqliteCheck>,
+) -> Result<(), OpenError> {
+    for (pragma, expected, ok) in checks {
+        let actual = pragma_on(conn, pragma)
+            .await
+            .map_err(|e| OpenError::Connect(one_line(&e.to_string())))?;
+        if !ok(&actual) {
+            return Err(OpenError::Pragma {
+                pragma,
+                actual,
+                expected: (*expected).to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// SQLite: a transaction on `conn` that holds the write lock from its start.
+async fn begin_immediate(conn: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    conn.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// The value of one SQLite pragma on a connection of `conn`, as text.
+async fn pragma_on(conn: &DatabaseConnection, name: &str) -> Result<String, sea_orm::DbErr> {
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            format!("PRAGMA {name}"),
+        ))
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::Custom(format!("PRAGMA {name} returned no row")))?;
+    if let Ok(v) = row.try_get_by_index::<String>(0) {
+        return Ok(v);
+    }
+    row.try_get_by_index::<i64>(0).map(|v| v.to_string())
+}
+
+/// A pool on `url` with the hub's settings; on SQLite with `synchronous` as given (see
+/// [`Database::open`]).
+async fn connect(
+    url: &str,
+    backend: Backend,
+    max_connections: u32,
+    opts: &DbOptions,
+    synchronous: SqliteSynchronous,
+) -> Result<DatabaseConnection, OpenError> {
+    let mut co = ConnectOptions::new(url.to_owned());
+    co.max_connections(max_connections)
+        .min_connections(if backend == Backend::Sqlite { 1 } else { 0 })
+        .acquire_timeout(opts.acquire_timeout)
+        .connect_timeout(opts.acquire_timeout)
+        .sqlx_logging(false);
+    if backend == Backend::Sqlite {
+        // A pooled SQLite connection lives in this process and cannot go stale the way a
+        // network connection can; the driver's default ping on every checkout would be
+        // one more hand-over to the connection's thread and back before each query or
+        // transaction.
+        co.test_before_acquire(false);
+        co.map_sqlx_sqlite_opts(move |o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .synchronous(synchronous)
+                // Savepoints (a write batch's members) journal the pages they change:
+                // in memory, not in a temporary file.
+                .pragma("temp_store", "memory")
+                // Rows come back from the connection's thread through a bounded channel:
+                // with room for 50 (the driver's default) a read of a few hundred rows
+                // (a webhook claim, a page of the catalog) stops the thread every 50 rows
+                // until the reading task has been scheduled again. Room for a whole
+                // batch lets the thread finish the statement in one go; the channel
+                // holds only the rows not yet taken.
+                .row_buffer_size(ROW_BUFFER)
+        });
+        co.map_sqlx_sqlite_pool_opts(|p| p.after_connect(|c, _| Box::pin(stable_plans(c))));
+    } else {
+        // Only a connection left idle long enough for the server, a proxy or a firewall
+        // to have dropped it is pinged before use, not every one (a round trip each).
+        co.test_before_acquire_if_idle_for(Duration::from_secs(30));
+    }
+    sea_orm::Database::connect(co)
+        .await
+        .map_err(|e| OpenError::Connect(one_line(&e.to_string())))
 }
 
 /// The PostgreSQL advisory lock migrations run under ("hub_migr" in ASCII). Advisory locks

@@ -82,7 +82,23 @@ impl TenantDb {
     /// transaction is then a savepoint, and [`TenantTx::commit`] returns once its batch is
     /// on disk.
     pub async fn begin_write(&self) -> Result<TenantTx, sea_orm::DbErr> {
-        let (tx, member) = self.db.begin_member().await?;
+        self.begin_write_as(super::Durability::Durable).await
+    }
+
+    /// [`begin_write`](Self::begin_write) for work whose loss in a power cut or an OS crash
+    /// (not a crash of the process) only makes it be done again: its commit does not wait
+    /// for the disk (see [`super::Durability::Relaxed`]). The webhook workers' leases and
+    /// outcomes: a lease lost sends the delivery again, an outcome lost sends it again, and
+    /// deliveries are at least once. Never for anything a user or a partner is told was done.
+    pub(crate) async fn begin_write_relaxed(&self) -> Result<TenantTx, sea_orm::DbErr> {
+        self.begin_write_as(super::Durability::Relaxed).await
+    }
+
+    async fn begin_write_as(
+        &self,
+        durability: super::Durability,
+    ) -> Result<TenantTx, sea_orm::DbErr> {
+        let (tx, member) = self.db.begin_member(durability).await?;
         let mut tx = TenantTx::bind_shared(tx, self.db.backend(), self.tenant_id()).await?;
         tx.member = member;
         tx.mail_wakes = Some(self.db.mail_wakes());

@@ -7,6 +7,15 @@
 //! Everything after the lookup runs bound to the delivery's tenant.
 //!
 //! Time comes from the caller (`now`), so a test can run three days of retries in a second.
+//!
+//! The workers' own writes (leases, outcomes, and with the outcomes an endpoint's failure
+//! clock, its disablement after 72 hours and the dead letters that follow) commit without
+//! waiting for the disk ([`TenantDb::begin_write_relaxed`]). A power cut or an OS crash (not
+//! a crash of the process) can undo the last of them: a delivery is then sent again, which
+//! at-least-once delivery allows (receivers deduplicate on `webhook-id`), and a failure clock
+//! or a disablement undone is set again by the next failed attempt. The events and the
+//! deliveries themselves are written by the changes they report, durably, and so are
+//! replays and every change made in a console or through the API.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -217,7 +226,7 @@ async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<
         return Ok(Vec::new());
     }
     let lease = async {
-        let tx = tdb.begin_write().await?;
+        let tx = tdb.begin_write_relaxed().await?;
         let mut lease = tx
             .update_many::<dl::Entity>()
             .filter(dl::Column::Id.is_in(rows.iter().map(|r| r.delivery)))
@@ -336,7 +345,7 @@ async fn let_go(
     ids: impl Iterator<Item = Uuid>,
     dead: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    let tx = tdb.begin_write().await?;
+    let tx = tdb.begin_write_relaxed().await?;
     let mut upd = tx
         .update_many::<dl::Entity>()
         .filter(dl::Column::Id.is_in(ids))
@@ -526,7 +535,7 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
         })
         .collect();
 
-    let tx = tdb.begin_write().await?;
+    let tx = tdb.begin_write_relaxed().await?;
     let mut runs: HashMap<Uuid, EndpointRun> = tx
         .find::<ep::Entity>()
         .filter(ep::Column::Id.is_in(distinct(attempts.iter().map(|a| a.job.endpoint))))
