@@ -16,6 +16,7 @@ mod m0010_ack_window;
 mod m0011_mail;
 mod m0012_quotes;
 mod m0013_webhook_queue_index;
+mod m0014_webhook_queue_visibility;
 mod tables;
 
 pub use m0004_row_level_security::secure_tenant_tables;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_mail::Migration),
             Box::new(m0012_quotes::Migration),
             Box::new(m0013_webhook_queue_index::Migration),
+            Box::new(m0014_webhook_queue_visibility::Migration),
         ]
     }
 }

@@ -163,10 +163,12 @@ impl Database {
             SqliteSynchronous::Full,
         )
         .await?;
-        // Relaxed batches take turns at the gate like every writer: one open at a time, so
-        // two connections (one committing while the next batch opens) are enough.
+        // Relaxed batches take turns at the gate like every writer: one open at a time, and
+        // the next opens once the last has committed. One connection, so that each batch
+        // finds the pages the last one read still in its cache: SQLite empties a
+        // connection's page cache whenever another connection wrote since it last read.
         let relaxed = if backend == Backend::Sqlite {
-            Some(connect(url, backend, 2, opts, SqliteSynchronous::Normal).await?)
+            Some(connect(url, backend, 1, opts, SqliteSynchronous::Normal).await?)
         } else {
             None
         };

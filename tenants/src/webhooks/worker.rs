@@ -1,7 +1,8 @@
 //! What the delivery workers call. A worker [`claim`]s what is due (found across tenants:
 //! the delivery rows carry no payload, and PostgreSQL lets workers read them; then taken
-//! with a short lease in one transaction per tenant, so two workers or two processes never
-//! send the same attempt), sends each [`Job`] through the guarded outbound client, and
+//! with a lease in one transaction per tenant, so two workers or two processes never send
+//! the same attempt; the lease moves a delivery's next attempt to its end, so a claimed
+//! delivery leaves the queue until then), sends each [`Job`] through the guarded outbound client, and
 //! [`record`]s the answers, again one transaction per tenant for a whole batch: delivered,
 //! or retried after the next wait of the schedule, or dead-lettered after the last.
 //! Everything after the lookup runs bound to the delivery's tenant.
@@ -67,16 +68,16 @@ pub async fn woken() {
     WAKE.notified().await;
 }
 
-/// A delivery that is due: what the queue's scan read of it.
+/// A delivery that is due: what the queue's scan read of it (the queue index alone).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Due {
     pub tenant: TenantId,
     pub delivery: Uuid,
-    pub endpoint: Uuid,
-    pub event: String,
 }
 
-/// The queue's condition: pending, due at `now`, not leased (or the lease lapsed).
+/// The queue's condition: pending and due at `now`. A claimed delivery is not due: its lease
+/// moved its next attempt to the lease's end, when it is due again if its worker never
+/// recorded an answer.
 fn due_filter(now: DateTime<Utc>) -> sea_orm::Condition {
     due_with_state(Expr::col(dl::Column::State), now)
 }
@@ -101,39 +102,32 @@ fn due_with_state(state: Expr, now: DateTime<Utc>) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(state.eq(State::Pending.as_str()))
         .add(dl::Column::NextAttemptAt.lte(now))
-        .add(
-            sea_orm::Condition::any()
-                .add(dl::Column::LeaseUntil.is_null())
-                .add(dl::Column::LeaseUntil.lt(now)),
-        )
 }
 
-/// Up to `limit` deliveries due at `now`, oldest due first.
+/// Up to `limit` deliveries due at `now`, oldest due first: a walk of the queue index
+/// (state, due time, key), which holds nothing a claim has taken.
 pub async fn due(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Due>> {
-    let rows: Vec<(Uuid, Uuid, Uuid, String)> = dl::Entity::find()
+    let rows: Vec<(Uuid, Uuid)> = dl::Entity::find()
         .filter(due_filter(now))
         .order_by_asc(dl::Column::NextAttemptAt)
         .select_only()
         .column(dl::Column::TenantId)
         .column(dl::Column::Id)
-        .column(dl::Column::EndpointId)
-        .column(dl::Column::EventId)
         .limit(limit)
         .into_tuple()
         .all(db.conn())
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(t, d, endpoint, event)| Due {
+        .map(|(t, d)| Due {
             tenant: TenantId::from(t),
             delivery: d,
-            endpoint,
-            event,
         })
         .collect())
 }
 
-/// When the next pending delivery falls due (`None`: nothing pending).
+/// When the next pending delivery falls due (`None`: nothing pending). A claimed delivery
+/// counts at its lease's end.
 pub async fn next_due(db: &Database) -> Result<Option<DateTime<Utc>>> {
     let row: Option<Option<DateTime<Utc>>> = dl::Entity::find()
         .filter(dl::Column::State.eq(State::Pending.as_str()))
@@ -174,11 +168,11 @@ pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<
     }
     let due = due(db, now, limit).await?;
     // Per tenant, in the queue's order.
-    let mut groups: Vec<(TenantId, Vec<Due>)> = Vec::new();
+    let mut groups: Vec<(TenantId, Vec<Uuid>)> = Vec::new();
     for d in due {
         match groups.iter_mut().find(|(t, _)| *t == d.tenant) {
-            Some((_, rows)) => rows.push(d),
-            None => groups.push((d.tenant, vec![d])),
+            Some((_, rows)) => rows.push(d.delivery),
+            None => groups.push((d.tenant, vec![d.delivery])),
         }
     }
     if groups.is_empty() {
@@ -197,7 +191,7 @@ pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<
             continue;
         };
         // One tenant's failure does not hold back the jobs claimed for the others.
-        match claim_of(&TenantDb::new(db, tenant), rows, now).await {
+        match claim_of(&TenantDb::new(db, tenant), &rows, now).await {
             Ok(more) => jobs.extend(more),
             Err(e) => {
                 tracing::error!(tenant = %tenant.id(), error = %e, "webhook delivery: a claim failed");
@@ -211,155 +205,135 @@ pub async fn claim(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<
     }
 }
 
-/// [`claim`] for one tenant's due deliveries `rows`, as the scan read them.
+/// What a lease took of one delivery.
+struct Leased {
+    attempts: i32,
+    endpoint: Uuid,
+    event: String,
+}
+
+/// [`claim`] for one tenant's due deliveries `rows` (in the queue's order), in one write:
 ///
-/// Two things at once: the lease, in the write turn for one statement (taken only on rows
-/// still due and not held, since another worker may have claimed some after the scan, and
-/// returning the rows it took), and, on another connection, the reads of what the sends
-/// need: the endpoints, and the events (never changed once written). On PostgreSQL a row
-/// another worker is leasing right now is waited for and then checked again, so it is
-/// skipped once that worker commits. A leased delivery whose endpoint was disabled is
-/// dead-lettered (a second write, only then); an endpoint disabled after it was read here
-/// gets this one attempt more, as one disabled just after the lease would.
-async fn claim_of(tdb: &TenantDb, rows: Vec<Due>, now: DateTime<Utc>) -> Result<Vec<Job>> {
+/// 1. the lease, taken only on rows still due (another worker may have claimed some after
+///    the scan): it moves each one's next attempt to the lease's end, so that no scan meets
+///    it again unless its worker dies before recording an answer; it returns what the sends
+///    need to look up. On PostgreSQL a row another worker is leasing right now is waited for
+///    and then checked again, so it is skipped once that worker commits;
+/// 2. in the same transaction (the same connection, whose pages the lease just read), the
+///    endpoints and the events' bodies (never changed once written);
+/// 3. a leased delivery whose endpoint was disabled is dead-lettered. An endpoint disabled
+///    after this claim gets this one attempt more, as one disabled just after it would.
+///
+/// If a read fails, the lease rolls back with it.
+async fn claim_of(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<Vec<Job>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let lease = async {
-        let tx = tdb.begin_write_relaxed().await?;
-        let mut lease = tx
-            .update_many::<dl::Entity>()
-            .filter(dl::Column::Id.is_in(rows.iter().map(|r| r.delivery)))
-            .filter(still_due(now))
-            .col_expr(dl::Column::LeaseUntil, Expr::value(Some(now + LEASE)))
-            .into_query();
-        lease.returning(
-            sea_orm::sea_query::Query::returning().columns([dl::Column::Id, dl::Column::Attempts]),
+    let tx = tdb.begin_write_relaxed().await?;
+    let mut lease = tx
+        .update_many::<dl::Entity>()
+        .filter(dl::Column::Id.is_in(rows.iter().copied()))
+        .filter(still_due(now))
+        .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now + LEASE)))
+        .col_expr(dl::Column::LeaseUntil, Expr::value(Some(now + LEASE)))
+        .into_query();
+    lease.returning(sea_orm::sea_query::Query::returning().columns([
+        dl::Column::Id,
+        dl::Column::Attempts,
+        dl::Column::EndpointId,
+        dl::Column::EventId,
+    ]));
+    let mut leased: HashMap<Uuid, Leased> = HashMap::with_capacity(rows.len());
+    for row in tx.conn().query_all(&lease).await? {
+        leased.insert(
+            row.try_get("", "id")?,
+            Leased {
+                attempts: row.try_get("", "attempts")?,
+                endpoint: row.try_get("", "endpoint_id")?,
+                event: row.try_get("", "event_id")?,
+            },
         );
-        // Each leased row's attempts as the lease found them.
-        let mut leased: HashMap<Uuid, i32> = HashMap::with_capacity(rows.len());
-        for row in tx.conn().query_all(&lease).await? {
-            leased.insert(row.try_get("", "id")?, row.try_get("", "attempts")?);
-        }
-        tx.commit().await?;
-        Ok::<_, crate::Error>(leased)
-    };
-    let reads = async {
-        let rtx = tdb.begin().await?;
-        let endpoints: HashMap<Uuid, ep::Model> = rtx
-            .find::<ep::Entity>()
-            .filter(ep::Column::Id.is_in(distinct(rows.iter().map(|r| r.endpoint))))
-            .all(rtx.conn())
-            .await?
-            .into_iter()
-            .map(|e| (e.id, e))
-            .collect();
-        let events: HashMap<String, ev::Model> = rtx
-            .find::<ev::Entity>()
-            .filter(ev::Column::Id.is_in(distinct(rows.iter().map(|r| r.event.clone()))))
-            .all(rtx.conn())
-            .await?
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect();
-        rtx.commit().await?;
-        Ok::<_, crate::Error>((endpoints, events))
-    };
-    // Both run to the end (a write cut off inside its commit would fail the write batch
-    // it shares); a lease taken for reads that failed is given back at once.
-    let (leased, read) = tokio::join!(lease, reads);
-    let leased = leased?;
-    let (endpoints, events) = match read {
-        Ok(read) => read,
-        Err(e) => {
-            if !leased.is_empty()
-                && let Err(undo) = let_go(tdb, leased.keys().copied(), None).await
-            {
-                tracing::error!(error = %undo, "webhook delivery: could not give back a lease (it lapses)");
-            }
-            return Err(e);
-        }
-    };
-
-    let stopped: Vec<Uuid> = rows
-        .iter()
-        .filter(|r| leased.contains_key(&r.delivery))
-        .filter(|r| !endpoints.get(&r.endpoint).is_some_and(|e| e.enabled))
-        .map(|r| r.delivery)
-        .collect();
-    if !stopped.is_empty()
-        && let Err(e) = let_go(tdb, stopped.iter().copied(), Some(now)).await
-    {
-        // Their leases lapse, and a later claim dead-letters them.
-        tracing::error!(error = %e, "webhook delivery: could not dead-letter deliveries to a disabled endpoint");
     }
+    if leased.is_empty() {
+        // Nothing written: the transaction ends as it began.
+        tx.commit().await?;
+        return Ok(Vec::new());
+    }
+    let endpoints: HashMap<Uuid, ep::Model> = tx
+        .find::<ep::Entity>()
+        .filter(ep::Column::Id.is_in(distinct(leased.values().map(|l| l.endpoint))))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let events: HashMap<String, String> = tx
+        .find::<ev::Entity>()
+        .filter(ev::Column::Id.is_in(distinct(leased.values().map(|l| l.event.clone()))))
+        .select_only()
+        .column(ev::Column::Id)
+        .column(ev::Column::Payload)
+        .into_tuple::<(String, String)>()
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .collect();
+    let stopped: Vec<Uuid> = leased
+        .iter()
+        .filter(|(_, l)| !endpoints.get(&l.endpoint).is_some_and(|e| e.enabled))
+        .map(|(id, _)| *id)
+        .collect();
+    if !stopped.is_empty() {
+        tx.defer_update(endpoint_disabled(
+            dl::Entity::update_many()
+                .filter(dl::Column::Id.is_in(stopped))
+                .filter(state_by_key().eq(State::Pending.as_str())),
+            now,
+        ));
+    }
+    tx.commit().await?;
 
     let ts = now.timestamp();
     // In the queue's order, as the scan returned them.
     let mut jobs = Vec::with_capacity(leased.len());
-    for d in rows {
-        let Some(attempts) = leased.get(&d.delivery) else {
+    for id in rows {
+        let Some(l) = leased.get(id) else {
             // Another worker took it, or it is no longer due.
             continue;
         };
-        let Some(endpoint) = endpoints.get(&d.endpoint).filter(|e| e.enabled) else {
+        let Some(endpoint) = endpoints.get(&l.endpoint).filter(|e| e.enabled) else {
             // Dead-lettered above.
             continue;
         };
-        let Some(event) = events.get(&d.event) else {
+        let Some(payload) = events.get(&l.event) else {
             // An event is not deleted while a delivery names it (a foreign key), so this
             // does not happen; the lease lapses.
-            tracing::error!(delivery = %d.delivery, "webhook delivery without its event");
+            tracing::error!(delivery = %id, "webhook delivery without its event");
             continue;
         };
-        let mut signature = sign(&endpoint.secret, &event.id, ts, &event.payload)?;
+        let mut signature = sign(&endpoint.secret, &l.event, ts, payload)?;
         if let (Some(prev), Some(until)) = (&endpoint.previous_secret, endpoint.previous_until)
             && until > now
         {
             signature.push(' ');
-            signature.push_str(&sign(prev, &event.id, ts, &event.payload)?);
+            signature.push_str(&sign(prev, &l.event, ts, payload)?);
         }
         jobs.push(Job {
             db: tdb.clone(),
-            delivery: d.delivery,
+            delivery: *id,
             endpoint: endpoint.id,
-            attempt: attempts + 1,
+            attempt: l.attempts + 1,
             url: endpoint.url.clone(),
             headers: vec![
                 ("content-type", "application/json".into()),
-                ("webhook-id", event.id.clone()),
+                ("webhook-id", l.event.clone()),
                 ("webhook-timestamp", ts.to_string()),
                 ("webhook-signature", signature),
             ],
-            body: event.payload.clone(),
+            body: payload.clone(),
         });
     }
     Ok(jobs)
-}
-
-/// Lets go of the leases this claim took on `ids` (still pending): dead-lettered at `dead`
-/// (their endpoint is disabled), or given back so that the next claim takes them instead of
-/// waiting for the lease to lapse (the claim cannot send them).
-async fn let_go(
-    tdb: &TenantDb,
-    ids: impl Iterator<Item = Uuid>,
-    dead: Option<DateTime<Utc>>,
-) -> Result<()> {
-    let tx = tdb.begin_write_relaxed().await?;
-    let mut upd = tx
-        .update_many::<dl::Entity>()
-        .filter(dl::Column::Id.is_in(ids))
-        .filter(state_by_key().eq(State::Pending.as_str()))
-        .col_expr(
-            dl::Column::LeaseUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        );
-    if let Some(now) = dead {
-        upd = endpoint_disabled(upd, now);
-    }
-    upd.exec(tx.conn()).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Dead-letters the deliveries `upd` selects: their endpoint is disabled.
@@ -370,6 +344,10 @@ fn endpoint_disabled(
     upd.col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
         .col_expr(
             dl::Column::NextAttemptAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            dl::Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(dl::Column::LastError, Expr::value("endpoint disabled"))
