@@ -5,45 +5,29 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::tables::replace_index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+const TABLE: &str = "webhook_deliveries";
 const OLD: &str = "ix_webhook_deliveries_due";
 const NEW: &str = "ix_webhook_deliveries_queue";
-
-/// The index `name` on the deliveries' columns `cols`.
-fn index(name: &str, cols: &[&str]) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(name).table(Alias::new("webhook_deliveries"));
-    for c in cols {
-        idx.col(Alias::new(*c));
-    }
-    idx.to_owned()
-}
-
-fn drop(name: &str) -> IndexDropStatement {
-    Index::drop()
-        .name(name)
-        .table(Alias::new("webhook_deliveries"))
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(index(
-                NEW,
-                &["state", "next_attempt_at", "lease_until", "tenant_id", "id"],
-            ))
-            .await?;
-        manager.drop_index(drop(OLD)).await
+        replace_index(
+            manager,
+            TABLE,
+            OLD,
+            NEW,
+            &["state", "next_attempt_at", "lease_until", "tenant_id", "id"],
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(index(OLD, &["state", "next_attempt_at"]))
-            .await?;
-        manager.drop_index(drop(NEW)).await
+        replace_index(manager, TABLE, NEW, OLD, &["state", "next_attempt_at"]).await
     }
 }

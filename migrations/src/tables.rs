@@ -1,4 +1,4 @@
-//! Pieces every migration that adds tenant-owned tables uses.
+//! Pieces the migrations share: for tenant-owned tables, and for re-indexing one.
 
 use sea_orm_migration::prelude::*;
 
@@ -20,4 +20,24 @@ pub fn ts(col: impl IntoIden) -> ColumnDef {
         .timestamp_with_time_zone()
         .not_null()
         .to_owned()
+}
+
+/// Replaces the index `old` of `table` with `new`, on `cols` in that order (created first, so
+/// the table is never without one).
+pub async fn replace_index(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    old: &str,
+    new: &str,
+    cols: &[&str],
+) -> Result<(), DbErr> {
+    let mut idx = Index::create();
+    idx.name(new).table(Alias::new(table));
+    for c in cols {
+        idx.col(Alias::new(*c));
+    }
+    manager.create_index(idx.to_owned()).await?;
+    manager
+        .drop_index(Index::drop().name(old).table(Alias::new(table)).to_owned())
+        .await
 }
