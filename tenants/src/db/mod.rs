@@ -124,7 +124,7 @@ pub enum OpenError {
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
-    /// SQLite: connections with `synchronous=NORMAL`, on which relaxed write batches run
+    /// SQLite: one connection with `synchronous=NORMAL`, on which relaxed write batches run
     /// ([`Durability::Relaxed`]); `None` on PostgreSQL (a relaxed transaction there turns
     /// `synchronous_commit` off for itself).
     relaxed: Option<DatabaseConnection>,
@@ -209,11 +209,11 @@ impl Database {
         // 2 is FULL
         let full: SqliteCheck = ("synchronous", "2 (FULL)", &|v| v == "2");
         check_pragmas(&self.conn, common.iter().chain([&full])).await?;
-        // The relaxed connections: the same but for the flush (1 is NORMAL).
+        // The relaxed connection: the same but for the flush (1 is NORMAL).
         if let Some(relaxed) = &self.relaxed {
             let normal: SqliteCheck = (
                 "synchronous",
-                "1 (NORMAL) on the relaxed connections",
+                "1 (NORMAL) on the relaxed connection",
                 &|v| v == "1",
             );
             check_pragmas(relaxed, common.iter().chain([&normal])).await?;
