@@ -17,6 +17,8 @@ mod m0011_mail;
 mod m0012_quotes;
 mod m0013_webhook_queue_index;
 mod m0014_webhook_queue_visibility;
+mod m0015_webhook_delivered_attempt;
+mod m0016_webhook_queue_pending;
 mod tables;
 
 pub use m0004_row_level_security::secure_tenant_tables;
@@ -41,6 +43,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_quotes::Migration),
             Box::new(m0013_webhook_queue_index::Migration),
             Box::new(m0014_webhook_queue_visibility::Migration),
+            Box::new(m0015_webhook_delivered_attempt::Migration),
+            Box::new(m0016_webhook_queue_pending::Migration),
         ]
     }
 }

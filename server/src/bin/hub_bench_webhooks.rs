@@ -456,7 +456,9 @@ async fn run(args: Args) -> Result<String, String> {
 
     // The bare client: the same bodies and headers, the same receiver, the same concurrency.
     clear(&sink);
+    eprintln!("hub-bench-webhooks: bare client posting {n}");
     let bare_secs = post_bare(&client, &hook_url, got, args.concurrency).await?;
+    eprintln!("hub-bench-webhooks: bare client done");
     let bare_eps = n as f64 / bare_secs;
     let received = sink
         .lock()

@@ -59,10 +59,21 @@ impl TenantDb {
         Prebuilt::insert_many(self.tenant_id(), backend_of(self.db.backend()), models)
     }
 
-    /// An update limited to this tenant, built ahead like
-    /// [`prebuild_insert_many`](Self::prebuild_insert_many).
-    pub(crate) fn prebuild_update<E: TenantScoped>(&self, update: UpdateMany<E>) -> Prebuilt {
-        Prebuilt::update(self.tenant_id(), backend_of(self.db.backend()), update)
+    /// An update limited to this tenant and joined with the rows `from` (an `UPDATE … FROM`,
+    /// as SQLite and PostgreSQL both write it), built ahead like
+    /// [`prebuild_insert_many`](Self::prebuild_insert_many): each updated row takes values
+    /// of the row it joins, so one statement gives each row values of its own.
+    pub(crate) fn prebuild_update_from<E: TenantScoped>(
+        &self,
+        update: UpdateMany<E>,
+        from: sea_orm::sea_query::TableRef,
+    ) -> Prebuilt {
+        Prebuilt::update_from(
+            self.tenant_id(),
+            backend_of(self.db.backend()),
+            update,
+            from,
+        )
     }
 
     /// Starts a transaction bound to the tenant. On PostgreSQL it sets `app.tenant_id` for
@@ -144,6 +155,23 @@ impl Prebuilt {
         Self {
             tenant,
             stmt: update.build(backend),
+        }
+    }
+
+    /// [`update`](Self::update) with a `FROM` of `from`.
+    fn update_from<E: TenantScoped>(
+        tenant: TenantId,
+        backend: DbBackend,
+        update: UpdateMany<E>,
+        from: sea_orm::sea_query::TableRef,
+    ) -> Self {
+        let mut query = update
+            .filter(E::tenant_column().eq(tenant.as_uuid()))
+            .into_query();
+        query.from(from);
+        Self {
+            tenant,
+            stmt: backend.build(&query),
         }
     }
 }

@@ -225,20 +225,33 @@ pub async fn get(db: &TenantDb, id: Uuid) -> Result<DeliveryDetail> {
         .all(tx.conn())
         .await?;
     tx.commit().await?;
+    let mut attempts: Vec<Attempt> = attempts
+        .into_iter()
+        .map(|a| Attempt {
+            attempt: a.attempt.max(0) as u32,
+            started_at: a.started_at,
+            duration_ms: a.duration_ms.max(0) as u32,
+            status: a.status.and_then(|s| u16::try_from(s).ok()),
+            error: a.error,
+            response_body: a.response_body,
+        })
+        .collect();
+    // The attempt that delivered it is kept on its row.
+    if let Some(started_at) = d.delivered_started_at {
+        attempts.push(Attempt {
+            attempt: d.delivered_attempt.unwrap_or(0).max(0) as u32,
+            started_at,
+            duration_ms: d.delivered_duration_ms.unwrap_or(0).max(0) as u32,
+            status: d.delivered_status.and_then(|s| u16::try_from(s).ok()),
+            error: None,
+            response_body: d.delivered_body.clone(),
+        });
+        attempts.sort_by_key(|a| (a.started_at, a.attempt));
+    }
     Ok(DeliveryDetail {
         delivery: to_delivery(d, event.event_type),
         payload: event.payload,
-        attempts: attempts
-            .into_iter()
-            .map(|a| Attempt {
-                attempt: a.attempt.max(0) as u32,
-                started_at: a.started_at,
-                duration_ms: a.duration_ms.max(0) as u32,
-                status: a.status.and_then(|s| u16::try_from(s).ok()),
-                error: a.error,
-                response_body: a.response_body,
-            })
-            .collect(),
+        attempts,
     })
 }
 
@@ -268,7 +281,12 @@ pub async fn replay(db: &TenantDb, id: Uuid, now: DateTime<Utc>) -> Result<Deliv
             "this delivery has not been attempted yet; it goes out on its own".into(),
         ));
     }
-    requeue(&tx, dl::Column::Id.eq(id), now).await?;
+    requeue(
+        &tx,
+        sea_orm::Condition::all().add(dl::Column::Id.eq(id)),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let detail = get(db, id).await?;
     super::worker::wake();
@@ -301,21 +319,21 @@ pub async fn replay_dead(db: &TenantDb, endpoint: Option<Uuid>, now: DateTime<Ut
     Ok(n)
 }
 
+/// Puts the deliveries `cond` selects back in the queue, due now, with a fresh schedule.
+/// The attempt that delivered one (kept on its row) goes to the log first, so the log keeps
+/// it when the next attempt takes its place.
 async fn requeue(
     tx: &crate::db::TenantTx,
-    cond: impl sea_orm::sea_query::IntoCondition,
+    cond: sea_orm::Condition,
     now: DateTime<Utc>,
 ) -> Result<u64> {
+    super::worker::keep_in_log(tx, cond.clone()).await?;
     let done = tx
         .update_many::<dl::Entity>()
         .filter(cond)
         .col_expr(dl::Column::State, Expr::value(State::Pending.as_str()))
         .col_expr(dl::Column::Attempts, Expr::value(0))
         .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now)))
-        .col_expr(
-            dl::Column::LeaseUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
         .col_expr(dl::Column::UpdatedAt, Expr::value(now))
         .exec(tx.conn())
         .await?;

@@ -78,11 +78,17 @@ pub mod deliveries {
         pub state: String,
         pub attempts: i32,
         pub next_attempt_at: Option<DateTimeUtc>,
-        pub lease_until: Option<DateTimeUtc>,
         pub last_status: Option<i32>,
         pub last_error: Option<String>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// The attempt that delivered it (all five `None` until then); every other attempt
+        /// is a row of `webhook_attempts`.
+        pub delivered_attempt: Option<i32>,
+        pub delivered_status: Option<i32>,
+        pub delivered_started_at: Option<DateTimeUtc>,
+        pub delivered_duration_ms: Option<i32>,
+        pub delivered_body: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -251,11 +251,12 @@ pub(crate) fn defer_event(
                 state: Set(deliveries::State::Pending.as_str().to_owned()),
                 attempts: Set(0),
                 next_attempt_at: Set(Some(now)),
-                lease_until: Set(None),
                 last_status: Set(None),
                 last_error: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                // Null until it is delivered.
+                ..Default::default()
             })
             .collect(),
     );

@@ -18,11 +18,13 @@
 //! deliveries themselves are written by the changes they report, durably, and so are
 //! replays and every change made in a console or through the API.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait as _, IntoCondition, IntoIden as _, TableRef, ValueTuple,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait as _, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait as _, Set,
@@ -32,7 +34,7 @@ use uuid::Uuid;
 use super::deliveries::State;
 use super::entity::{attempts as at, deliveries as dl, endpoints as ep, events as ev};
 use super::{DISABLE_AFTER, JITTER_PERCENT, MAX_ATTEMPTS, SCHEDULE, sign};
-use crate::db::{Database, TenantDb};
+use crate::db::{Database, TenantDb, TenantTx};
 use crate::error::Result;
 use crate::ids::TenantId;
 use crate::registry;
@@ -79,7 +81,17 @@ pub struct Due {
 /// moved its next attempt to the lease's end, when it is due again if its worker never
 /// recorded an answer.
 fn due_filter(now: DateTime<Utc>) -> sea_orm::Condition {
-    due_with_state(Expr::col(dl::Column::State), now)
+    sea_orm::Condition::all()
+        .add(pending())
+        .add(dl::Column::NextAttemptAt.lte(now))
+}
+
+/// `state = 'pending'` with the value written into the statement, not bound: the queue index
+/// holds the pending deliveries only (a partial index), and SQLite and PostgreSQL use it only
+/// for a condition they can see implies the index's own.
+fn pending() -> Expr {
+    Expr::col((dl::Entity, dl::Column::State))
+        .eq(Expr::cust(format!("'{}'", State::Pending.as_str())))
 }
 
 /// [`due_filter`] for rows picked by their key: the state is wrapped in an expression so
@@ -104,8 +116,9 @@ fn due_with_state(state: Expr, now: DateTime<Utc>) -> sea_orm::Condition {
         .add(dl::Column::NextAttemptAt.lte(now))
 }
 
-/// Up to `limit` deliveries due at `now`, oldest due first: a walk of the queue index
-/// (state, due time, key), which holds nothing a claim has taken.
+/// Up to `limit` deliveries due at `now`, oldest due first: a walk of the queue index (the
+/// pending deliveries by due time and key), which holds nothing delivered or dead, and
+/// nothing a claim has taken before its lease's end.
 pub async fn due(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Due>> {
     let rows: Vec<(Uuid, Uuid)> = dl::Entity::find()
         .filter(due_filter(now))
@@ -130,7 +143,7 @@ pub async fn due(db: &Database, now: DateTime<Utc>, limit: u64) -> Result<Vec<Du
 /// counts at its lease's end.
 pub async fn next_due(db: &Database) -> Result<Option<DateTime<Utc>>> {
     let row: Option<Option<DateTime<Utc>>> = dl::Entity::find()
-        .filter(dl::Column::State.eq(State::Pending.as_str()))
+        .filter(pending())
         .select_only()
         .column_as(dl::Column::NextAttemptAt.min(), "next")
         .into_tuple()
@@ -235,7 +248,6 @@ async fn claim_of(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<V
         .filter(dl::Column::Id.is_in(rows.iter().copied()))
         .filter(still_due(now))
         .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now + LEASE)))
-        .col_expr(dl::Column::LeaseUntil, Expr::value(Some(now + LEASE)))
         .into_query();
     lease.returning(sea_orm::sea_query::Query::returning().columns([
         dl::Column::Id,
@@ -344,10 +356,6 @@ fn endpoint_disabled(
     upd.col_expr(dl::Column::State, Expr::value(State::Dead.as_str()))
         .col_expr(
             dl::Column::NextAttemptAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            dl::Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(dl::Column::LastError, Expr::value("endpoint disabled"))
@@ -462,56 +470,44 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
         return Ok(Vec::new());
     };
     let tdb = &first.job.db;
+    // The attempt that delivered each delivery is kept on its row (the last one, should a
+    // delivery be in the batch twice: its lease lapsed and it was claimed again); every other
+    // attempt is a row of the log.
+    let mut kept: HashMap<Uuid, usize> = HashMap::new();
+    for (i, a) in attempts.iter().enumerate() {
+        if a.outcome.delivered() {
+            kept.insert(a.job.delivery, i);
+        }
+    }
     // What does not depend on the endpoints' failure clocks is built before the write turn:
-    // the attempts, and the delivered rows by (attempt, status) (in the usual batch, one
-    // statement for all).
+    // the log's rows, and one update of the delivered rows, each with its own attempt.
     let log = tdb.prebuild_insert_many(
         attempts
             .iter()
-            .map(|a| at::ActiveModel {
-                tenant_id: Set(Uuid::nil()),
-                id: Set(Uuid::now_v7()),
-                delivery_id: Set(a.job.delivery),
-                attempt: Set(a.job.attempt),
-                started_at: Set(a.started),
-                duration_ms: Set(i32::try_from(a.outcome.duration_ms).unwrap_or(i32::MAX)),
-                status: Set(a.outcome.status.map(i32::from)),
-                error: Set(a.outcome.error.as_deref().map(|e| truncate(e, 300))),
-                response_body: Set(a.outcome.body.as_deref().map(|b| truncate(b, KEEP_BODY))),
+            .enumerate()
+            .filter(|(i, a)| kept.get(&a.job.delivery) != Some(i))
+            .map(|(_, a)| {
+                log_row(
+                    a.job.delivery,
+                    a.job.attempt,
+                    a.started,
+                    a.outcome.duration_ms,
+                    a.outcome.status,
+                    a.outcome.error.as_deref(),
+                    a.outcome.body.as_deref(),
+                )
             })
             .collect(),
     );
-    let mut delivered: BTreeMap<(i32, u16), Vec<Uuid>> = BTreeMap::new();
-    for a in attempts {
-        if let Some(status) = a.outcome.status.filter(|_| a.outcome.delivered()) {
-            delivered
-                .entry((a.job.attempt, status))
-                .or_default()
-                .push(a.job.delivery);
-        }
-    }
-    let delivered: Vec<_> = delivered
-        .into_iter()
-        .map(|((attempt, status), ids)| {
-            tdb.prebuild_update(
-                dl::Entity::update_many()
-                    .filter(dl::Column::Id.is_in(ids))
-                    .col_expr(dl::Column::State, Expr::value(State::Delivered.as_str()))
-                    .col_expr(
-                        dl::Column::NextAttemptAt,
-                        Expr::value(Option::<DateTime<Utc>>::None),
-                    )
-                    .col_expr(dl::Column::Attempts, Expr::value(attempt))
-                    .col_expr(
-                        dl::Column::LeaseUntil,
-                        Expr::value(Option::<DateTime<Utc>>::None),
-                    )
-                    .col_expr(dl::Column::LastStatus, Expr::value(Some(i32::from(status))))
-                    .col_expr(dl::Column::LastError, Expr::value(Option::<String>::None))
-                    .col_expr(dl::Column::UpdatedAt, Expr::value(now)),
-            )
-        })
-        .collect();
+    let mut kept: Vec<usize> = kept.into_values().collect();
+    kept.sort_unstable();
+    let delivered = (!kept.is_empty()).then(|| {
+        tdb.prebuild_update_from(
+            delivered_update(now),
+            delivered_values(kept.iter().map(|&i| attempts[i])),
+        )
+    });
+    let delivered_ids: Vec<Uuid> = kept.iter().map(|&i| attempts[i].job.delivery).collect();
 
     let tx = tdb.begin_write_relaxed().await?;
     let mut runs: HashMap<Uuid, EndpointRun> = tx
@@ -533,6 +529,11 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
         .collect();
     if let Some(log) = log {
         tx.defer_prebuilt(log)?;
+    }
+    // A delivery that was delivered before (a second send after a lapsed lease) keeps this
+    // attempt on its row: the one it had goes to the log first.
+    if !delivered_ids.is_empty() {
+        keep_in_log(&tx, dl::Column::Id.is_in(delivered_ids)).await?;
     }
 
     let mut out = Vec::with_capacity(attempts.len());
@@ -576,10 +577,6 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
                 .col_expr(dl::Column::NextAttemptAt, Expr::value(next))
                 .col_expr(dl::Column::Attempts, Expr::value(job.attempt))
                 .col_expr(
-                    dl::Column::LeaseUntil,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .col_expr(
                     dl::Column::LastStatus,
                     Expr::value(a.outcome.status.map(i32::from)),
                 )
@@ -593,7 +590,7 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
     }
     // After the failures, as when each was written on its own: a delivery in the batch twice
     // (its lease lapsed and it was claimed again) ends delivered if either attempt was.
-    for d in delivered {
+    if let Some(d) = delivered {
         tx.defer_prebuilt(d)?;
     }
     for (endpoint, run) in &runs {
@@ -628,6 +625,151 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
     }
     tx.commit().await?;
     Ok(out)
+}
+
+/// A row of the delivery log (`webhook_attempts`), for the transaction's tenant.
+pub(super) fn log_row(
+    delivery: Uuid,
+    attempt: i32,
+    started: DateTime<Utc>,
+    duration_ms: u32,
+    status: Option<u16>,
+    error: Option<&str>,
+    body: Option<&str>,
+) -> at::ActiveModel {
+    at::ActiveModel {
+        tenant_id: Set(Uuid::nil()),
+        id: Set(Uuid::now_v7()),
+        delivery_id: Set(delivery),
+        attempt: Set(attempt),
+        started_at: Set(started),
+        duration_ms: Set(i32::try_from(duration_ms).unwrap_or(i32::MAX)),
+        status: Set(status.map(i32::from)),
+        error: Set(error.map(|e| truncate(e, 300))),
+        response_body: Set(body.map(|b| truncate(b, KEEP_BODY))),
+    }
+}
+
+/// The name the delivered attempts' values go by in [`delivered_update`]. Its columns are
+/// `column1`… in the order [`delivered_values`] gives them: SQLite and PostgreSQL both name
+/// the columns of a `VALUES` list so.
+const DELIVERED: &str = "delivered";
+
+fn delivered_col(n: u8) -> Expr {
+    Expr::col((Alias::new(DELIVERED), Alias::new(format!("column{n}"))))
+}
+
+/// Marks delivered the rows joined with [`delivered_values`] (one statement), each keeping
+/// the attempt that delivered it.
+fn delivered_update(now: DateTime<Utc>) -> sea_orm::UpdateMany<dl::Entity> {
+    dl::Entity::update_many()
+        .filter(
+            Expr::col((dl::Entity, dl::Column::Id))
+                .equals((Alias::new(DELIVERED), Alias::new("column1"))),
+        )
+        .col_expr(dl::Column::State, Expr::value(State::Delivered.as_str()))
+        .col_expr(
+            dl::Column::NextAttemptAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(dl::Column::Attempts, delivered_col(2))
+        .col_expr(dl::Column::LastStatus, delivered_col(3))
+        .col_expr(dl::Column::LastError, Expr::value(Option::<String>::None))
+        .col_expr(dl::Column::UpdatedAt, Expr::value(now))
+        .col_expr(dl::Column::DeliveredAttempt, delivered_col(2))
+        .col_expr(dl::Column::DeliveredStatus, delivered_col(3))
+        .col_expr(dl::Column::DeliveredStartedAt, delivered_col(4))
+        .col_expr(dl::Column::DeliveredDurationMs, delivered_col(5))
+        .col_expr(dl::Column::DeliveredBody, delivered_col(6))
+}
+
+/// The delivered attempts as rows of values for [`delivered_update`]: the delivery, the
+/// attempt's number, the status, when it started, how long it took, the start of the answer.
+fn delivered_values<'a>(attempts: impl Iterator<Item = &'a Attempt>) -> TableRef {
+    let rows = attempts
+        .map(|a| {
+            ValueTuple::Many(vec![
+                a.job.delivery.into(),
+                a.job.attempt.into(),
+                a.outcome.status.map(i32::from).into(),
+                a.started.into(),
+                i32::try_from(a.outcome.duration_ms)
+                    .unwrap_or(i32::MAX)
+                    .into(),
+                a.outcome
+                    .body
+                    .as_deref()
+                    .map(|b| truncate(b, KEEP_BODY))
+                    .into(),
+            ])
+        })
+        .collect();
+    TableRef::ValuesList(rows, Alias::new(DELIVERED).into_iden())
+}
+
+/// Before another attempt takes its place: moves the attempt that delivered each delivery
+/// `cond` selects (those that have one) from its row to the log, held back with the
+/// transaction's writes.
+pub(super) async fn keep_in_log(tx: &TenantTx, cond: impl IntoCondition) -> Result<()> {
+    type Kept = (
+        Uuid,
+        Option<i32>,
+        Option<i32>,
+        Option<DateTime<Utc>>,
+        Option<i32>,
+        Option<String>,
+    );
+    let cond = cond.into_condition();
+    let kept: Vec<Kept> = tx
+        .find::<dl::Entity>()
+        .filter(cond)
+        .filter(dl::Column::DeliveredStartedAt.is_not_null())
+        .select_only()
+        .column(dl::Column::Id)
+        .column(dl::Column::DeliveredAttempt)
+        .column(dl::Column::DeliveredStatus)
+        .column(dl::Column::DeliveredStartedAt)
+        .column(dl::Column::DeliveredDurationMs)
+        .column(dl::Column::DeliveredBody)
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = kept.iter().map(|k| k.0).collect();
+    tx.defer_insert_many(
+        kept.into_iter()
+            .filter_map(|(id, attempt, status, started, duration, body)| {
+                Some(log_row(
+                    id,
+                    attempt.unwrap_or(0),
+                    started?,
+                    u32::try_from(duration.unwrap_or(0)).unwrap_or(0),
+                    status.and_then(|s| u16::try_from(s).ok()),
+                    None,
+                    body.as_deref(),
+                ))
+            })
+            .collect(),
+    );
+    let no_int = || Expr::value(Option::<i32>::None);
+    tx.defer_update(
+        dl::Entity::update_many()
+            .filter(dl::Column::Id.is_in(ids))
+            .col_expr(dl::Column::DeliveredAttempt, no_int())
+            .col_expr(dl::Column::DeliveredStatus, no_int())
+            .col_expr(
+                dl::Column::DeliveredStartedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(dl::Column::DeliveredDurationMs, no_int())
+            .col_expr(
+                dl::Column::DeliveredBody,
+                Expr::value(Option::<String>::None),
+            ),
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -786,3 +786,96 @@ async fn a_delivery_sent_twice_after_its_lease_lapsed_ends_delivered_if_either_a
     assert_eq!(d.delivery.state, State::Delivered, "{d:?}");
     assert_eq!(d.attempts.len(), 2, "{d:?}");
 }
+
+#[tokio::test]
+async fn the_log_keeps_every_successful_attempt_through_replays_and_second_sends() {
+    let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
+        return;
+    };
+    let (db, _rx, _) = north_with_endpoint(&app).await;
+    let (master, rows) = price_change(&app, 4).await;
+    price_list::upsert(&db, &master, &rows)
+        .await
+        .expect("upsert");
+    let answered = |job: worker::Job, status: u16, body: &str, started| worker::Attempt {
+        job,
+        outcome: worker::Outcome {
+            status: Some(status),
+            body: Some(body.into()),
+            duration_ms: 7,
+            ..worker::Outcome::default()
+        },
+        started,
+    };
+    let claim_one = |at| {
+        let db = app.db.clone();
+        async move {
+            let mut jobs = worker::claim(&db, at, 10).await.expect("claim");
+            assert_eq!(jobs.len(), 1, "one delivery due");
+            jobs.remove(0)
+        }
+    };
+
+    // Delivered at the first attempt: the log shows it, with what the receiver answered.
+    let t1 = Utc::now();
+    let job = claim_one(t1).await;
+    let delivery = job.delivery;
+    worker::record(vec![answered(job, 204, "first", t1)], t1)
+        .await
+        .expect("record");
+    let d = deliveries::get(&db, delivery).await.expect("delivery");
+    assert_eq!(d.delivery.state, State::Delivered, "{d:?}");
+    assert_eq!(d.delivery.attempts, 1);
+    assert_eq!(d.attempts.len(), 1, "{d:?}");
+    assert_eq!(
+        (
+            d.attempts[0].attempt,
+            d.attempts[0].status,
+            d.attempts[0].duration_ms
+        ),
+        (1, Some(204), 7)
+    );
+    assert_eq!(d.attempts[0].response_body.as_deref(), Some("first"));
+
+    // Replayed and delivered again: both successes are in the log, oldest first.
+    let t2 = t1 + Duration::minutes(5);
+    deliveries::replay(&db, delivery, t2).await.expect("replay");
+    let job = claim_one(t2).await;
+    worker::record(vec![answered(job, 200, "second", t2)], t2)
+        .await
+        .expect("record");
+    let d = deliveries::get(&db, delivery).await.expect("delivery");
+    assert_eq!(d.delivery.state, State::Delivered, "{d:?}");
+    let got: Vec<_> = d
+        .attempts
+        .iter()
+        .map(|a| (a.status, a.response_body.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [(Some(204), Some("first")), (Some(200), Some("second"))],
+        "{d:?}"
+    );
+
+    // Replayed again, and sent twice (the first worker's lease lapsed), both answered 2xx
+    // and recorded in one batch: neither is lost.
+    let t3 = t2 + Duration::minutes(5);
+    deliveries::replay(&db, delivery, t3).await.expect("replay");
+    let a = claim_one(t3).await;
+    let t4 = t3 + worker::LEASE + Duration::seconds(1);
+    let b = claim_one(t4).await;
+    worker::record(
+        vec![
+            answered(a, 202, "third", t3),
+            answered(b, 201, "fourth", t4),
+        ],
+        t4,
+    )
+    .await
+    .expect("record");
+    let d = deliveries::get(&db, delivery).await.expect("delivery");
+    assert_eq!(d.delivery.state, State::Delivered, "{d:?}");
+    assert_eq!(d.delivery.last_status, Some(201), "{d:?}");
+    let got: Vec<_> = d.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(got, [Some(204), Some(200), Some(202), Some(201)], "{d:?}");
+}
