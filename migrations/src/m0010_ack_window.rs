@@ -26,13 +26,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("partner_profiles"))
-                    .drop_column(Alias::new("ack_window_hours"))
-                    .to_owned(),
-            )
-            .await
+        crate::tables::drop_column(manager, "partner_profiles", "ack_window_hours").await
     }
 }

@@ -11,6 +11,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::tables::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -38,30 +40,15 @@ fn column(name: &str) -> ColumnDef {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One column per statement: SQLite adds one at a time.
         for name in COLUMNS {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Alias::new(TABLE))
-                        .add_column(column(name))
-                        .to_owned(),
-                )
-                .await?;
+            add_column(manager, TABLE, column(name)).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for name in COLUMNS.iter().rev() {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Alias::new(TABLE))
-                        .drop_column(Alias::new(*name))
-                        .to_owned(),
-                )
-                .await?;
+            drop_column(manager, TABLE, name).await?;
         }
         Ok(())
     }

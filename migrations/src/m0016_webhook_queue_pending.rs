@@ -8,6 +8,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::tables::{add_column, drop_column, replace_index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -34,30 +36,20 @@ impl MigrationTrait for Migration {
         manager
             .drop_index(Index::drop().name(OLD).table(Alias::new(TABLE)).to_owned())
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new(TABLE))
-                    .drop_column(Alias::new(LEASE))
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, TABLE, LEASE).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new(TABLE))
-                    .add_column(
-                        ColumnDef::new(Alias::new(LEASE))
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        crate::tables::replace_index(
+        add_column(
+            manager,
+            TABLE,
+            ColumnDef::new(Alias::new(LEASE))
+                .timestamp_with_time_zone()
+                .null()
+                .to_owned(),
+        )
+        .await?;
+        replace_index(
             manager,
             TABLE,
             NEW,

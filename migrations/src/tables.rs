@@ -1,4 +1,5 @@
-//! Pieces the migrations share: for tenant-owned tables, and for re-indexing one.
+//! Pieces the migrations share: for tenant-owned tables, for re-indexing one, and for adding
+//! and dropping a column.
 
 use sea_orm_migration::prelude::*;
 
@@ -39,5 +40,33 @@ pub async fn replace_index(
     manager.create_index(idx.to_owned()).await?;
     manager
         .drop_index(Index::drop().name(old).table(Alias::new(table)).to_owned())
+        .await
+}
+
+/// Adds the column `def` to `table` (one per statement: SQLite adds one at a time).
+pub async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    def: ColumnDef,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table(Alias::new(table))
+                .add_column(def)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Drops the column `col` of `table`.
+pub async fn drop_column(manager: &SchemaManager<'_>, table: &str, col: &str) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table(Alias::new(table))
+                .drop_column(Alias::new(col))
+                .to_owned(),
+        )
         .await
 }
