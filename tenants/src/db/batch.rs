@@ -199,6 +199,7 @@ impl Gate {
             guard: Some(guard),
             released: false,
             opens_next: false,
+            leads: false,
         };
         Ok((own, member))
     }
@@ -214,6 +215,9 @@ pub(crate) struct Member {
     released: bool,
     /// Its release also opens the next member's savepoint.
     opens_next: bool,
+    /// Commits its batch at its own commit, without waiting for the writers queued behind
+    /// it (see [`leads`](Self::leads)).
+    leads: bool,
 }
 
 impl std::fmt::Debug for Member {
@@ -225,6 +229,15 @@ impl std::fmt::Debug for Member {
 }
 
 impl Member {
+    /// Makes this writer's commit commit its batch there and then (its work and that of the
+    /// members before it), rather than hand the open batch to the writer waiting for the turn
+    /// and wait for that one's work too: for a writer whose caller waits on its commit to go
+    /// on (a webhook claim, whose jobs go out once it is committed). The writers waiting
+    /// start the next batch. Call before [`release_sql`](Self::release_sql).
+    pub(crate) fn leads(&mut self) {
+        self.leads = true;
+    }
+
     /// What releases the writer's savepoint, to be sent with its last writes: `RELEASE
     /// hub_member`, and when another writer is waiting for the turn (and the batch has room
     /// for it) that writer's `SAVEPOINT hub_member` too, so it starts without a call of its
@@ -235,7 +248,7 @@ impl Member {
             .as_ref()
             .and_then(|g| g.as_ref())
             .is_some_and(|b| b.members < MAX_MEMBERS);
-        self.opens_next = room && self.gate.waiting.load(Ordering::SeqCst) > 0;
+        self.opens_next = !self.leads && room && self.gate.waiting.load(Ordering::SeqCst) > 0;
         if self.opens_next {
             format!("RELEASE {MEMBER_SAVEPOINT}; SAVEPOINT {MEMBER_SAVEPOINT}")
         } else {
@@ -260,7 +273,11 @@ impl Member {
     /// committed. An error means the writer's work is not on disk.
     pub(crate) async fn finish(mut self) -> Result<(), DbErr> {
         if let Some(guard) = self.guard.take() {
-            settle(guard, &self.gate).await;
+            if self.leads {
+                commit_now(guard, &self.gate).await;
+            } else {
+                settle(guard, &self.gate).await;
+            }
         }
         let mut rx = self.outcome.clone();
         loop {
@@ -329,6 +346,13 @@ async fn settle(mut guard: OwnedMutexGuard<Option<Batch>>, gate: &Gate) {
     if gate.waiting.load(Ordering::SeqCst) > 0 && !full {
         return;
     }
+    if let Some(batch) = guard.take() {
+        commit(batch, gate).await;
+    }
+}
+
+/// Commits the open batch, whoever is waiting for the turn.
+async fn commit_now(mut guard: OwnedMutexGuard<Option<Batch>>, gate: &Gate) {
     if let Some(batch) = guard.take() {
         commit(batch, gate).await;
     }
@@ -558,6 +582,72 @@ mod tests {
         );
         cleanup(&path);
     }
+    /// A writer that leads commits its batch at its own commit: it does not wait for the
+    /// writer queued behind it (which here holds the turn until that commit has returned, so
+    /// waiting for it would never end), whose work goes in the next batch.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_leading_writer_commits_without_waiting_for_the_writer_behind_it() {
+        let (db, path) = fresh().await;
+        let (tx, member) = db.begin_member(Durability::Relaxed).await.expect("first");
+        let mut first = member.expect("SQLite writers are members of a batch");
+        let (go, wait) = tokio::sync::oneshot::channel::<()>();
+        let behind = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let (tx, member) = db.begin_member(Durability::Relaxed).await.expect("second");
+                let mut member = member.expect("a member");
+                let _ = wait.await;
+                tx.execute_raw(Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Sqlite,
+                    "INSERT INTO t (who) VALUES (?)",
+                    [2i64.into()],
+                ))
+                .await
+                .expect("insert");
+                tx.execute_unprepared(&member.release_sql())
+                    .await
+                    .expect("release");
+                member.released();
+                drop(tx);
+                member.finish().await.expect("the second commits");
+            }
+        });
+        while db
+            .write_gate
+            .waiting
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == 0
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        tx.execute_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            "INSERT INTO t (who) VALUES (?)",
+            [1i64.into()],
+        ))
+        .await
+        .expect("insert");
+        first.leads();
+        tx.execute_unprepared(&first.release_sql())
+            .await
+            .expect("release");
+        first.released();
+        drop(tx);
+        tokio::time::timeout(std::time::Duration::from_secs(5), first.finish())
+            .await
+            .expect("the leading writer waited for the one behind it")
+            .expect("the first commits");
+        assert_eq!(
+            rows_of(&db, 1).await,
+            1,
+            "committed when its commit returned"
+        );
+        let _ = go.send(());
+        behind.await.expect("second writer");
+        assert_eq!(rows_of(&db, 2).await, 1);
+        cleanup(&path);
+    }
+
     /// Relaxed and durable writers queued together, some failing: each sees its own row
     /// (or none), every durable writer works on a FULL connection, relaxed batches do form
     /// (on a NORMAL one), and no durable writer's work is ever committed in a relaxed batch.

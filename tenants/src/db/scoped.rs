@@ -483,7 +483,22 @@ impl TenantTx {
         }
     }
 
-    pub async fn commit(mut self) -> Result<(), sea_orm::DbErr> {
+    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+        self.commit_as(false).await
+    }
+
+    /// [`commit`](Self::commit) for a caller that waits on it to go on (a webhook claim): on
+    /// SQLite its write batch commits there and then, without waiting for the writers queued
+    /// behind it, who start the next one (see `batch::Member::leads`). The same as `commit`
+    /// on PostgreSQL, where every transaction commits on its own.
+    pub(crate) async fn commit_first(self) -> Result<(), sea_orm::DbErr> {
+        self.commit_as(true).await
+    }
+
+    async fn commit_as(mut self, leads: bool) -> Result<(), sea_orm::DbErr> {
+        if leads && let Some(member) = self.member.as_mut() {
+            member.leads();
+        }
         let wake = self.wake_webhooks.load(Ordering::Relaxed);
         match self.member.as_mut().map(super::batch::Member::release_sql) {
             // A batch member: its savepoint is released with its last writes.

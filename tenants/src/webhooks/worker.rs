@@ -303,7 +303,9 @@ async fn claim_of(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<V
             now,
         ));
     }
-    tx.commit().await?;
+    // The jobs go out once the lease is committed: the batch commits now, not after the
+    // writers queued behind this claim (a recorder's batch of answers).
+    tx.commit_first().await?;
 
     let ts = now.timestamp();
     // In the queue's order, as the scan returned them.
