@@ -95,10 +95,13 @@ fn pending() -> Expr {
 }
 
 /// [`due_filter`] for rows picked by their key: the state is wrapped in an expression so
-/// that SQLite looks the rows up by key instead of walking the queue index over every
-/// due delivery (which a plain condition on the state makes it choose).
+/// that SQLite looks the rows up by key, whatever index holds the state (with the queue's
+/// old full index, a plain condition on the state made it walk that over every due
+/// delivery).
 fn still_due(now: DateTime<Utc>) -> sea_orm::Condition {
-    due_with_state(state_by_key(), now)
+    sea_orm::Condition::all()
+        .add(state_by_key().eq(State::Pending.as_str()))
+        .add(dl::Column::NextAttemptAt.lte(now))
 }
 
 /// The state, for a condition on rows picked by their key (see [`still_due`]).
@@ -108,12 +111,6 @@ fn state_by_key() -> Expr {
         Expr::col(dl::Column::State),
         Expr::val(""),
     ]))
-}
-
-fn due_with_state(state: Expr, now: DateTime<Utc>) -> sea_orm::Condition {
-    sea_orm::Condition::all()
-        .add(state.eq(State::Pending.as_str()))
-        .add(dl::Column::NextAttemptAt.lte(now))
 }
 
 /// Up to `limit` deliveries due at `now`, oldest due first: a walk of the queue index (the
@@ -630,7 +627,7 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
 }
 
 /// A row of the delivery log (`webhook_attempts`), for the transaction's tenant.
-pub(super) fn log_row(
+fn log_row(
     delivery: Uuid,
     attempt: i32,
     started: DateTime<Utc>,
