@@ -4,23 +4,27 @@
 //! one process or several) share the queue: a delivery is claimed with a lease before it is
 //! sent, so each attempt goes out once.
 //!
-//! The worker is a pipeline: up to `concurrency` deliveries are on the wire at once and up to
-//! [`AHEAD`] times as many are claimed. When a round's worth of places is free it claims that
-//! many more (one transaction per tenant) in a task of its own, so the wire keeps going
-//! through what was claimed before while the claim waits for the database; a recorder beside
-//! it writes the answers that came back while it wrote the last batch (again one transaction
-//! per tenant). Under load both batches grow with the backlog, so the database is visited
-//! twice per batch, not three times per event, and no stage waits for another.
+//! The worker is a pipeline: `concurrency` long-lived senders take claimed deliveries from
+//! one queue (as a plain HTTP client's tasks would), and up to [`AHEAD`] times as many are
+//! claimed. When a round's worth of places is free it claims that many more (one
+//! transaction per tenant) in a task of its own, so the senders keep going through what was
+//! claimed before while the claim waits for the database; a recorder beside them writes the
+//! answers that came back while it wrote the last batch (again one transaction per tenant).
+//! Under load both batches grow with the backlog, so the database is visited twice per
+//! batch, not three times per event, and no stage waits for another.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+
+use futures::FutureExt as _;
 
 use tenants::Database;
 use tenants::clock::SharedClock;
 use tenants::webhooks::worker::{self, Attempt, Job, Outcome};
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::sync::Notify;
 use url::Url;
 
 use crate::outbound::{Outbound, SendError};
@@ -35,15 +39,13 @@ pub const POLL: std::time::Duration = std::time::Duration::from_secs(1);
 /// well inside the lease (the configuration checks it).
 pub const AHEAD: usize = 16;
 
-/// Sends one claimed job to `url` (its endpoint's, parsed) once a place on the wire is free.
+/// Sends one claimed job to `url` (its endpoint's, parsed).
 async fn send(
-    outbound: Outbound,
-    clock: SharedClock,
-    places: Arc<Semaphore>,
+    outbound: &Outbound,
+    clock: &SharedClock,
     url: Result<Arc<Url>, String>,
     mut job: Job,
 ) -> Attempt {
-    let _place = places.acquire_owned().await.ok();
     let started = clock.now();
     let t0 = Instant::now();
     let body = std::mem::take(&mut job.body);
@@ -79,6 +81,54 @@ async fn send(
         job,
         outcome,
         started,
+    }
+}
+
+/// A claimed job waiting for a sender, with its endpoint's URL (parsed once per claim).
+type Queued = (Result<Arc<Url>, String>, Job);
+
+/// What the sending loop and its senders share: how many claimed jobs have no answer yet,
+/// and a signal for the loop when that number falls to where it claims again.
+struct Progress {
+    outstanding: AtomicUsize,
+    /// The number of outstanding jobs at which the loop claims again (a round's worth of
+    /// places free), besides none at all.
+    claim_at: usize,
+    changed: Notify,
+}
+
+impl Progress {
+    /// One claimed job was answered (or lost to a failed sender).
+    fn answered(&self) {
+        let left = self.outstanding.fetch_sub(1, Ordering::AcqRel) - 1;
+        if left == self.claim_at || left == 0 {
+            self.changed.notify_one();
+        }
+    }
+}
+
+/// One of the `concurrency` places on the wire: a long-lived task that takes the next queued
+/// job, sends it and hands the attempt to the recorder, until the queue is closed.
+async fn sender(
+    outbound: Outbound,
+    clock: SharedClock,
+    queue: flume::Receiver<Queued>,
+    answered: tokio::sync::mpsc::UnboundedSender<Attempt>,
+    progress: Arc<Progress>,
+) {
+    while let Ok((url, job)) = queue.recv_async().await {
+        let sent = AssertUnwindSafe(send(&outbound, &clock, url, job))
+            .catch_unwind()
+            .await;
+        match sent {
+            // The recorder lives until every sender has ended.
+            Ok(attempt) => {
+                let _ = answered.send(attempt);
+            }
+            // Its lease lapses and it is sent again: at least once.
+            Err(_) => tracing::error!("webhook delivery: a send panicked"),
+        }
+        progress.answered();
     }
 }
 
@@ -118,9 +168,10 @@ type Claimed = (u64, usize, tenants::Result<Vec<Job>>);
 /// is on the wire. Returns how many attempts were made and recorded. Tests call this with a
 /// clock they move; [`run`] calls it whenever it is woken.
 ///
-/// The claim runs beside the sends: while it waits for the database the places on the wire
-/// keep going through what was claimed before, and its jobs join the queue when it returns.
-/// One claim is in flight at a time.
+/// `concurrency` senders take the claimed jobs from one queue, as a plain client's tasks
+/// would; the claim runs beside them: while it waits for the database they keep going
+/// through what was claimed before, and its jobs join the queue when it returns. One claim
+/// is in flight at a time.
 pub async fn run_once(
     db: &Database,
     outbound: &Outbound,
@@ -128,33 +179,52 @@ pub async fn run_once(
     concurrency: usize,
 ) -> tenants::Result<usize> {
     let concurrency = concurrency.max(1);
-    let places = Arc::new(Semaphore::new(concurrency));
     let ahead = concurrency.saturating_mul(AHEAD);
-    let mut sending: JoinSet<Attempt> = JoinSet::new();
-    let mut claiming: Option<tokio::task::JoinHandle<Claimed>> = None;
+    let progress = Arc::new(Progress {
+        outstanding: AtomicUsize::new(0),
+        claim_at: ahead - concurrency,
+        changed: Notify::new(),
+    });
     let (answered, answers) = tokio::sync::mpsc::unbounded_channel();
     let recording = tokio::spawn(recorder(clock.clone(), answers));
+    let (queue, queued) = flume::unbounded::<Queued>();
+    let senders: Vec<_> = (0..concurrency)
+        .map(|_| {
+            tokio::spawn(sender(
+                outbound.clone(),
+                clock.clone(),
+                queued.clone(),
+                answered.clone(),
+                progress.clone(),
+            ))
+        })
+        .collect();
+    drop((queued, answered));
+    let mut claiming: Option<tokio::task::JoinHandle<Claimed>> = None;
     let mut first_error: Option<tenants::Error> = None;
     // The queue was found empty (or short) when `wake` had been called this many times: look
     // again only after another wake.
     let mut empty_at: Option<u64> = None;
     loop {
-        // Claim when a round's worth of places is free (or nothing is on the wire), so each
-        // claiming transaction takes a batch. With nothing on the wire, one round only: the
-        // wire starts as soon as that small claim is back, and the next, larger one is
-        // claimed while it sends.
-        let room = if sending.is_empty() {
+        let outstanding = progress.outstanding.load(Ordering::Acquire);
+        // Claim when a round's worth of places is free (or nothing is claimed), so each
+        // claiming transaction takes a batch. With nothing claimed, one round only: the
+        // senders start as soon as that small claim is back, and the next, larger one is
+        // claimed while they send.
+        let room = if outstanding == 0 {
             concurrency
         } else {
-            ahead - sending.len().min(ahead)
+            ahead - outstanding.min(ahead)
         };
-        if claiming.is_none()
-            && (room >= concurrency || sending.is_empty())
-            && empty_at.is_none_or(|seen| seen != worker::wakes())
-        {
+        let woken = empty_at.is_none_or(|seen| seen != worker::wakes());
+        if claiming.is_none() && (room >= concurrency || outstanding == 0) && woken {
             let (db, now, wakes) = (db.clone(), clock.now(), worker::wakes());
             let fut = async move { (wakes, room, worker::claim(&db, now, room as u64).await) };
             claiming = Some(tokio::spawn(fut));
+        }
+        if claiming.is_none() && outstanding == 0 {
+            // Nothing claimed, nothing on the wire, and the queue was found empty.
+            break;
         }
         tokio::select! {
             // A claim came back: its jobs join the queue.
@@ -170,6 +240,7 @@ pub async fn run_once(
                         if jobs.len() < asked {
                             empty_at = Some(wakes);
                         }
+                        progress.outstanding.fetch_add(jobs.len(), Ordering::AcqRel);
                         // Each endpoint's URL parsed once for the claim.
                         let mut urls: HashMap<String, Result<Arc<Url>, String>> = HashMap::new();
                         for job in jobs {
@@ -183,7 +254,8 @@ pub async fn run_once(
                                     url
                                 }
                             };
-                            sending.spawn(send(outbound.clone(), clock.clone(), places.clone(), url, job));
+                            // The senders live until the queue is dropped below.
+                            let _ = queue.send((url, job));
                         }
                     }
                     Ok((wakes, _, Err(e))) => {
@@ -197,21 +269,19 @@ pub async fn run_once(
                     }
                 }
             }
-            // Answers came back: take every one that has come, for the recorder.
-            Some(done) = sending.join_next(), if !sending.is_empty() => {
-                for attempt in std::iter::once(done)
-                    .chain(std::iter::from_fn(|| sending.try_join_next()))
-                    .filter_map(joined)
-                {
-                    // The recorder lives until the sender is dropped below.
-                    let _ = answered.send(attempt);
-                }
-            }
-            // Nothing on the wire and no claim in flight (the queue was found empty).
-            else => break,
+            // Answers came in: as many as free a round's worth of places, or all of them.
+            () = progress.changed.notified() => {}
+            // New work was committed while the senders were busy: claim it without waiting
+            // for them.
+            () = worker::woken(), if empty_at.is_some() => {}
         }
     }
-    drop(answered);
+    drop(queue);
+    for s in senders {
+        if let Err(e) = s.await {
+            tracing::error!(error = %e, "webhook delivery: a sender failed");
+        }
+    }
     let (recorded, record_error) = recording.await.unwrap_or_else(|e| {
         tracing::error!(error = %e, "webhook delivery: the recorder failed");
         (0, None)
@@ -220,11 +290,6 @@ pub async fn run_once(
         Some(e) if recorded == 0 => Err(e),
         _ => Ok(recorded),
     }
-}
-
-fn joined(done: Result<Attempt, tokio::task::JoinError>) -> Option<Attempt> {
-    done.map_err(|e| tracing::error!(error = %e, "webhook delivery task failed"))
-        .ok()
 }
 
 /// Runs until `stop` turns true.

@@ -222,87 +222,51 @@ struct Leased {
     event: String,
 }
 
-/// [`claim`] for one tenant's due deliveries `rows` (in the queue's order), in one write:
+/// [`claim`] for one tenant's due deliveries `rows` (in the queue's order). Two things run
+/// side by side:
 ///
-/// 1. the lease, taken only on rows still due (another worker may have claimed some after
-///    the scan): it moves each one's next attempt to the lease's end, so that no scan meets
-///    it again unless its worker dies before recording an answer; it returns what the sends
-///    need to look up. On PostgreSQL a row another worker is leasing right now is waited for
-///    and then checked again, so it is skipped once that worker commits;
-/// 2. in the same transaction (the same connection, whose pages the lease just read), the
-///    endpoints and the events' bodies (never changed once written);
-/// 3. a leased delivery whose endpoint was disabled is dead-lettered. An endpoint disabled
-///    after this claim gets this one attempt more, as one disabled just after it would.
+/// 1. the lease, one write taken only on rows still due (another worker may have claimed
+///    some after the scan): it moves each one's next attempt to the lease's end, so that no
+///    scan meets it again unless its worker dies before recording an answer, and returns
+///    which event and endpoint each one sends. On PostgreSQL a row another worker is leasing
+///    right now is waited for and then checked again, so it is skipped once that worker
+///    commits. The write turn holds this one statement and its commit, nothing more;
+/// 2. a read (beside the write, on a connection of its own) of what the sends need: the
+///    endpoints and the events' bodies of `rows` (an event is never changed once written).
 ///
-/// If a read fails, the lease rolls back with it.
+/// Then a leased delivery whose endpoint was disabled (or deleted) is dead-lettered. An
+/// endpoint disabled after the read gets this one attempt more, as one disabled just after
+/// the claim would. If the read fails, the leases just taken are given back (the deliveries
+/// are due again at once; should that write fail too, their leases lapse).
 async fn claim_of(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<Vec<Job>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let tx = tdb.begin_write_relaxed().await?;
-    let mut lease = tx
-        .update_many::<dl::Entity>()
-        .filter(dl::Column::Id.is_in(rows.iter().copied()))
-        .filter(still_due(now))
-        .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now + LEASE)))
-        .into_query();
-    lease.returning(sea_orm::sea_query::Query::returning().columns([
-        dl::Column::Id,
-        dl::Column::Attempts,
-        dl::Column::EndpointId,
-        dl::Column::EventId,
-    ]));
-    let mut leased: HashMap<Uuid, Leased> = HashMap::with_capacity(rows.len());
-    for row in tx.conn().query_all(&lease).await? {
-        leased.insert(
-            row.try_get("", "id")?,
-            Leased {
-                attempts: row.try_get("", "attempts")?,
-                endpoint: row.try_get("", "endpoint_id")?,
-                event: row.try_get("", "event_id")?,
-            },
-        );
-    }
+    let (leased, read) = tokio::join!(lease(tdb, rows, now), read_for_sending(tdb, rows));
+    let leased = leased?;
     if leased.is_empty() {
-        // Nothing written: the transaction ends as it began.
-        tx.commit().await?;
         return Ok(Vec::new());
     }
-    let endpoints: HashMap<Uuid, ep::Model> = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.is_in(distinct(leased.values().map(|l| l.endpoint))))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    let events: HashMap<String, String> = tx
-        .find::<ev::Entity>()
-        .filter(ev::Column::Id.is_in(distinct(leased.values().map(|l| l.event.clone()))))
-        .select_only()
-        .column(ev::Column::Id)
-        .column(ev::Column::Payload)
-        .into_tuple::<(String, String)>()
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .collect();
+    let (endpoints, events) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            if let Err(undo) = give_back(tdb, leased.keys().copied(), now).await {
+                tracing::error!(tenant = %tdb.tenant_id(), error = %undo, "webhook delivery: leases not given back; they lapse");
+            }
+            return Err(e);
+        }
+    };
     let stopped: Vec<Uuid> = leased
         .iter()
         .filter(|(_, l)| !endpoints.get(&l.endpoint).is_some_and(|e| e.enabled))
         .map(|(id, _)| *id)
         .collect();
-    if !stopped.is_empty() {
-        tx.defer_update(endpoint_disabled(
-            dl::Entity::update_many()
-                .filter(dl::Column::Id.is_in(stopped))
-                .filter(state_by_key().eq(State::Pending.as_str())),
-            now,
-        ));
+    if !stopped.is_empty()
+        && let Err(e) = dead_letter_stopped(tdb, stopped, now).await
+    {
+        // Their leases lapse and a later claim tries again; the others go out now.
+        tracing::error!(tenant = %tdb.tenant_id(), error = %e, "webhook delivery: could not dead-letter deliveries to a disabled endpoint");
     }
-    // The jobs go out once the lease is committed: the batch commits now, not after the
-    // writers queued behind this claim (a recorder's batch of answers).
-    tx.commit_first().await?;
 
     let ts = now.timestamp();
     // In the queue's order, as the scan returned them.
@@ -347,6 +311,113 @@ async fn claim_of(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<V
     Ok(jobs)
 }
 
+/// The lease of [`claim_of`]: one statement on the rows of `rows` still due, committed at
+/// once. Returns what it took, by delivery.
+async fn lease(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<HashMap<Uuid, Leased>> {
+    let tx = tdb.begin_write_relaxed().await?;
+    let mut lease = tx
+        .update_many::<dl::Entity>()
+        .filter(dl::Column::Id.is_in(padded(rows.to_vec())))
+        .filter(still_due(now))
+        .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now + LEASE)))
+        .into_query();
+    lease.returning(sea_orm::sea_query::Query::returning().columns([
+        dl::Column::Id,
+        dl::Column::Attempts,
+        dl::Column::EndpointId,
+        dl::Column::EventId,
+    ]));
+    let mut leased: HashMap<Uuid, Leased> = HashMap::with_capacity(rows.len());
+    for row in tx.conn().query_all(&lease).await? {
+        leased.insert(
+            row.try_get("", "id")?,
+            Leased {
+                attempts: row.try_get("", "attempts")?,
+                endpoint: row.try_get("", "endpoint_id")?,
+                event: row.try_get("", "event_id")?,
+            },
+        );
+    }
+    // The jobs go out once the lease is committed: the batch commits now, not after the
+    // writers queued behind this claim (a recorder's batch of answers). With nothing
+    // leased, nothing was written and the transaction ends as it began.
+    if leased.is_empty() {
+        tx.commit().await?;
+    } else {
+        tx.commit_first().await?;
+    }
+    Ok(leased)
+}
+
+/// What the sends of `rows` need, read outside the write turn: their endpoints (by id) and
+/// their events' bodies (by event id).
+async fn read_for_sending(
+    tdb: &TenantDb,
+    rows: &[Uuid],
+) -> Result<(HashMap<Uuid, ep::Model>, HashMap<String, String>)> {
+    let tx = tdb.begin().await?;
+    let of_rows = |col: dl::Column| {
+        tx.find::<dl::Entity>()
+            .filter(dl::Column::Id.is_in(padded(rows.to_vec())))
+            .select_only()
+            .column(col)
+            .into_query()
+    };
+    let endpoints: HashMap<Uuid, ep::Model> = tx
+        .find::<ep::Entity>()
+        .filter(ep::Column::Id.in_subquery(of_rows(dl::Column::EndpointId)))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let events: HashMap<String, String> = tx
+        .find::<ev::Entity>()
+        .filter(ev::Column::Id.in_subquery(of_rows(dl::Column::EventId)))
+        .select_only()
+        .column(ev::Column::Id)
+        .column(ev::Column::Payload)
+        .into_tuple::<(String, String)>()
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .collect();
+    tx.commit().await?;
+    Ok((endpoints, events))
+}
+
+/// Dead-letters the leased deliveries `stopped`, whose endpoint is disabled or gone.
+async fn dead_letter_stopped(tdb: &TenantDb, stopped: Vec<Uuid>, now: DateTime<Utc>) -> Result<()> {
+    let tx = tdb.begin_write_relaxed().await?;
+    tx.defer_update(endpoint_disabled(
+        dl::Entity::update_many()
+            .filter(dl::Column::Id.is_in(stopped))
+            .filter(state_by_key().eq(State::Pending.as_str())),
+        now,
+    ));
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes the deliveries `leased` due again at `now` (a claim that could not send them):
+/// only those still pending with this claim's lease.
+async fn give_back(
+    tdb: &TenantDb,
+    leased: impl Iterator<Item = Uuid>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let tx = tdb.begin_write_relaxed().await?;
+    tx.update_many::<dl::Entity>()
+        .filter(dl::Column::Id.is_in(leased))
+        .filter(state_by_key().eq(State::Pending.as_str()))
+        .filter(dl::Column::NextAttemptAt.eq(now + LEASE))
+        .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now)))
+        .exec(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Dead-letters the deliveries `upd` selects: their endpoint is disabled.
 fn endpoint_disabled(
     upd: sea_orm::UpdateMany<dl::Entity>,
@@ -359,6 +430,32 @@ fn endpoint_disabled(
         )
         .col_expr(dl::Column::LastError, Expr::value("endpoint disabled"))
         .col_expr(dl::Column::UpdatedAt, Expr::value(now))
+}
+
+/// `items` made as long as the next of a few lengths by repeating its last item, which
+/// changes nothing in an `IN` list or in a list of rows joined on their key (each repeat
+/// joins the row its original joins, with the same values).
+///
+/// A statement whose list grows with the batch (the lease, the reads for sending, the
+/// delivered rows' update) is a new statement for each length of it, which both databases
+/// parse and plan again, and which pushes others out of the connection's cache of prepared
+/// statements. Padded, each takes one of 18 lengths up to 1,024 (1, 2, 4, 8, then two per
+/// doubling: 12, 16, 24, 32…), at the price of at most about half as many values again.
+fn padded<T: Clone>(mut items: Vec<T>) -> Vec<T> {
+    if let Some(last) = items.last().cloned() {
+        items.resize(padded_len(items.len()), last);
+    }
+    items
+}
+
+/// The length [`padded`] makes a list of `n` items.
+fn padded_len(n: usize) -> usize {
+    let up = n.next_power_of_two();
+    if n <= 8 || n > up / 2 + up / 4 {
+        up
+    } else {
+        up / 2 + up / 4
+    }
 }
 
 fn distinct<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
@@ -462,7 +559,8 @@ struct EndpointRun {
 /// walked in order, as if recorded one by one: a success clears its endpoint's failure
 /// clock, a failure starts it, and a failure 72 hours after it started disables the endpoint.
 ///
-/// One read in the write turn (the endpoints' failure clocks); every write is held back and
+/// At most two reads in the write turn (the endpoints' failure clocks, skipped when every
+/// attempt succeeded, and a delivered row's earlier success); every write is held back and
 /// goes with the commit, in one call on SQLite.
 async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Recorded>> {
     let Some(first) = attempts.first() else {
@@ -503,17 +601,35 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
     let delivered = (!kept.is_empty()).then(|| {
         tdb.prebuild_update_from(
             delivered_update(now),
-            delivered_values(kept.iter().map(|&i| attempts[i])),
+            delivered_values(padded(kept.iter().map(|&i| attempts[i]).collect()).into_iter()),
         )
     });
     let delivered_ids: Vec<Uuid> = kept.iter().map(|&i| attempts[i].job.delivery).collect();
 
+    let endpoints = distinct(attempts.iter().map(|a| a.job.endpoint));
+    // A batch of successes only clears its endpoints' failure clocks, which needs no read.
+    let all_delivered = attempts.iter().all(|a| a.outcome.delivered());
+
     let tx = tdb.begin_write_relaxed().await?;
-    let mut runs: HashMap<Uuid, EndpointRun> = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.is_in(distinct(attempts.iter().map(|a| a.job.endpoint))))
-        .all(tx.conn())
-        .await?
+    let known = if all_delivered {
+        tx.defer_update(
+            ep::Entity::update_many()
+                .filter(ep::Column::Id.is_in(endpoints))
+                .filter(ep::Column::FailingSince.is_not_null())
+                .col_expr(
+                    ep::Column::FailingSince,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                ),
+        );
+        Vec::new()
+    } else {
+        tx.find::<ep::Entity>()
+            .filter(ep::Column::Id.is_in(endpoints))
+            .all(tx.conn())
+            .await?
+    };
+    // With no read, every endpoint's run starts and ends clear below: nothing more to write.
+    let mut runs: HashMap<Uuid, EndpointRun> = known
         .into_iter()
         .map(|e| {
             (
@@ -532,7 +648,7 @@ async fn record_of(attempts: &[&Attempt], now: DateTime<Utc>) -> Result<Vec<Reco
     // A delivery that was delivered before (a second send after a lapsed lease) keeps this
     // attempt on its row: the one it had goes to the log first.
     if !delivered_ids.is_empty() {
-        keep_in_log(&tx, dl::Column::Id.is_in(delivered_ids)).await?;
+        keep_in_log(&tx, dl::Column::Id.is_in(padded(delivered_ids))).await?;
     }
 
     let mut out = Vec::with_capacity(attempts.len());
@@ -774,6 +890,26 @@ pub(super) async fn keep_in_log(tx: &TenantTx, cond: impl IntoCondition) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padded_lists_take_few_lengths_and_keep_their_items() {
+        let lengths: std::collections::BTreeSet<usize> = (1..=1024).map(padded_len).collect();
+        assert_eq!(
+            lengths.into_iter().collect::<Vec<_>>(),
+            [
+                1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024
+            ]
+        );
+        for n in 1..=1024 {
+            let len = padded_len(n);
+            assert!(len >= n && len * 2 <= n * 3 + 1, "{n} -> {len}");
+        }
+        assert_eq!(
+            padded(vec![3, 1, 2, 5, 7, 9, 11, 13, 15]),
+            [3, 1, 2, 5, 7, 9, 11, 13, 15, 15, 15, 15]
+        );
+        assert_eq!(padded(Vec::<u8>::new()), Vec::<u8>::new());
+    }
 
     #[test]
     fn waits_follow_the_schedule_with_bounded_jitter() {

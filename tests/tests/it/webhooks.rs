@@ -10,6 +10,7 @@ use chrono::{Duration, Utc};
 use hub_tests::receiver::{Mode, Receiver};
 use hub_tests::{TestApp, spawn_app, spawn_app_with, spawn_app_with_clock};
 use reqwest::Method;
+use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 use tenants::access::operator;
 use tenants::clock::{ManualClock, SharedClock};
@@ -731,6 +732,42 @@ async fn parallel_claims_take_each_delivery_once_and_dead_letter_a_disabled_endp
             .all(|d| d.last_error.as_deref() == Some("endpoint disabled") && d.attempts == 0),
         "{dead:?}"
     );
+    assert!(rx.got().is_empty(), "a claim sends nothing");
+}
+
+#[tokio::test]
+async fn a_claim_that_cannot_read_what_it_sends_gives_its_leases_back() {
+    let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
+        return;
+    };
+    let (db, rx, on) = north_with_endpoint(&app).await;
+    for bump in 1..=3 {
+        let (master, rows) = price_change(&app, bump).await;
+        price_list::upsert(&db, &master, &rows)
+            .await
+            .expect("upsert");
+    }
+    // The events' table out of reach (renamed by its owner): the claim's lease succeeds and
+    // its read of the events' bodies fails.
+    let owner = sea_orm::Database::connect(app.owner_db_url())
+        .await
+        .expect("owner connection");
+    let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
+    owner
+        .execute_unprepared(&rename("webhook_events", "webhook_events_away"))
+        .await
+        .expect("rename");
+    let now = Utc::now();
+    let failed = worker::claim(&app.db, now, 100).await;
+    owner
+        .execute_unprepared(&rename("webhook_events_away", "webhook_events"))
+        .await
+        .expect("rename back");
+    assert!(failed.is_err(), "{failed:?}");
+    // Given back: due again at once, not at the lease's end ten minutes on.
+    let jobs = worker::claim(&app.db, now, 100).await.expect("claim");
+    assert_eq!(jobs.len(), 3, "{jobs:?}");
+    assert!(jobs.iter().all(|j| j.endpoint == on.id && j.attempt == 1));
     assert!(rx.got().is_empty(), "a claim sends nothing");
 }
 
