@@ -222,51 +222,87 @@ struct Leased {
     event: String,
 }
 
-/// [`claim`] for one tenant's due deliveries `rows` (in the queue's order). Two things run
-/// side by side:
+/// [`claim`] for one tenant's due deliveries `rows` (in the queue's order), in one write:
 ///
-/// 1. the lease, one write taken only on rows still due (another worker may have claimed
-///    some after the scan): it moves each one's next attempt to the lease's end, so that no
-///    scan meets it again unless its worker dies before recording an answer, and returns
-///    which event and endpoint each one sends. On PostgreSQL a row another worker is leasing
-///    right now is waited for and then checked again, so it is skipped once that worker
-///    commits. The write turn holds this one statement and its commit, nothing more;
-/// 2. a read (beside the write, on a connection of its own) of what the sends need: the
-///    endpoints and the events' bodies of `rows` (an event is never changed once written).
+/// 1. the lease, taken only on rows still due (another worker may have claimed some after
+///    the scan): it moves each one's next attempt to the lease's end, so that no scan meets
+///    it again unless its worker dies before recording an answer; it returns what the sends
+///    need to look up. On PostgreSQL a row another worker is leasing right now is waited for
+///    and then checked again, so it is skipped once that worker commits;
+/// 2. in the same transaction (the same connection, whose pages the lease just read), the
+///    endpoints and the events' bodies (never changed once written);
+/// 3. a leased delivery whose endpoint was disabled is dead-lettered. An endpoint disabled
+///    after this claim gets this one attempt more, as one disabled just after it would.
 ///
-/// Then a leased delivery whose endpoint was disabled (or deleted) is dead-lettered. An
-/// endpoint disabled after the read gets this one attempt more, as one disabled just after
-/// the claim would. If the read fails, the leases just taken are given back (the deliveries
-/// are due again at once; should that write fail too, their leases lapse).
+/// If a read fails, the lease rolls back with it.
 async fn claim_of(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<Vec<Job>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let (leased, read) = tokio::join!(lease(tdb, rows, now), read_for_sending(tdb, rows));
-    let leased = leased?;
+    let tx = tdb.begin_write_relaxed().await?;
+    let mut lease = tx
+        .update_many::<dl::Entity>()
+        .filter(dl::Column::Id.is_in(padded(rows.to_vec())))
+        .filter(still_due(now))
+        .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now + LEASE)))
+        .into_query();
+    lease.returning(sea_orm::sea_query::Query::returning().columns([
+        dl::Column::Id,
+        dl::Column::Attempts,
+        dl::Column::EndpointId,
+        dl::Column::EventId,
+    ]));
+    let mut leased: HashMap<Uuid, Leased> = HashMap::with_capacity(rows.len());
+    for row in tx.conn().query_all(&lease).await? {
+        leased.insert(
+            row.try_get("", "id")?,
+            Leased {
+                attempts: row.try_get("", "attempts")?,
+                endpoint: row.try_get("", "endpoint_id")?,
+                event: row.try_get("", "event_id")?,
+            },
+        );
+    }
     if leased.is_empty() {
+        // Nothing written: the transaction ends as it began.
+        tx.commit().await?;
         return Ok(Vec::new());
     }
-    let (endpoints, events) = match read {
-        Ok(read) => read,
-        Err(e) => {
-            if let Err(undo) = give_back(tdb, leased.keys().copied(), now).await {
-                tracing::error!(tenant = %tdb.tenant_id(), error = %undo, "webhook delivery: leases not given back; they lapse");
-            }
-            return Err(e);
-        }
-    };
+    let endpoints: HashMap<Uuid, ep::Model> = tx
+        .find::<ep::Entity>()
+        .filter(ep::Column::Id.is_in(padded(distinct(leased.values().map(|l| l.endpoint)))))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let events: HashMap<String, String> = tx
+        .find::<ev::Entity>()
+        .filter(ev::Column::Id.is_in(padded(distinct(leased.values().map(|l| l.event.clone())))))
+        .select_only()
+        .column(ev::Column::Id)
+        .column(ev::Column::Payload)
+        .into_tuple::<(String, String)>()
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .collect();
     let stopped: Vec<Uuid> = leased
         .iter()
         .filter(|(_, l)| !endpoints.get(&l.endpoint).is_some_and(|e| e.enabled))
         .map(|(id, _)| *id)
         .collect();
-    if !stopped.is_empty()
-        && let Err(e) = dead_letter_stopped(tdb, stopped, now).await
-    {
-        // Their leases lapse and a later claim tries again; the others go out now.
-        tracing::error!(tenant = %tdb.tenant_id(), error = %e, "webhook delivery: could not dead-letter deliveries to a disabled endpoint");
+    if !stopped.is_empty() {
+        tx.defer_update(endpoint_disabled(
+            dl::Entity::update_many()
+                .filter(dl::Column::Id.is_in(stopped))
+                .filter(state_by_key().eq(State::Pending.as_str())),
+            now,
+        ));
     }
+    // The jobs go out once the lease is committed: the batch commits now, not after the
+    // writers queued behind this claim (a recorder's batch of answers).
+    tx.commit_first().await?;
 
     let ts = now.timestamp();
     // In the queue's order, as the scan returned them.
@@ -309,113 +345,6 @@ async fn claim_of(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<V
         });
     }
     Ok(jobs)
-}
-
-/// The lease of [`claim_of`]: one statement on the rows of `rows` still due, committed at
-/// once. Returns what it took, by delivery.
-async fn lease(tdb: &TenantDb, rows: &[Uuid], now: DateTime<Utc>) -> Result<HashMap<Uuid, Leased>> {
-    let tx = tdb.begin_write_relaxed().await?;
-    let mut lease = tx
-        .update_many::<dl::Entity>()
-        .filter(dl::Column::Id.is_in(padded(rows.to_vec())))
-        .filter(still_due(now))
-        .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now + LEASE)))
-        .into_query();
-    lease.returning(sea_orm::sea_query::Query::returning().columns([
-        dl::Column::Id,
-        dl::Column::Attempts,
-        dl::Column::EndpointId,
-        dl::Column::EventId,
-    ]));
-    let mut leased: HashMap<Uuid, Leased> = HashMap::with_capacity(rows.len());
-    for row in tx.conn().query_all(&lease).await? {
-        leased.insert(
-            row.try_get("", "id")?,
-            Leased {
-                attempts: row.try_get("", "attempts")?,
-                endpoint: row.try_get("", "endpoint_id")?,
-                event: row.try_get("", "event_id")?,
-            },
-        );
-    }
-    // The jobs go out once the lease is committed: the batch commits now, not after the
-    // writers queued behind this claim (a recorder's batch of answers). With nothing
-    // leased, nothing was written and the transaction ends as it began.
-    if leased.is_empty() {
-        tx.commit().await?;
-    } else {
-        tx.commit_first().await?;
-    }
-    Ok(leased)
-}
-
-/// What the sends of `rows` need, read outside the write turn: their endpoints (by id) and
-/// their events' bodies (by event id).
-async fn read_for_sending(
-    tdb: &TenantDb,
-    rows: &[Uuid],
-) -> Result<(HashMap<Uuid, ep::Model>, HashMap<String, String>)> {
-    let tx = tdb.begin().await?;
-    let of_rows = |col: dl::Column| {
-        tx.find::<dl::Entity>()
-            .filter(dl::Column::Id.is_in(padded(rows.to_vec())))
-            .select_only()
-            .column(col)
-            .into_query()
-    };
-    let endpoints: HashMap<Uuid, ep::Model> = tx
-        .find::<ep::Entity>()
-        .filter(ep::Column::Id.in_subquery(of_rows(dl::Column::EndpointId)))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    let events: HashMap<String, String> = tx
-        .find::<ev::Entity>()
-        .filter(ev::Column::Id.in_subquery(of_rows(dl::Column::EventId)))
-        .select_only()
-        .column(ev::Column::Id)
-        .column(ev::Column::Payload)
-        .into_tuple::<(String, String)>()
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .collect();
-    tx.commit().await?;
-    Ok((endpoints, events))
-}
-
-/// Dead-letters the leased deliveries `stopped`, whose endpoint is disabled or gone.
-async fn dead_letter_stopped(tdb: &TenantDb, stopped: Vec<Uuid>, now: DateTime<Utc>) -> Result<()> {
-    let tx = tdb.begin_write_relaxed().await?;
-    tx.defer_update(endpoint_disabled(
-        dl::Entity::update_many()
-            .filter(dl::Column::Id.is_in(stopped))
-            .filter(state_by_key().eq(State::Pending.as_str())),
-        now,
-    ));
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Makes the deliveries `leased` due again at `now` (a claim that could not send them):
-/// only those still pending with this claim's lease.
-async fn give_back(
-    tdb: &TenantDb,
-    leased: impl Iterator<Item = Uuid>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let tx = tdb.begin_write_relaxed().await?;
-    tx.update_many::<dl::Entity>()
-        .filter(dl::Column::Id.is_in(leased))
-        .filter(state_by_key().eq(State::Pending.as_str()))
-        .filter(dl::Column::NextAttemptAt.eq(now + LEASE))
-        .col_expr(dl::Column::NextAttemptAt, Expr::value(Some(now)))
-        .exec(tx.conn())
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Dead-letters the deliveries `upd` selects: their endpoint is disabled.

@@ -736,7 +736,7 @@ async fn parallel_claims_take_each_delivery_once_and_dead_letter_a_disabled_endp
 }
 
 #[tokio::test]
-async fn a_claim_that_cannot_read_what_it_sends_gives_its_leases_back() {
+async fn a_claim_that_cannot_read_what_it_sends_leaves_its_deliveries_due() {
     let Some(app) = spawn_app_with(&[("webhooks.worker", "false")]).await else {
         return;
     };
@@ -748,7 +748,7 @@ async fn a_claim_that_cannot_read_what_it_sends_gives_its_leases_back() {
             .expect("upsert");
     }
     // The events' table out of reach (renamed by its owner): the claim's lease succeeds and
-    // its read of the events' bodies fails.
+    // its read of the events' bodies fails, in the same transaction.
     let owner = sea_orm::Database::connect(app.owner_db_url())
         .await
         .expect("owner connection");
@@ -764,7 +764,8 @@ async fn a_claim_that_cannot_read_what_it_sends_gives_its_leases_back() {
         .await
         .expect("rename back");
     assert!(failed.is_err(), "{failed:?}");
-    // Given back: due again at once, not at the lease's end ten minutes on.
+    // The lease went with the failed read: due again at once, not at the lease's end ten
+    // minutes on.
     let jobs = worker::claim(&app.db, now, 100).await.expect("claim");
     assert_eq!(jobs.len(), 3, "{jobs:?}");
     assert!(jobs.iter().all(|j| j.endpoint == on.id && j.attempt == 1));
